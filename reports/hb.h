@@ -1,0 +1,56 @@
+/* Happens-before analyzer (race model: docs/race-model.md).
+ * Fed the events of one trace in seq order; keeps vector clocks per thread
+ * and sync object, FastTrack-style epochs per variable, and native windows.
+ * Memory grows with threads and variables, not with events. */
+#ifndef BPYRACE_HB_H
+#define BPYRACE_HB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "../tracer/trace_reader.h"
+
+enum hb_class { HB_GIL = 1, HB_HARD = 2 };
+
+/* What one side of a race did. */
+enum hb_side_kind {
+    HB_SIDE_READ = 1,
+    HB_SIDE_WRITE = 2,
+    HB_SIDE_CALL_ID = 3,     /* RNA function call / ID removal: ID-level write */
+    HB_SIDE_CALL_GLOBAL = 4, /* bpy.ops call: global write */
+    HB_SIDE_WINDOW = 5,      /* native window (host GIL release .. acquire) */
+};
+
+struct hb_side {
+    uint64_t seq;       /* the access (window: the host gil_release) */
+    uint64_t end_seq;   /* window: the closing host gil_acquire, 0 if never closed */
+    uint32_t tid;
+    uint8_t kind;       /* enum hb_side_kind */
+    bool gil;
+    uint32_t stack;     /* Python stack id (window: stack at the release, may be 0) */
+    uint32_t native_stack;
+    int64_t index;      /* array element / item, -1 if none */
+    uint32_t what;      /* string id naming the call/operator, 0 if none */
+};
+
+/* One distinct report: a pair of code locations on one variable. */
+struct hb_race {
+    uint8_t cls;        /* enum hb_class: the strongest seen for this pair */
+    uint32_t var;       /* the fine variable (never the coarse ID/global one) */
+    bool observed;      /* some occurrence interleaved in this run */
+    uint64_t count;     /* dynamic occurrences folded in */
+    struct hb_side first;   /* earlier in seq order */
+    struct hb_side second;
+};
+
+struct hb;
+
+struct hb *hb_new(const struct trace_reader *defs);
+/* Feed one event (seq order).  Variable metadata (owner ID) comes from the
+ * reader given to hb_new. */
+void hb_event(struct hb *h, const struct trace_event *ev);
+/* Finish: close open windows, return the races (owned by h), in a stable
+ * order (by var path, then code locations). */
+const struct hb_race *hb_races(struct hb *h, uint32_t *count);
+void hb_free(struct hb *h);
+
+#endif

@@ -1,0 +1,130 @@
+/* bpyrace trace file format: the on-disk contract between the shim (writer)
+ * and the tracer/analyzer (reader).  Documented in docs/trace-format.md.
+ *
+ * Layout: a 4096-byte file header, then fixed-size chunks.  Each chunk belongs
+ * to one thread and holds 32-byte records in that thread's program order.
+ * The file is written through a MAP_SHARED mapping, so everything stored
+ * before a SIGKILL/SIGSEGV is in the page cache and readable afterwards.
+ * A record's type byte is stored last (release order): a record whose type
+ * is 0 was never completed and ends the chunk's data. */
+#ifndef BPYRACE_TRACE_FORMAT_H
+#define BPYRACE_TRACE_FORMAT_H
+
+#include <stdint.h>
+
+#define TRACE_MAGIC "BPYRACE\0"
+#define TRACE_VERSION 1u
+#define TRACE_HEADER_SIZE 4096u
+#define TRACE_CHUNK_SIZE (64u * 1024u)
+#define TRACE_CHUNK_MAGIC 0x4b4e4843u /* "CHNK" */
+#define TRACE_RECORD_SIZE 32u
+#define TRACE_RECORDS_PER_CHUNK ((TRACE_CHUNK_SIZE / TRACE_RECORD_SIZE) - 1u)
+
+struct trace_file_header {
+    char magic[8];            /* TRACE_MAGIC */
+    uint32_t version;         /* TRACE_VERSION */
+    uint32_t header_size;     /* TRACE_HEADER_SIZE */
+    uint32_t chunk_size;      /* TRACE_CHUNK_SIZE */
+    uint32_t closed;          /* 1 once the process wrote its last record at exit */
+    int32_t pid;
+    int32_t ppid;
+    uint64_t start_ns;        /* CLOCK_REALTIME at start */
+    uint64_t chunks;          /* chunks reserved so far (may lag on a crash) */
+    uint64_t last_seq;        /* highest sequence number handed out at close */
+    uint32_t flags;           /* TRACE_HF_* */
+    uint32_t reserved;
+    char python_version[32];  /* e.g. "3.11.2" */
+    char exe[256];            /* /proc/self/exe of the traced process */
+    char coverage[1024];      /* what could not be instrumented, "\n"-separated */
+};
+
+#define TRACE_HF_NATIVE_STACKS 1u
+
+struct trace_chunk_header {   /* exactly one record slot */
+    uint32_t magic;           /* TRACE_CHUNK_MAGIC; stored last */
+    uint32_t tid;             /* bpyrace thread id (T1 = main) */
+    uint64_t index;           /* chunk index in the file */
+    uint64_t reserved[2];
+};
+
+/* Record types.  Events carry a global sequence number; definitions (DEF_*)
+ * carry seq 0 and may be followed by payload slots. */
+enum trace_record_type {
+    TR_NONE = 0,
+    /* accesses */
+    TR_READ = 1,          /* a = var id, b = index or -1, stack */
+    TR_WRITE = 2,         /* same */
+    TR_CALL = 3,          /* coarse write: a = var id of the ID (level id) or 0 (global),
+                             b = string id naming the function/operator, aux = TRACE_LEVEL_* */
+    /* synchronization */
+    TR_ACQUIRE = 4,       /* a = object address, aux = TRACE_SYNC_*, flags TRF_SHARED for read locks */
+    TR_RELEASE = 5,       /* same */
+    /* threads */
+    TR_THREAD_CREATE = 6, /* a = child tid */
+    TR_THREAD_START = 7,  /* a = origin (TRACE_ORIGIN_*), b = parent tid (0 for main), stack = creation stack of the parent */
+    TR_THREAD_JOIN = 8,   /* a = joined tid */
+    TR_THREAD_EXIT = 9,
+    TR_THREAD_NAME = 10,  /* b = string id of the Python thread name */
+    /* GIL */
+    TR_GIL_RELEASE = 11,  /* flags TRF_HOST when Blender's code made the call */
+    TR_GIL_ACQUIRE = 12,
+    /* definitions */
+    TR_DEF_STRING = 32,   /* a = string id, b = byte length; bytes follow, NUL padded */
+    TR_DEF_STACK = 33,    /* a = stack id, b = frame count; frames follow, two per slot */
+    TR_DEF_VAR = 34,      /* a = var id, b = path string id, aux = TRACE_VAR_*,
+                             stack = owner ID's var id (0 if none) */
+};
+
+/* flags */
+#define TRF_GIL 1u     /* the thread held the GIL */
+#define TRF_HOST 2u    /* GIL call made by Blender's own code: a native window opens/closes */
+#define TRF_SHARED 4u  /* rwlock read lock/unlock */
+#define TRF_NATIVE 8u  /* stack field names a native stack (record followed by none) */
+
+enum trace_sync_kind {
+    TRACE_SYNC_MUTEX = 1,
+    TRACE_SYNC_RWLOCK = 2,
+    TRACE_SYNC_SEM = 3,
+    TRACE_SYNC_COND = 4,
+};
+
+enum trace_origin {
+    TRACE_ORIGIN_MAIN = 1,
+    TRACE_ORIGIN_PYTHON = 2,
+    TRACE_ORIGIN_BLENDER = 3,
+};
+
+enum trace_level {
+    TRACE_LEVEL_ID = 1,
+    TRACE_LEVEL_GLOBAL = 2,
+};
+
+enum trace_var_kind {
+    TRACE_VAR_PROPERTY = 1,   /* an RNA property of one struct instance */
+    TRACE_VAR_IDPROP = 2,     /* a custom (ID) property, by key */
+    TRACE_VAR_ID = 3,         /* an ID as a whole (owner of the above) */
+};
+
+struct trace_record {
+    uint8_t type;     /* enum trace_record_type; stored last */
+    uint8_t flags;    /* TRF_* */
+    uint16_t aux;
+    uint32_t stack;   /* interned stack id, 0 = none */
+    uint64_t seq;
+    uint64_t a;
+    int64_t b;
+};
+
+struct trace_frame {  /* payload of TR_DEF_STACK */
+    uint32_t file;    /* string id (native frames: module) */
+    uint32_t function;/* string id (native frames: symbol or "??") */
+    int32_t line;     /* native frames: offset in module */
+    uint32_t native;  /* 1 for a native frame */
+};
+
+_Static_assert(sizeof(struct trace_record) == TRACE_RECORD_SIZE, "record size");
+_Static_assert(sizeof(struct trace_chunk_header) == TRACE_RECORD_SIZE, "chunk header size");
+_Static_assert(sizeof(struct trace_file_header) <= TRACE_HEADER_SIZE, "file header size");
+_Static_assert(sizeof(struct trace_frame) == 16, "frame size");
+
+#endif

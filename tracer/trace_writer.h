@@ -1,0 +1,45 @@
+/* Trace writer: used by the shim (and by tests that build traces).
+ * Each thread owns a chunk of the file-backed shared mapping and appends
+ * records without taking a lock; only reserving a new chunk touches shared
+ * state (one atomic add, plus a rare spinlock to map a new segment). */
+#ifndef BPYRACE_TRACE_WRITER_H
+#define BPYRACE_TRACE_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "trace_format.h"
+
+/* Per-thread writer state; the shim keeps one in TLS.  Zero-initialise it
+ * and set tid before the first emit. */
+struct tw_thread {
+    uint32_t tid;
+    struct trace_record *cur;   /* next free slot in the current chunk */
+    struct trace_record *end;   /* one past the chunk's last slot */
+};
+
+/* Create PATH (truncating it) and write the header.  Returns 0, or -1 with
+ * errno set.  Only one writer per process. */
+int tw_open(const char *path, int pid, int ppid, const char *exe, uint32_t flags);
+/* True once tw_open succeeded and until tw_close. */
+int tw_is_open(void);
+/* Next global sequence number (atomic; never 0). */
+uint64_t tw_next_seq(void);
+/* Append an event record with a fresh sequence number; returns the seq, or 0
+ * if the trace is not open or is full (the writer then warns once). */
+uint64_t tw_emit(struct tw_thread *t, uint8_t type, uint8_t flags, uint16_t aux,
+                 uint32_t stack, uint64_t a, int64_t b);
+/* Append a definition record (seq 0) followed by LEN bytes of payload in the
+ * following slots (LEN <= 8192); the record and its payload are in one chunk. */
+void tw_emit_def(struct tw_thread *t, uint8_t type, uint16_t aux, uint32_t stack,
+                 uint64_t a, int64_t b, const void *payload, size_t len);
+/* Add a line to the header's coverage notes (what could not be instrumented). */
+void tw_note_coverage(const char *line);
+/* Set python_version in the header. */
+void tw_set_python_version(const char *version);
+/* Mark the trace complete (closed = 1), trim the file to its used size, unmap.
+ * Safe to call once at exit; later emits are dropped. */
+void tw_close(void);
+/* After fork(): the child must not write into the parent's file. */
+void tw_forget_after_fork(void);
+
+#endif
