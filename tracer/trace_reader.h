@@ -61,9 +61,14 @@ uint32_t trace_thread_count(const struct trace_reader *r); /* highest tid + 1 */
 const struct trace_file_header *trace_header(const struct trace_reader *r);
 
 /* True when the process did not close the trace (killed or crashed): the
- * events up to the last complete record are still returned. */
+ * events up to the last complete record are still returned.  Tools print
+ * TRACE_TRUNCATED_WARNING for it (trace_warning does not include it). */
+#define TRACE_TRUNCATED_WARNING \
+    "trace truncated: the process did not exit cleanly; events up to the last complete record are shown"
+
 bool trace_truncated(const struct trace_reader *r);
-/* Events / problems seen while loading: corrupt chunks skipped etc. */
+/* Events / problems seen while loading: corrupt chunks skipped etc.
+ * The warning is one or more '\n'-separated lines without a prefix. */
 uint64_t trace_event_count(const struct trace_reader *r);
 const char *trace_warning(const struct trace_reader *r); /* NULL if none */
 

@@ -13,6 +13,9 @@
  * and set tid before the first emit. */
 struct tw_thread {
     uint32_t tid;
+    uint32_t gen;               /* writer session of cur/end (private: a stale
+                                   chunk from a closed trace or from before a
+                                   fork is never written again) */
     struct trace_record *cur;   /* next free slot in the current chunk */
     struct trace_record *end;   /* one past the chunk's last slot */
 };

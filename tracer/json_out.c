@@ -1,0 +1,140 @@
+/* JSON printer: see json_out.h. */
+#include "json_out.h"
+
+#include <inttypes.h>
+
+/* Length of the valid UTF-8 sequence at S, or 0 if it is not one. */
+static int json_utf8_len(const unsigned char *s)
+{
+    unsigned c = s[0];
+    int n;
+    unsigned min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+        min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    unsigned cp = c & (0x3fu >> (n - 1));
+    for (int i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;   /* also stops at the NUL */
+        cp = (cp << 6) | (s[i] & 0x3fu);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
+void json_string(FILE *f, const char *str)
+{
+    if (!str) {
+        fputs("null", f);
+        return;
+    }
+    const unsigned char *s = (const unsigned char *)str;
+    putc('"', f);
+    while (*s) {
+        unsigned c = *s;
+        if (c == '"' || c == '\\') {
+            putc('\\', f);
+            putc((int)c, f);
+            s++;
+        } else if (c < 0x20) {
+            switch (c) {
+            case '\n': fputs("\\n", f); break;
+            case '\r': fputs("\\r", f); break;
+            case '\t': fputs("\\t", f); break;
+            case '\b': fputs("\\b", f); break;
+            case '\f': fputs("\\f", f); break;
+            default: fprintf(f, "\\u%04x", c);
+            }
+            s++;
+        } else {
+            int n = json_utf8_len(s);
+            if (n == 0) {
+                fputs("\\ufffd", f);
+                s++;
+            } else {
+                fwrite(s, 1, (size_t)n, f);
+                s += n;
+            }
+        }
+    }
+    putc('"', f);
+}
+
+void json_begin(struct json_obj *o, FILE *f)
+{
+    o->f = f;
+    o->any = false;
+    putc('{', f);
+}
+
+void json_end(struct json_obj *o)
+{
+    putc('}', o->f);
+}
+
+void json_key(struct json_obj *o, const char *key)
+{
+    if (o->any)
+        fputs(", ", o->f);
+    o->any = true;
+    json_string(o->f, key);
+    fputs(": ", o->f);
+}
+
+void json_kv_str(struct json_obj *o, const char *key, const char *value)
+{
+    json_key(o, key);
+    json_string(o->f, value);
+}
+
+void json_kv_u64(struct json_obj *o, const char *key, uint64_t value)
+{
+    json_key(o, key);
+    fprintf(o->f, "%" PRIu64, value);
+}
+
+void json_kv_i64(struct json_obj *o, const char *key, int64_t value)
+{
+    json_key(o, key);
+    fprintf(o->f, "%" PRId64, value);
+}
+
+void json_kv_bool(struct json_obj *o, const char *key, bool value)
+{
+    json_key(o, key);
+    fputs(value ? "true" : "false", o->f);
+}
+
+void json_stack(FILE *f, const struct trace_reader *r, const struct trace_stack *st)
+{
+    putc('[', f);
+    for (uint32_t i = 0; st && i < st->nframes; i++) {
+        const struct trace_frame *fr = &st->frames[i];
+        struct json_obj o;
+        if (i)
+            fputs(", ", f);
+        json_begin(&o, f);
+        json_kv_str(&o, "file", trace_string(r, fr->file));
+        json_kv_str(&o, "function", trace_string(r, fr->function));
+        json_kv_i64(&o, "line", fr->line);
+        json_end(&o);
+    }
+    putc(']', f);
+}
+
+bool json_stack_is_native(const struct trace_stack *st)
+{
+    return st && st->nframes > 0 && st->frames[0].native == 1;
+}

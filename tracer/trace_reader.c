@@ -1,0 +1,552 @@
+/* Trace reader (format: trace_format.h, docs/trace-format.md).
+ *
+ * Pass 1 (trace_open) walks every chunk once: it validates the records,
+ * records where each chunk's good data ends, and loads definitions and
+ * thread facts.  Pass 2 (trace_next) merges the chunks by seq with a binary
+ * heap of cursors into the mapping: streaming, no copy of the events.
+ *
+ * The input is untrusted: every id, length and payload is bounds-checked;
+ * an id larger than the file's slot count is rejected, which bounds every
+ * table by the file size. */
+#define _GNU_SOURCE
+#include "trace_reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TR_SLOTS_PER_CHUNK (TRACE_CHUNK_SIZE / TRACE_RECORD_SIZE)
+#define TR_MAX_WARN_LINES 8
+#define TR_MAX_STACK_FRAMES 512u   /* 8192-byte payload cap of the writer */
+#define TR_MAX_STRING 8192u
+
+struct tr_chunk {                 /* one chunk's good records */
+    const struct trace_record *begin, *end;
+    uint32_t tid;
+};
+
+struct tr_cursor {                /* pass 2: next event of one chunk */
+    const struct trace_record *cur, *end;
+    uint32_t tid;
+};
+
+struct trace_reader {
+    const char *map;
+    size_t size;
+    uint64_t slots;               /* bound for ids */
+    const struct trace_file_header *hdr;
+
+    struct tr_chunk *chunks;
+    size_t nchunks;
+
+    char **strings;               /* by id; NULL = undefined */
+    uint32_t nstrings;            /* array length */
+    struct trace_stack *stacks;   /* by id; nframes 0 + frames NULL = undefined */
+    uint32_t nstacks;
+    struct trace_var *vars;       /* by id; id 0 = undefined */
+    uint32_t *var_path_id;
+    uint32_t nvars;
+    struct trace_thread *threads; /* by tid; tid 0 = unknown */
+    uint32_t *thread_name_id;
+    uint32_t nthreads;
+
+    uint64_t events;
+    bool truncated;
+
+    char *warn;                   /* newline-separated, NULL if none */
+    size_t warn_len;
+    unsigned warn_lines;
+    uint64_t warn_dropped;
+
+    struct tr_cursor *heap;
+    size_t nheap;
+};
+
+static void tr_warnf(struct trace_reader *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void tr_warnf(struct trace_reader *r, const char *fmt, ...)
+{
+    if (r->warn_lines >= TR_MAX_WARN_LINES) {
+        r->warn_dropped++;
+        return;
+    }
+    char line[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    size_t n = strlen(line);
+    char *w = realloc(r->warn, r->warn_len + n + 2);
+    if (!w)
+        return;
+    r->warn = w;
+    if (r->warn_len)
+        w[r->warn_len++] = '\n';
+    memcpy(w + r->warn_len, line, n + 1);
+    r->warn_len += n;
+    r->warn_lines++;
+}
+
+/* Grow a by-id table so that ID is a valid index.  Returns false (and
+ * leaves the table alone) when ID is out of bounds or memory ran out. */
+static bool tr_grow(void **tab, uint32_t *len, size_t elem, uint32_t id, uint64_t bound)
+{
+    if (id == 0 || id > bound)
+        return false;
+    if (id < *len)
+        return true;
+    uint64_t want = *len ? *len : 64;
+    while (want <= id)
+        want *= 2;
+    if (want > bound + 1)
+        want = bound + 1;
+    void *p = realloc(*tab, (size_t)want * elem);
+    if (!p)
+        return false;
+    memset((char *)p + (size_t)*len * elem, 0, (size_t)(want - *len) * elem);
+    *tab = p;
+    *len = (uint32_t)want;
+    return true;
+}
+
+/* Two tables indexed alike (e.g. vars and their path ids) grow together. */
+static bool tr_grow2(void **tab, void **tab2, uint32_t *len, size_t elem, size_t elem2,
+                     uint32_t id, uint64_t bound)
+{
+    uint32_t len2 = *len;
+    if (!tr_grow(tab2, &len2, elem2, id, bound))
+        return false;
+    if (!tr_grow(tab, len, elem, id, bound))
+        return false;
+    if (len2 != *len) {           /* keep the second table as long as the first */
+        void *p = realloc(*tab2, (size_t)*len * elem2);
+        if (!p)
+            return false;
+        memset((char *)p + (size_t)len2 * elem2, 0, (size_t)(*len - len2) * elem2);
+        *tab2 = p;
+    }
+    return true;
+}
+
+static struct trace_thread *tr_thread(struct trace_reader *r, uint32_t tid)
+{
+    if (!tr_grow2((void **)&r->threads, (void **)&r->thread_name_id, &r->nthreads,
+                  sizeof *r->threads, sizeof *r->thread_name_id, tid, r->slots))
+        return NULL;
+    r->threads[tid].tid = tid;
+    return &r->threads[tid];
+}
+
+/* Payload slots that follow a definition record (0 for events). */
+static uint64_t tr_payload_slots(const struct trace_record *rec)
+{
+    uint64_t bytes = 0;
+    if (rec->type == TR_DEF_STRING)
+        bytes = rec->b < 0 ? UINT64_MAX : (uint64_t)rec->b;
+    else if (rec->type == TR_DEF_STACK)
+        bytes = rec->b < 0 || (uint64_t)rec->b > UINT32_MAX ? UINT64_MAX
+              : (uint64_t)rec->b * sizeof(struct trace_frame);
+    if (bytes == UINT64_MAX)
+        return UINT64_MAX;
+    return (bytes + TRACE_RECORD_SIZE - 1) / TRACE_RECORD_SIZE;
+}
+
+static bool tr_is_event(uint8_t type)
+{
+    return type >= TR_READ && type <= TR_GIL_ACQUIRE;
+}
+
+static bool tr_is_def(uint8_t type)
+{
+    return type >= TR_DEF_STRING && type <= TR_DEF_VAR;
+}
+
+static void tr_load_def(struct trace_reader *r, const struct trace_record *rec, uint64_t ci)
+{
+    uint64_t id = rec->a;
+    const void *payload = rec + 1;
+    switch (rec->type) {
+    case TR_DEF_STRING: {
+        if (id > UINT32_MAX || (uint64_t)rec->b > TR_MAX_STRING ||
+            !tr_grow((void **)&r->strings, &r->nstrings, sizeof *r->strings, (uint32_t)id, r->slots)) {
+            tr_warnf(r, "chunk %llu: bad string definition (id %llu) ignored",
+                     (unsigned long long)ci, (unsigned long long)id);
+            return;
+        }
+        if (r->strings[id])
+            return;               /* first definition wins */
+        char *s = malloc((size_t)rec->b + 1);
+        if (!s)
+            return;
+        memcpy(s, payload, (size_t)rec->b);
+        s[rec->b] = 0;
+        r->strings[id] = s;
+        return;
+    }
+    case TR_DEF_STACK:
+        if (id > UINT32_MAX || (uint64_t)rec->b > TR_MAX_STACK_FRAMES ||
+            !tr_grow((void **)&r->stacks, &r->nstacks, sizeof *r->stacks, (uint32_t)id, r->slots)) {
+            tr_warnf(r, "chunk %llu: bad stack definition (id %llu) ignored",
+                     (unsigned long long)ci, (unsigned long long)id);
+            return;
+        }
+        if (r->stacks[id].frames)
+            return;
+        r->stacks[id].nframes = (uint32_t)rec->b;
+        r->stacks[id].frames = payload;  /* in the mapping; 16-byte aligned */
+        return;
+    case TR_DEF_VAR:
+        if (id > UINT32_MAX || rec->b < 0 || rec->b > UINT32_MAX ||
+            !tr_grow2((void **)&r->vars, (void **)&r->var_path_id, &r->nvars,
+                      sizeof *r->vars, sizeof *r->var_path_id, (uint32_t)id, r->slots)) {
+            tr_warnf(r, "chunk %llu: bad variable definition (id %llu) ignored",
+                     (unsigned long long)ci, (unsigned long long)id);
+            return;
+        }
+        if (r->vars[id].id)
+            return;
+        r->vars[id].id = (uint32_t)id;
+        r->vars[id].kind = rec->aux;
+        r->vars[id].owner = rec->stack;
+        r->var_path_id[id] = (uint32_t)rec->b;
+        return;
+    }
+}
+
+static void tr_load_thread_fact(struct trace_reader *r, const struct trace_record *rec, uint32_t tid)
+{
+    struct trace_thread *t;
+    switch (rec->type) {
+    case TR_THREAD_START:
+        if (!(t = tr_thread(r, tid)))
+            return;
+        t->origin = rec->a <= TRACE_ORIGIN_BLENDER ? (uint8_t)rec->a : 0;
+        t->parent = rec->b > 0 && (uint64_t)rec->b <= r->slots ? (uint32_t)rec->b : 0;
+        t->created_at = rec->stack;
+        if (t->parent)
+            tr_thread(r, t->parent);
+        break;
+    case TR_THREAD_NAME:
+        if ((t = tr_thread(r, tid)) && rec->b > 0 && rec->b <= UINT32_MAX)
+            r->thread_name_id[tid] = (uint32_t)rec->b;
+        break;
+    case TR_THREAD_CREATE:
+    case TR_THREAD_JOIN:
+        if (rec->a <= UINT32_MAX)
+            tr_thread(r, (uint32_t)rec->a);
+        break;
+    default:
+        tr_thread(r, tid);
+    }
+}
+
+/* Validate chunk CI; returns false when it holds nothing usable. */
+static bool tr_scan_chunk(struct trace_reader *r, uint64_t ci, struct tr_chunk *out)
+{
+    uint64_t off = TRACE_HEADER_SIZE + ci * TRACE_CHUNK_SIZE;
+    uint64_t avail = r->size - off;
+    uint64_t nslots = avail >= TRACE_CHUNK_SIZE ? TR_SLOTS_PER_CHUNK : avail / TRACE_RECORD_SIZE;
+    if (nslots < 1)
+        return false;
+    const struct trace_chunk_header *h = (const void *)(r->map + off);
+    if (h->magic == 0)
+        return false;             /* reserved but never written */
+    if (h->magic != TRACE_CHUNK_MAGIC) {
+        tr_warnf(r, "chunk %llu: bad magic, skipped", (unsigned long long)ci);
+        return false;
+    }
+    if (h->tid == 0 || h->tid > r->slots) {
+        tr_warnf(r, "chunk %llu: bad thread id %u, skipped", (unsigned long long)ci, h->tid);
+        return false;
+    }
+    const struct trace_record *rec = (const void *)(h + 1);
+    const struct trace_record *end = (const struct trace_record *)h + nslots;
+    uint64_t last_seq = 0;
+    out->begin = rec;
+    out->tid = h->tid;
+    while (rec < end && rec->type != TR_NONE) {
+        if (tr_is_event(rec->type)) {
+            if (rec->seq <= last_seq) {
+                tr_warnf(r, "chunk %llu: sequence number goes backwards at slot %ld; rest of chunk skipped",
+                         (unsigned long long)ci, (long)(rec - (const struct trace_record *)h));
+                break;
+            }
+            last_seq = rec->seq;
+            r->events++;
+            tr_load_thread_fact(r, rec, h->tid);
+            rec++;
+        } else if (tr_is_def(rec->type)) {
+            uint64_t np = tr_payload_slots(rec);
+            if (np == UINT64_MAX || np > (uint64_t)(end - rec - 1)) {
+                tr_warnf(r, "chunk %llu: definition overruns the chunk at slot %ld; rest of chunk skipped",
+                         (unsigned long long)ci, (long)(rec - (const struct trace_record *)h));
+                break;
+            }
+            tr_load_def(r, rec, ci);
+            rec += 1 + np;
+        } else {
+            tr_warnf(r, "chunk %llu: unknown record type %u at slot %ld; rest of chunk skipped",
+                     (unsigned long long)ci, rec->type, (long)(rec - (const struct trace_record *)h));
+            break;
+        }
+    }
+    out->end = rec;
+    return true;
+}
+
+/* Resolve string ids now that every chunk has been seen. */
+static void tr_resolve(struct trace_reader *r)
+{
+    for (uint32_t i = 1; i < r->nvars; i++)
+        if (r->vars[i].id)
+            r->vars[i].path = trace_string(r, r->var_path_id[i]);
+    for (uint32_t i = 1; i < r->nthreads; i++)
+        if (r->thread_name_id[i] && i < r->nstrings && r->strings[r->thread_name_id[i]])
+            r->threads[i].name = r->strings[r->thread_name_id[i]];
+}
+
+static bool tr_fail(char *err, size_t errlen, const char *path, const char *what)
+{
+    snprintf(err, errlen, "%s: %s", path, what);
+    return false;
+}
+
+static bool tr_map(struct trace_reader *r, const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return tr_fail(err, errlen, path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return tr_fail(err, errlen, path, strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return tr_fail(err, errlen, path, S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+    }
+    if (st.st_size == 0) {
+        close(fd);
+        return tr_fail(err, errlen, path, "empty file");
+    }
+    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    int e = errno;
+    close(fd);
+    if (p == MAP_FAILED)
+        return tr_fail(err, errlen, path, strerror(e));
+    r->map = p;
+    r->size = (size_t)st.st_size;
+    return true;
+}
+
+static bool tr_check_header(struct trace_reader *r, const char *path, char *err, size_t errlen)
+{
+    const struct trace_file_header *h = (const void *)r->map;
+    if (r->size < sizeof h->magic || memcmp(h->magic, TRACE_MAGIC, sizeof h->magic) != 0)
+        return tr_fail(err, errlen, path, "not a bpyrace trace (bad magic)");
+    if (r->size < TRACE_HEADER_SIZE)
+        return tr_fail(err, errlen, path, "not a bpyrace trace (truncated header)");
+    if (h->version != TRACE_VERSION) {
+        char what[64];
+        snprintf(what, sizeof what, "unsupported trace version %u", h->version);
+        return tr_fail(err, errlen, path, what);
+    }
+    if (h->header_size != TRACE_HEADER_SIZE || h->chunk_size != TRACE_CHUNK_SIZE) {
+        char what[96];
+        snprintf(what, sizeof what, "unsupported trace layout (header %u bytes, chunks %u bytes)",
+                 h->header_size, h->chunk_size);
+        return tr_fail(err, errlen, path, what);
+    }
+    r->hdr = h;
+    return true;
+}
+
+/* ---- pass 2: heap of cursors keyed by the seq of their next event ---- */
+
+static bool tr_cursor_settle(struct tr_cursor *c)
+{
+    while (c->cur < c->end && !tr_is_event(c->cur->type))
+        c->cur += 1 + tr_payload_slots(c->cur);  /* pass 1 checked the bounds */
+    return c->cur < c->end;
+}
+
+static bool tr_less(const struct tr_cursor *a, const struct tr_cursor *b)
+{
+    return a->cur->seq < b->cur->seq;
+}
+
+static void tr_sift_down(struct tr_cursor *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < n && tr_less(&h[l], &h[m]))
+            m = l;
+        if (l + 1 < n && tr_less(&h[l + 1], &h[m]))
+            m = l + 1;
+        if (m == i)
+            return;
+        struct tr_cursor t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+void trace_rewind(struct trace_reader *r)
+{
+    r->nheap = 0;
+    for (size_t i = 0; i < r->nchunks; i++) {
+        struct tr_cursor c = { r->chunks[i].begin, r->chunks[i].end, r->chunks[i].tid };
+        if (tr_cursor_settle(&c))
+            r->heap[r->nheap++] = c;
+    }
+    for (size_t i = r->nheap / 2; i-- > 0;)
+        tr_sift_down(r->heap, r->nheap, i);
+}
+
+bool trace_next(struct trace_reader *r, struct trace_event *ev)
+{
+    if (r->nheap == 0)
+        return false;
+    struct tr_cursor *c = &r->heap[0];
+    const struct trace_record *rec = c->cur;
+    ev->seq = rec->seq;
+    ev->tid = c->tid;
+    ev->type = rec->type;
+    ev->flags = rec->flags;
+    ev->aux = rec->aux;
+    ev->stack = rec->stack;
+    ev->a = rec->a;
+    ev->b = rec->b;
+    c->cur++;
+    if (!tr_cursor_settle(c))
+        r->heap[0] = r->heap[--r->nheap];
+    tr_sift_down(r->heap, r->nheap, 0);
+    return true;
+}
+
+struct trace_reader *trace_open(const char *path, char *err, size_t errlen)
+{
+    struct trace_reader *r = calloc(1, sizeof *r);
+    if (!r) {
+        tr_fail(err, errlen, path, strerror(ENOMEM));
+        return NULL;
+    }
+    if (!tr_map(r, path, err, errlen) || !tr_check_header(r, path, err, errlen)) {
+        trace_close(r);
+        return NULL;
+    }
+    r->slots = r->size / TRACE_RECORD_SIZE;
+    r->truncated = r->hdr->closed != 1;
+    /* The header's chunk count may lag after a crash: trust the size. */
+    uint64_t nchunks = (r->size - TRACE_HEADER_SIZE + TRACE_CHUNK_SIZE - 1) / TRACE_CHUNK_SIZE;
+    if ((r->size - TRACE_HEADER_SIZE) % TRACE_CHUNK_SIZE)
+        tr_warnf(r, "file size is not a whole number of chunks; the last chunk is partial");
+    r->chunks = calloc(nchunks ? nchunks : 1, sizeof *r->chunks);
+    r->heap = calloc(nchunks ? nchunks : 1, sizeof *r->heap);
+    if (!r->chunks || !r->heap) {
+        tr_fail(err, errlen, path, strerror(ENOMEM));
+        trace_close(r);
+        return NULL;
+    }
+    for (uint64_t ci = 0; ci < nchunks; ci++)
+        if (tr_scan_chunk(r, ci, &r->chunks[r->nchunks]))
+            r->nchunks++;
+    tr_resolve(r);
+    if (r->warn_dropped)
+        tr_warnf(r, "(and %llu more problems)", (unsigned long long)r->warn_dropped);
+    trace_rewind(r);
+    return r;
+}
+
+void trace_close(struct trace_reader *r)
+{
+    if (!r)
+        return;
+    if (r->map)
+        munmap((void *)r->map, r->size);
+    for (uint32_t i = 0; i < r->nstrings; i++)
+        free(r->strings[i]);
+    free(r->strings);
+    free(r->stacks);
+    free(r->vars);
+    free(r->var_path_id);
+    free(r->threads);
+    free(r->thread_name_id);
+    free(r->chunks);
+    free(r->heap);
+    free(r->warn);
+    free(r);
+}
+
+const char *trace_string(const struct trace_reader *r, uint32_t id)
+{
+    if (id == 0 || id >= r->nstrings || !r->strings[id])
+        return "?";
+    return r->strings[id];
+}
+
+const struct trace_stack *trace_get_stack(const struct trace_reader *r, uint32_t id)
+{
+    if (id == 0 || id >= r->nstacks || !r->stacks[id].frames)
+        return NULL;
+    return &r->stacks[id];
+}
+
+const struct trace_var *trace_get_var(const struct trace_reader *r, uint32_t id)
+{
+    if (id == 0 || id >= r->nvars || !r->vars[id].id)
+        return NULL;
+    return &r->vars[id];
+}
+
+const struct trace_thread *trace_get_thread(const struct trace_reader *r, uint32_t tid)
+{
+    if (tid == 0 || tid >= r->nthreads || !r->threads[tid].tid)
+        return NULL;
+    return &r->threads[tid];
+}
+
+uint32_t trace_var_count(const struct trace_reader *r)
+{
+    uint32_t n = r->nvars;
+    while (n > 0 && !r->vars[n - 1].id)
+        n--;
+    return n;
+}
+
+uint32_t trace_thread_count(const struct trace_reader *r)
+{
+    uint32_t n = r->nthreads;
+    while (n > 0 && !r->threads[n - 1].tid)
+        n--;
+    return n;
+}
+
+const struct trace_file_header *trace_header(const struct trace_reader *r)
+{
+    return r->hdr;
+}
+
+bool trace_truncated(const struct trace_reader *r)
+{
+    return r->truncated;
+}
+
+uint64_t trace_event_count(const struct trace_reader *r)
+{
+    return r->events;
+}
+
+const char *trace_warning(const struct trace_reader *r)
+{
+    return r->warn;
+}

@@ -1,0 +1,383 @@
+/* Trace writer (format: trace_format.h, docs/trace-format.md).
+ *
+ * Runs inside the traced process (the shim is LD_PRELOADed into Blender), so:
+ * no pthread_mutex_* (the shim interposes them; we would record ourselves),
+ * no malloc on the hot path, never abort: on failure warn once and drop.
+ *
+ * The file is mapped MAP_SHARED in segments of TW_SEG_SIZE.  Segment k maps
+ * the file range [k * TW_SEG_SIZE, (k + 1) * TW_SEG_SIZE + TRACE_HEADER_SIZE):
+ * offsets that are multiples of any page size, holding chunks
+ * k * TW_CHUNKS_PER_SEG ... + TW_CHUNKS_PER_SEG - 1 (segment 0 also holds
+ * the file header).  Neighbouring segments overlap by one header's worth of
+ * bytes; both views share the page cache, so that is harmless. */
+#define _GNU_SOURCE
+#include "trace_writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TW_SEG_SIZE (16u << 20)
+#define TW_CHUNKS_PER_SEG (TW_SEG_SIZE / TRACE_CHUNK_SIZE)
+#define TW_MAX_SEGS 4096u                 /* 64 GiB of trace */
+#define TW_MAP_LEN ((size_t)TW_SEG_SIZE + TRACE_HEADER_SIZE)
+#define TW_SLOTS_PER_CHUNK (TRACE_CHUNK_SIZE / TRACE_RECORD_SIZE)
+#define TW_MAX_DEF_PAYLOAD 8192u
+
+/* Session state.  tw_open/tw_close/segment mapping run under tw_lock; the hot
+ * path only reads tw_open_flag and tw_gen and bumps two counters. */
+static atomic_int tw_open_flag;               /* 1 while a trace is open */
+static _Atomic uint32_t tw_gen;               /* session number, never 0 once opened */
+static _Atomic uint64_t tw_seq = 1;
+static _Atomic uint64_t tw_next_chunk;
+static atomic_flag tw_lock = ATOMIC_FLAG_INIT; /* segment mapping, open, close */
+static atomic_int tw_failed;                  /* sticky: mapping more failed */
+static atomic_int tw_warned;
+
+static int tw_fd = -1;
+static uint32_t tw_nsegs;                     /* mapped segments: always a prefix */
+static char *_Atomic tw_seg[TW_MAX_SEGS];
+
+/* Mappings of closed sessions, replaced by anonymous memory (see tw_close). */
+static struct { void *addr; size_t len; } tw_grave[TW_MAX_SEGS];
+static uint32_t tw_ngrave;
+
+static void tw_lock_take(void)
+{
+    while (atomic_flag_test_and_set_explicit(&tw_lock, memory_order_acquire))
+        sched_yield();
+}
+
+static void tw_lock_drop(void)
+{
+    atomic_flag_clear_explicit(&tw_lock, memory_order_release);
+}
+
+/* One line on stderr, once per process; write(2) rather than stdio, whose
+ * locks would be a surprise inside a host's signal or exit path. */
+static void tw_warn(const char *what, int err, const char *consequence)
+{
+    if (atomic_exchange(&tw_warned, 1))
+        return;
+    char buf[256];
+    int n = snprintf(buf, sizeof buf, "bpyrace: %s%s%s; %s\n",
+                     what, err ? ": " : "", err ? strerror(err) : "", consequence);
+    if (n > 0) {
+        ssize_t w = write(2, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+        (void)w;
+    }
+}
+
+static struct trace_file_header *tw_header(void)
+{
+    return (struct trace_file_header *)atomic_load_explicit(&tw_seg[0], memory_order_relaxed);
+}
+
+/* Size the file for segment K and map it.  Caller holds tw_lock.
+ * fallocate rather than ftruncate: a store into a sparse page the disk
+ * cannot hold raises SIGBUS in the host; a failed fallocate is just a warning. */
+static int tw_map_segment(uint32_t k)
+{
+    off_t off = (off_t)k * TW_SEG_SIZE;
+    off_t need = off + (off_t)TW_MAP_LEN;
+    int rc = fallocate(tw_fd, 0, off, (off_t)TW_MAP_LEN);
+    if (rc != 0 && (errno == EOPNOTSUPP || errno == ENOSYS))
+        rc = ftruncate(tw_fd, need);
+    if (rc != 0)
+        return -1;
+    void *p = mmap(NULL, TW_MAP_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, tw_fd, off);
+    if (p == MAP_FAILED)
+        return -1;
+    atomic_store_explicit(&tw_seg[k], (char *)p, memory_order_release);
+    return 0;
+}
+
+/* Map segments up to and including K (a prefix, so close can trim simply).
+ * Returns 0, or -1 if the session closed or mapping failed (sticky). */
+static int tw_ensure_segment(uint32_t k)
+{
+    int rc = 0;
+    tw_lock_take();
+    if (!atomic_load(&tw_open_flag) || atomic_load(&tw_failed)) {
+        rc = -1;
+    } else {
+        while (tw_nsegs <= k) {
+            if (tw_map_segment(tw_nsegs) != 0) {
+                int err = errno;
+                atomic_store(&tw_failed, 1);
+                tw_warn("cannot extend the trace file", err, "later events are dropped");
+                rc = -1;
+                break;
+            }
+            tw_nsegs++;
+            tw_header()->chunks = (uint64_t)tw_nsegs * TW_CHUNKS_PER_SEG;
+        }
+    }
+    tw_lock_drop();
+    return rc;
+}
+
+/* Give T a fresh chunk.  Returns 0, or -1 (T then has no chunk). */
+static int tw_new_chunk(struct tw_thread *t, uint32_t gen)
+{
+    t->cur = t->end = NULL;
+    t->gen = gen;
+    uint64_t idx = atomic_fetch_add(&tw_next_chunk, 1);
+    /* Checked after the add: tw_close clears the flag before it reads the
+     * counter, so a chunk reserved here is inside the file close keeps. */
+    if (!atomic_load(&tw_open_flag))
+        return -1;
+    if (idx >= (uint64_t)TW_MAX_SEGS * TW_CHUNKS_PER_SEG) {
+        tw_warn("trace file full (64 GiB)", 0, "later events are dropped");
+        return -1;
+    }
+    uint32_t k = (uint32_t)(idx / TW_CHUNKS_PER_SEG);
+    char *seg = atomic_load_explicit(&tw_seg[k], memory_order_acquire);
+    if (!seg) {
+        if (tw_ensure_segment(k) != 0)
+            return -1;
+        seg = atomic_load_explicit(&tw_seg[k], memory_order_acquire);
+    }
+    char *chunk = seg + TRACE_HEADER_SIZE + (size_t)(idx % TW_CHUNKS_PER_SEG) * TRACE_CHUNK_SIZE;
+    struct trace_chunk_header *h = (struct trace_chunk_header *)chunk;
+    h->tid = t->tid;
+    h->index = idx;
+    h->reserved[0] = h->reserved[1] = 0;
+    atomic_store_explicit((_Atomic uint32_t *)&h->magic, TRACE_CHUNK_MAGIC, memory_order_release);
+    t->cur = (struct trace_record *)chunk + 1;
+    t->end = (struct trace_record *)chunk + TW_SLOTS_PER_CHUNK;
+    return 0;
+}
+
+/* Make room for NSLOTS consecutive slots in T's chunk; returns the first or
+ * NULL when events are being dropped. */
+static struct trace_record *tw_reserve(struct tw_thread *t, size_t nslots)
+{
+    if (!atomic_load_explicit(&tw_open_flag, memory_order_acquire))
+        return NULL;
+    uint32_t gen = atomic_load_explicit(&tw_gen, memory_order_acquire);
+    if (t->gen != gen || !t->cur || (size_t)(t->end - t->cur) < nslots) {
+        if (tw_new_chunk(t, gen) != 0)
+            return NULL;
+    }
+    struct trace_record *r = t->cur;
+    t->cur += nslots;
+    return r;
+}
+
+/* Fill R and publish it: the type byte goes last, with release order, so a
+ * reader of the file after a SIGKILL sees a whole record or type 0. */
+static void tw_publish(struct trace_record *r, uint8_t type, uint8_t flags, uint16_t aux,
+                       uint32_t stack, uint64_t seq, uint64_t a, int64_t b)
+{
+    r->flags = flags;
+    r->aux = aux;
+    r->stack = stack;
+    r->seq = seq;
+    r->a = a;
+    r->b = b;
+    atomic_store_explicit((_Atomic uint8_t *)&r->type, type, memory_order_release);
+}
+
+int tw_open(const char *path, int pid, int ppid, const char *exe, uint32_t flags)
+{
+    tw_lock_take();
+    if (atomic_load(&tw_open_flag)) {
+        tw_lock_drop();
+        errno = EBUSY;
+        return -1;
+    }
+    /* Threads of the previous session have had their chance to finish
+     * their last store (see tw_close). */
+    for (uint32_t i = 0; i < tw_ngrave; i++)
+        munmap(tw_grave[i].addr, tw_grave[i].len);
+    tw_ngrave = 0;
+
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        tw_lock_drop();
+        return -1;
+    }
+    tw_fd = fd;
+    tw_nsegs = 0;
+    if (tw_map_segment(0) != 0) {
+        int err = errno;
+        close(fd);
+        tw_fd = -1;
+        tw_lock_drop();
+        errno = err;
+        return -1;
+    }
+    tw_nsegs = 1;
+    struct trace_file_header *h = tw_header();
+    memcpy(h->magic, TRACE_MAGIC, sizeof h->magic);
+    h->version = TRACE_VERSION;
+    h->header_size = TRACE_HEADER_SIZE;
+    h->chunk_size = TRACE_CHUNK_SIZE;
+    h->closed = 0;
+    h->pid = pid;
+    h->ppid = ppid;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    h->start_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    h->chunks = TW_CHUNKS_PER_SEG;
+    h->last_seq = 0;
+    h->flags = flags;
+    if (exe)
+        snprintf(h->exe, sizeof h->exe, "%s", exe);
+
+    atomic_store(&tw_next_chunk, 0);
+    atomic_store(&tw_seq, 1);
+    atomic_store(&tw_failed, 0);
+    atomic_store(&tw_warned, 0);
+    uint32_t g = atomic_load(&tw_gen) + 1;
+    atomic_store(&tw_gen, g ? g : 1);
+    atomic_store_explicit(&tw_open_flag, 1, memory_order_release);
+    tw_lock_drop();
+    return 0;
+}
+
+int tw_is_open(void)
+{
+    return atomic_load_explicit(&tw_open_flag, memory_order_acquire);
+}
+
+uint64_t tw_next_seq(void)
+{
+    return atomic_fetch_add_explicit(&tw_seq, 1, memory_order_relaxed);
+}
+
+uint64_t tw_emit(struct tw_thread *t, uint8_t type, uint8_t flags, uint16_t aux,
+                 uint32_t stack, uint64_t a, int64_t b)
+{
+    struct trace_record *r = tw_reserve(t, 1);
+    if (!r)
+        return 0;
+    /* The seq is taken after the slot is ours, as late as possible: the
+     * shim records a release before the real unlock and an acquire after the
+     * real lock, so the two seqs are ordered like the operations. */
+    uint64_t seq = atomic_fetch_add_explicit(&tw_seq, 1, memory_order_seq_cst);
+    tw_publish(r, type, flags, aux, stack, seq, a, b);
+    return seq;
+}
+
+void tw_emit_def(struct tw_thread *t, uint8_t type, uint16_t aux, uint32_t stack,
+                 uint64_t a, int64_t b, const void *payload, size_t len)
+{
+    /* The reader derives the payload size from the type (docs/trace-format.md);
+     * a mismatch would desynchronise the chunk, so refuse it here. */
+    size_t expect = type == TR_DEF_STRING ? (size_t)b
+                  : type == TR_DEF_STACK ? (size_t)b * sizeof(struct trace_frame)
+                  : 0;
+    if (b < 0 || len != expect || len > TW_MAX_DEF_PAYLOAD) {
+        tw_warn("bad definition record (writer bug)", 0, "it is dropped");
+        return;
+    }
+    size_t nslots = 1 + (len + TRACE_RECORD_SIZE - 1) / TRACE_RECORD_SIZE;
+    struct trace_record *r = tw_reserve(t, nslots);
+    if (!r)
+        return;
+    char *p = (char *)(r + 1);
+    if (len)
+        memcpy(p, payload, len);
+    size_t pad = (nslots - 1) * TRACE_RECORD_SIZE - len;
+    memset(p + len, 0, pad);
+    tw_publish(r, type, 0, aux, stack, 0, a, b);
+}
+
+void tw_note_coverage(const char *line)
+{
+    tw_lock_take();
+    if (atomic_load(&tw_open_flag)) {
+        char *cov = tw_header()->coverage;
+        size_t used = strnlen(cov, sizeof tw_header()->coverage);
+        size_t room = sizeof tw_header()->coverage - used;
+        if (room > 1)
+            snprintf(cov + used, room, "%s\n", line);
+    }
+    tw_lock_drop();
+}
+
+void tw_set_python_version(const char *version)
+{
+    tw_lock_take();
+    if (atomic_load(&tw_open_flag))
+        snprintf(tw_header()->python_version, sizeof tw_header()->python_version, "%s", version);
+    tw_lock_drop();
+}
+
+/* Replace every mapping with anonymous memory at the same address.  A thread
+ * still in the middle of an emit when the session ends then stores into
+ * harmless memory instead of faulting (munmap) or writing past the trimmed
+ * end of the file (SIGBUS).  The placeholders are freed by the next tw_open. */
+static void tw_retire_segments(void)
+{
+    for (uint32_t k = 0; k < tw_nsegs; k++) {
+        char *p = atomic_load(&tw_seg[k]);
+        void *q = mmap(p, TW_MAP_LEN, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+        if (q == MAP_FAILED)
+            munmap(p, TW_MAP_LEN);
+        else {
+            tw_grave[tw_ngrave].addr = p;
+            tw_grave[tw_ngrave].len = TW_MAP_LEN;
+            tw_ngrave++;
+        }
+        atomic_store(&tw_seg[k], NULL);
+    }
+    tw_nsegs = 0;
+}
+
+void tw_close(void)
+{
+    tw_lock_take();
+    if (!atomic_load(&tw_open_flag)) {
+        tw_lock_drop();
+        return;
+    }
+    /* Clear the flag before reading the chunk counter: see tw_new_chunk. */
+    atomic_store(&tw_open_flag, 0);
+    uint64_t n = atomic_load(&tw_next_chunk);
+    uint64_t mapped = (uint64_t)tw_nsegs * TW_CHUNKS_PER_SEG;
+    if (n > mapped)
+        n = mapped;
+    struct trace_file_header *h = tw_header();
+    h->chunks = n;
+    h->last_seq = atomic_load(&tw_seq) - 1;
+    atomic_store_explicit((_Atomic uint32_t *)&h->closed, 1, memory_order_release);
+    tw_retire_segments();
+    if (ftruncate(tw_fd, (off_t)(TRACE_HEADER_SIZE + n * TRACE_CHUNK_SIZE)) != 0)
+        tw_warn("cannot trim the trace file", errno, "the trace ends in empty chunks");
+    close(tw_fd);
+    tw_fd = -1;
+    atomic_fetch_add(&tw_gen, 1);
+    tw_lock_drop();
+}
+
+void tw_forget_after_fork(void)
+{
+    /* Only the forking thread exists in the child; a parent thread may have
+     * held the lock at fork time, so reset it rather than take it. */
+    atomic_flag_clear(&tw_lock);
+    if (atomic_load(&tw_open_flag)) {
+        atomic_store(&tw_open_flag, 0);
+        for (uint32_t k = 0; k < tw_nsegs; k++) {
+            munmap(atomic_load(&tw_seg[k]), TW_MAP_LEN);
+            atomic_store(&tw_seg[k], NULL);
+        }
+        tw_nsegs = 0;
+        close(tw_fd);
+        tw_fd = -1;
+    }
+    for (uint32_t i = 0; i < tw_ngrave; i++)
+        munmap(tw_grave[i].addr, tw_grave[i].len);
+    tw_ngrave = 0;
+    atomic_fetch_add(&tw_gen, 1);
+}
