@@ -1,0 +1,352 @@
+/* Trace writer: concurrent emits, sessions, fork and crash safety.
+ * Exit status 0 pass, 1 fail, 99 harness broken (tests/cli/init.sh).
+ * Labelled tsan: tests/tracer.cmake; run it with -DBPYRACE_SANITIZE=thread. */
+#define _GNU_SOURCE
+#include "trace_reader.h"
+#include "trace_writer.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CHECK(c)                                                                  \
+    do {                                                                          \
+        if (!(c)) {                                                               \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c); \
+            exit(1);                                                              \
+        }                                                                         \
+    } while (0)
+#define CHECK_EQ(a, b)                                                                   \
+    do {                                                                                 \
+        unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b);   \
+        if (a_ != b_) {                                                                  \
+            fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %llu, %s == %llu\n", __FILE__, \
+                    __LINE__, #a, a_, #b, b_);                                           \
+            exit(1);                                                                     \
+        }                                                                                \
+    } while (0)
+#define CHECK_STR(a, b)                                                                       \
+    do {                                                                                      \
+        const char *a_ = (a), *b_ = (b);                                                      \
+        if (strcmp(a_, b_)) {                                                                 \
+            fprintf(stderr, "%s:%d: CHECK_STR failed: '%s' != '%s'\n", __FILE__, __LINE__, a_, \
+                    b_);                                                                      \
+            exit(1);                                                                          \
+        }                                                                                     \
+    } while (0)
+
+static char tmpdir[256];
+
+static const char *tmp_path(const char *name)
+{
+    static char buf[4][512];
+    static int k;
+    char *p = buf[k++ % 4];
+    snprintf(p, 512, "%s/%s", tmpdir, name);
+    return p;
+}
+
+static struct trace_reader *open_ok(const char *path)
+{
+    char err[512];
+    struct trace_reader *r = trace_open(path, err, sizeof err);
+    if (!r) {
+        fprintf(stderr, "trace_open: %s\n", err);
+        exit(1);
+    }
+    return r;
+}
+
+/* ---- many threads at once ---- */
+
+#define NTHREADS 8
+#define NEVENTS 60000   /* 8 * 60000 records: > 256 chunks, so > 1 segment */
+
+static pthread_barrier_t start_line;
+
+struct worker { uint32_t tid; };
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct tw_thread t = { .tid = w->tid };
+    pthread_barrier_wait(&start_line);
+    for (int64_t i = 0; i < NEVENTS; i++) {
+        if (i % 5000 == 0) {
+            char s[32];
+            int n = snprintf(s, sizeof s, "thread %u string %lld", w->tid, (long long)i);
+            uint64_t id = 1 + w->tid * 1000u + (uint64_t)(i / 5000);
+            tw_emit_def(&t, TR_DEF_STRING, 0, 0, id, n, s, (size_t)n);
+        }
+        uint64_t seq = tw_emit(&t, TR_WRITE, TRF_GIL, 0, 0, w->tid, i);
+        if (seq == 0)
+            abort();
+    }
+    return NULL;
+}
+
+static void test_concurrent(void)
+{
+    const char *path = tmp_path("concurrent.trace");
+    CHECK(tw_open(path, 1234, 1, "/bin/test", 0) == 0);
+    CHECK(tw_is_open());
+    pthread_t th[NTHREADS];
+    struct worker w[NTHREADS];
+    pthread_barrier_init(&start_line, NULL, NTHREADS);
+    for (int i = 0; i < NTHREADS; i++) {
+        w[i].tid = (uint32_t)i + 1;
+        CHECK(pthread_create(&th[i], NULL, worker_main, &w[i]) == 0);
+    }
+    for (int i = 0; i < NTHREADS; i++)
+        pthread_join(th[i], NULL);
+    pthread_barrier_destroy(&start_line);
+    tw_close();
+    CHECK(!tw_is_open());
+
+    struct trace_reader *r = open_ok(path);
+    const struct trace_file_header *h = trace_header(r);
+    CHECK_EQ(h->closed, 1);
+    CHECK_EQ(h->pid, 1234);
+    CHECK_STR(h->exe, "/bin/test");
+    CHECK_EQ(h->last_seq, (uint64_t)NTHREADS * NEVENTS);
+    struct stat st;
+    CHECK(stat(path, &st) == 0);
+    CHECK_EQ(st.st_size, TRACE_HEADER_SIZE + h->chunks * TRACE_CHUNK_SIZE);
+    CHECK(!trace_truncated(r));
+    CHECK(trace_warning(r) == NULL);
+    CHECK_EQ(trace_event_count(r), (uint64_t)NTHREADS * NEVENTS);
+
+    int64_t next[NTHREADS + 1] = { 0 };
+    uint64_t expect_seq = 1;
+    struct trace_event ev;
+    while (trace_next(r, &ev)) {
+        /* every seq handed out appears exactly once, in order */
+        CHECK_EQ(ev.seq, expect_seq);
+        expect_seq++;
+        CHECK_EQ(ev.type, TR_WRITE);
+        CHECK_EQ(ev.flags, TRF_GIL);
+        CHECK(ev.tid >= 1 && ev.tid <= NTHREADS);
+        CHECK_EQ(ev.a, ev.tid);
+        /* program order within each thread */
+        CHECK_EQ(ev.b, next[ev.tid]);
+        next[ev.tid]++;
+    }
+    CHECK_EQ(expect_seq, (uint64_t)NTHREADS * NEVENTS + 1);
+    for (int i = 1; i <= NTHREADS; i++) {
+        CHECK_EQ(next[i], NEVENTS);
+        for (int k = 0; k < NEVENTS / 5000; k++) {
+            char s[32];
+            snprintf(s, sizeof s, "thread %d string %d", i, k * 5000);
+            CHECK_STR(trace_string(r, 1 + (uint32_t)i * 1000u + (uint32_t)k), s);
+        }
+    }
+    /* rewind gives the same stream again */
+    trace_rewind(r);
+    CHECK(trace_next(r, &ev) && ev.seq == 1);
+    trace_close(r);
+}
+
+/* ---- repeated sessions; a tw_thread kept across them ---- */
+
+static void test_sessions(void)
+{
+    struct tw_thread t = { .tid = 1 };
+    for (int s = 0; s < 20; s++) {
+        char name[32];
+        snprintf(name, sizeof name, "session%d.trace", s);
+        CHECK(tw_open(tmp_path(name), 1, 0, NULL, 0) == 0);
+        CHECK(tw_open(tmp_path("other.trace"), 1, 0, NULL, 0) == -1 && errno == EBUSY);
+        for (int i = 0; i <= s; i++)
+            CHECK_EQ(tw_emit(&t, TR_READ, 0, 0, 0, (uint64_t)s, i), (uint64_t)i + 1);
+        tw_close();
+        CHECK_EQ(tw_emit(&t, TR_READ, 0, 0, 0, 99, 0), 0);  /* dropped after close */
+    }
+    for (int s = 0; s < 20; s++) {
+        char name[32];
+        snprintf(name, sizeof name, "session%d.trace", s);
+        struct trace_reader *r = open_ok(tmp_path(name));
+        struct trace_event ev;
+        int n = 0;
+        while (trace_next(r, &ev)) {
+            CHECK_EQ(ev.a, s);
+            CHECK_EQ(ev.b, n);
+            n++;
+        }
+        CHECK_EQ(n, s + 1);
+        CHECK_EQ(trace_header(r)->chunks, 1);
+        trace_close(r);
+    }
+}
+
+/* ---- definitions: spilling to a new chunk, header notes ---- */
+
+static void test_definitions(void)
+{
+    const char *path = tmp_path("defs.trace");
+    CHECK(tw_open(path, 1, 0, NULL, 0) == 0);
+    tw_set_python_version("3.11.2");
+    tw_note_coverage("no libunwind");
+    tw_note_coverage("PyEval_SaveThread not interposed");
+    struct tw_thread t = { .tid = 2 };
+    /* leave 3 free slots in the first chunk: 2047 - 2044 */
+    for (int i = 0; i < (int)TRACE_RECORDS_PER_CHUNK - 3; i++)
+        tw_emit(&t, TR_READ, 0, 0, 0, 1, i);
+    char big[200];
+    memset(big, 'x', sizeof big);
+    big[0] = '<';
+    big[sizeof big - 1] = '>';
+    tw_emit_def(&t, TR_DEF_STRING, 0, 0, 7, sizeof big, big, sizeof big); /* 1 + 7 slots */
+    tw_emit_def(&t, TR_DEF_STRING, 0, 0, 8, 32, "0123456789abcdef0123456789abcdef", 32);
+    struct trace_frame fr[3] = { { 7, 8, 12, 0 }, { 8, 7, -1, 0 }, { 7, 7, 0x40, 1 } };
+    tw_emit_def(&t, TR_DEF_STACK, 0, 0, 5, 3, fr, sizeof fr);
+    tw_emit_def(&t, TR_DEF_VAR, TRACE_VAR_PROPERTY, 9, 3, 8, NULL, 0);
+    /* a mismatched length is refused, not written */
+    tw_emit_def(&t, TR_DEF_STRING, 0, 0, 10, 5, "abc", 3);
+    uint64_t last = tw_emit(&t, TR_WRITE, 0, 0, 5, 3, -1);
+    tw_close();
+
+    struct trace_reader *r = open_ok(path);
+    CHECK_STR(trace_header(r)->python_version, "3.11.2");
+    CHECK_STR(trace_header(r)->coverage, "no libunwind\nPyEval_SaveThread not interposed\n");
+    CHECK_EQ(trace_header(r)->chunks, 2);
+    CHECK_EQ(strlen(trace_string(r, 7)), sizeof big);
+    CHECK(memcmp(trace_string(r, 7), big, sizeof big) == 0);
+    CHECK_STR(trace_string(r, 8), "0123456789abcdef0123456789abcdef");
+    CHECK_STR(trace_string(r, 10), "?");
+    const struct trace_stack *st = trace_get_stack(r, 5);
+    CHECK(st && st->nframes == 3);
+    CHECK_EQ(st->frames[0].line, 12);
+    CHECK_EQ(st->frames[2].native, 1);
+    const struct trace_var *v = trace_get_var(r, 3);
+    CHECK(v && v->owner == 9 && v->kind == TRACE_VAR_PROPERTY);
+    CHECK_STR(v->path, "0123456789abcdef0123456789abcdef");
+    struct trace_event ev;
+    uint64_t n = 0;
+    while (trace_next(r, &ev))
+        n++;
+    CHECK_EQ(n, TRACE_RECORDS_PER_CHUNK - 3 + 1);
+    CHECK_EQ(ev.seq, last);
+    CHECK_EQ(ev.stack, 5);
+    CHECK_EQ(ev.b, -1);
+    trace_close(r);
+}
+
+/* ---- fork: the child never writes into the parent's trace ---- */
+
+static void test_fork(void)
+{
+    const char *path = tmp_path("parent.trace");
+    const char *cpath = tmp_path("child.trace");
+    CHECK(tw_open(path, 1, 0, NULL, 0) == 0);
+    struct tw_thread t = { .tid = 1 };
+    CHECK_EQ(tw_emit(&t, TR_THREAD_CREATE, 0, 0, 0, 2, 0), 1);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        tw_forget_after_fork();
+        if (tw_is_open() || tw_emit(&t, TR_WRITE, 0, 0, 0, 666, 0) != 0)
+            _exit(3);
+        if (tw_open(cpath, getpid(), getppid(), NULL, 0) != 0)
+            _exit(4);
+        if (tw_emit(&t, TR_WRITE, 0, 0, 0, 777, 0) != 1)
+            _exit(5);
+        tw_close();
+        _exit(0);
+    }
+    int status;
+    CHECK(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK_EQ(tw_emit(&t, TR_THREAD_JOIN, 0, 0, 0, 2, 0), 2);
+    tw_close();
+
+    struct trace_reader *r = open_ok(path);
+    struct trace_event ev;
+    CHECK(trace_next(r, &ev) && ev.type == TR_THREAD_CREATE && ev.seq == 1);
+    CHECK(trace_next(r, &ev) && ev.type == TR_THREAD_JOIN && ev.seq == 2);
+    CHECK(!trace_next(r, &ev));
+    trace_close(r);
+    r = open_ok(cpath);
+    CHECK(trace_next(r, &ev) && ev.type == TR_WRITE && ev.a == 777);
+    CHECK(!trace_next(r, &ev));
+    CHECK(!trace_truncated(r));
+    trace_close(r);
+}
+
+/* ---- SIGKILL: readable up to the last record, flagged truncated ---- */
+
+#define KILL_EVENTS 5000
+
+static void *killer_thread(void *arg)
+{
+    struct tw_thread t = { .tid = (uint32_t)(uintptr_t)arg };
+    for (int i = 0; i < KILL_EVENTS; i++)
+        tw_emit(&t, TR_READ, 0, 0, 0, t.tid, i);
+    return NULL;
+}
+
+static void test_sigkill(void)
+{
+    const char *path = tmp_path("killed.trace");
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        if (tw_open(path, getpid(), getppid(), NULL, 0) != 0)
+            _exit(4);
+        pthread_t a, b;
+        pthread_create(&a, NULL, killer_thread, (void *)(uintptr_t)1);
+        pthread_create(&b, NULL, killer_thread, (void *)(uintptr_t)2);
+        pthread_join(a, NULL);
+        pthread_join(b, NULL);
+        struct tw_thread t = { .tid = 1 };
+        tw_emit_def(&t, TR_DEF_STRING, 0, 0, 1, 4, "last", 4);
+        raise(SIGKILL);
+        _exit(5);
+    }
+    int status;
+    CHECK(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    struct trace_reader *r = open_ok(path);
+    CHECK(trace_truncated(r));
+    CHECK(trace_warning(r) == NULL);   /* unwritten chunks are not corruption */
+    CHECK_EQ(trace_event_count(r), 2 * KILL_EVENTS);
+    CHECK_STR(trace_string(r, 1), "last");
+    struct trace_event ev;
+    uint64_t n = 0, prev = 0;
+    int next[3] = { 0 };
+    while (trace_next(r, &ev)) {
+        CHECK(ev.seq > prev);
+        prev = ev.seq;
+        CHECK_EQ(ev.b, next[ev.tid]);
+        next[ev.tid]++;
+        n++;
+    }
+    CHECK_EQ(n, 2 * KILL_EVENTS);
+    trace_close(r);
+}
+
+int main(void)
+{
+    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(tmpdir, sizeof tmpdir, "%s/bpyrace-tw-XXXXXX", base);
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return 99;
+    }
+    test_concurrent();
+    test_sessions();
+    test_definitions();
+    test_fork();
+    test_sigkill();
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system(cmd) != 0)
+        return 99;
+    puts("test_trace_writer: all passed");
+    return 0;
+}

@@ -1,0 +1,23 @@
+/* Shared between the bpyrace command's files (main.c, run.c, dump.c). */
+#ifndef BPYRACE_CLI_H
+#define BPYRACE_CLI_H
+
+#include <stdbool.h>
+
+typedef const char *cli_STR;
+typedef long cli_INT;
+typedef bool cli_BOOL;
+
+/* One field per line of options.def. */
+struct cli_options {
+#define BPR_OPTION(type, name, short, def, help) cli_##type name;
+#include "options.def"
+#undef BPR_OPTION
+};
+
+/* Subcommands: each returns the process exit status. */
+int cli_run(const struct cli_options *o, char **argv);   /* argv: PROGRAM ARGS... NULL */
+int cli_report(const struct cli_options *o, const char *trace_path);
+int cli_dump(const char *trace_path);
+
+#endif
