@@ -51,6 +51,9 @@ void hb_event(struct hb *h, const struct trace_event *ev);
 /* Finish: close open windows, return the races (owned by h), in a stable
  * order (by var path, then code locations). */
 const struct hb_race *hb_races(struct hb *h, uint32_t *count);
+/* Threads that produced at least one event; events fed. */
+uint32_t hb_thread_count(const struct hb *h);
+uint64_t hb_event_count(const struct hb *h);
 void hb_free(struct hb *h);
 
 #endif

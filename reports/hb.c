@@ -1,0 +1,1071 @@
+/* Happens-before analyzer: vector clocks per thread and sync object,
+ * per-variable per-thread last accesses (FastTrack epochs: one entry per
+ * accessing thread, so a variable touched by one thread costs one entry and
+ * grows to a "read/write vector" only when several threads touch it), coarse
+ * ID/global writes and native windows.  The model is docs/race-model.md;
+ * every rule below is pinned by a case in tests/unit/test_hb.c. */
+#include "hb.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xalloc.h"
+
+/* Closed windows kept per opener for checking later accesses: windows older
+ * than this are dropped even if some thread never synchronized with them;
+ * a later window at the same code location gives the same report anyway. */
+#define HB_CLOSED_PER_THREAD 64
+#define HB_LOG_MIN 1024
+#define HB_LOG_MAX (1u << 22)
+#define HB_PRUNE_EVERY 4096
+
+struct hb_vc {
+    uint32_t *c;
+    uint32_t n;
+};
+
+/* One recorded access, enough to check and to report it. */
+struct hb_acc {
+    uint64_t seq;
+    uint32_t clock;     /* the thread's own clock at the access: its epoch */
+    uint32_t tid;
+    uint32_t stack;
+    uint32_t what;
+    int64_t index;
+    int32_t win;        /* window index for HB_SIDE_WINDOW, else -1 */
+    uint8_t kind;       /* enum hb_side_kind */
+    uint8_t flags;      /* TRF_* of the record */
+    bool valid;
+};
+
+/* One thread's history on one variable. */
+struct hb_vt {
+    uint32_t tid;
+    uint32_t logged;    /* epoch in which the var last went into the thread's log */
+    uint32_t mark;      /* walk generation, so a walk reports a (var, thread) once */
+    uint64_t first_seq;
+    struct hb_acc rd, wr;
+};
+
+struct hb_varst {
+    struct hb_vt *e;
+    uint32_t n, cap;
+};
+
+/* Coarse writes of one level (one ID, or global): the last one per thread. */
+struct hb_level {
+    struct hb_acc *last;
+    uint64_t *first;
+    uint32_t n;
+};
+
+struct hb_logent {
+    uint32_t var, clock;
+};
+
+struct hb_thr {
+    bool seen, exited;
+    struct hb_vc vc, exit_vc;
+    /* Vars this thread accessed, once per epoch, oldest first: a coarse write
+     * walks the suffix not yet ordered before it instead of every variable. */
+    struct hb_logent *log;
+    size_t nlog, caplog, trim_at;
+    int32_t win;        /* its open native window, -1 if none */
+    uint32_t nclosed;   /* its closed windows still kept */
+};
+
+struct hb_win {
+    uint32_t tid, stack, close_clock;
+    uint8_t flags;
+    bool closed, dead;
+    uint64_t open_seq, close_seq;
+    struct hb_vc open_vc;
+};
+
+struct hb_sync {
+    uint64_t key;       /* 0 = empty slot */
+    struct hb_vc vc;    /* releases (rwlock: write-unlocks) */
+    struct hb_vc rvc;   /* rwlock read-unlocks: only write-locks acquire them */
+};
+
+struct hb_loc {
+    uint32_t file, func;
+    int32_t line;
+    uint32_t tag;       /* HB_LOC_*: what a location without a frame stands for */
+};
+
+enum { HB_LOC_FRAME = 0, HB_LOC_WINDOW = 1, HB_LOC_CALL = 2, HB_LOC_UNKNOWN = 3 };
+
+struct hb_rint {
+    struct hb_race r;
+    uint32_t loc_lo, loc_hi;
+    int32_t win1, win2;
+};
+
+struct hb {
+    const struct trace_reader *defs;
+    uint64_t events;
+
+    struct hb_thr *thr;
+    uint32_t nthr, nseen;
+
+    struct hb_varst *vars;
+    uint32_t nvars;
+    uint32_t *owner;    /* owner ID var per var (cached from defs) */
+    uint32_t nowner;
+    struct hb_level **idlev; /* per ID var, lazily */
+    uint32_t nidlev;
+    struct hb_level global;
+    uint32_t mark;
+
+    struct hb_sync *sync;
+    size_t nsync, capsync;
+    struct hb_vc hostgil;
+
+    struct hb_win *win;
+    size_t nwin, capwin;
+    uint32_t *active;   /* windows open or closed but still relevant */
+    size_t nactive, capactive;
+    uint32_t nopen;
+
+    struct hb_loc *locs;
+    size_t nlocs, caplocs;
+    uint32_t *loc_hash; /* loc id + 1, 0 = empty */
+    size_t cap_loc_hash;
+    uint32_t *stack_loc; /* per stack id: loc id + 1 */
+    size_t nstack_loc;
+    uint32_t *canon;     /* per string id: canonical id + 1 (same text) */
+    size_t ncanon;
+    uint32_t *canon_hash;/* canonical string ids, 0 = empty */
+    size_t ncanon_used, cap_canon_hash;
+
+    struct hb_rint *races;
+    size_t nraces, capraces;
+    uint32_t *race_hash; /* race index + 1 */
+    size_t cap_race_hash;
+    struct hb_race *out;
+};
+
+/* ---- vector clocks ---- */
+
+static void vc_reserve(struct hb_vc *v, uint32_t n)
+{
+    if (n <= v->n)
+        return;
+    uint32_t nn = v->n ? v->n : 8;
+    while (nn < n)
+        nn *= 2;
+    v->c = report_xrealloc(v->c, nn, sizeof *v->c);
+    memset(v->c + v->n, 0, (size_t)(nn - v->n) * sizeof *v->c);
+    v->n = nn;
+}
+
+static uint32_t vc_get(const struct hb_vc *v, uint32_t t)
+{
+    return t < v->n ? v->c[t] : 0;
+}
+
+static void vc_join(struct hb_vc *d, const struct hb_vc *s)
+{
+    vc_reserve(d, s->n);
+    for (uint32_t i = 0; i < s->n; i++)
+        if (s->c[i] > d->c[i])
+            d->c[i] = s->c[i];
+}
+
+static void vc_copy(struct hb_vc *d, const struct hb_vc *s)
+{
+    vc_reserve(d, s->n);
+    memcpy(d->c, s->c, (size_t)s->n * sizeof *s->c);
+    memset(d->c + s->n, 0, (size_t)(d->n - s->n) * sizeof *d->c);
+}
+
+/* ---- threads ---- */
+
+static struct hb_thr *hb_thread(struct hb *h, uint32_t tid)
+{
+    if (tid >= h->nthr) {
+        uint32_t n = h->nthr ? h->nthr : 16;
+        while (n <= tid)
+            n *= 2;
+        h->thr = report_xrealloc(h->thr, n, sizeof *h->thr);
+        memset(h->thr + h->nthr, 0, (size_t)(n - h->nthr) * sizeof *h->thr);
+        h->nthr = n;
+    }
+    struct hb_thr *t = &h->thr[tid];
+    if (!t->seen) {
+        t->seen = true;
+        t->win = -1;
+        t->trim_at = HB_LOG_MIN;
+        vc_reserve(&t->vc, tid + 1);
+        if (t->vc.c[tid] == 0)
+            t->vc.c[tid] = 1;
+        h->nseen++;
+    }
+    return t;
+}
+
+/* After a release: later events of the thread are not covered by it. */
+static void hb_tick(struct hb *h, uint32_t tid)
+{
+    h->thr[tid].vc.c[tid]++;
+}
+
+static bool hb_live(const struct hb *h, uint32_t v)
+{
+    return v < h->nthr && h->thr[v].seen && !h->thr[v].exited;
+}
+
+/* Lowest knowledge of thread U's clock among live threads other than U:
+ * whatever U did at or before it is ordered before anything they do later. */
+static uint32_t hb_min_known(const struct hb *h, uint32_t u)
+{
+    uint32_t m = UINT32_MAX;
+    for (uint32_t v = 0; v < h->nthr; v++)
+        if (v != u && hb_live(h, v)) {
+            uint32_t k = vc_get(&h->thr[v].vc, u);
+            if (k < m)
+                m = k;
+        }
+    return m;
+}
+
+static void hb_log_trim(struct hb *h, uint32_t u)
+{
+    struct hb_thr *t = &h->thr[u];
+    uint32_t m = hb_min_known(h, u);
+    size_t j = 0;
+    for (size_t i = 0; i < t->nlog; i++)
+        if (t->log[i].clock > m)
+            t->log[j++] = t->log[i];
+    t->nlog = j;
+    if (t->nlog > HB_LOG_MAX / 2) { /* bound: forget the oldest half */
+        size_t drop = t->nlog / 2;
+        memmove(t->log, t->log + drop, (t->nlog - drop) * sizeof *t->log);
+        t->nlog -= drop;
+    }
+    t->trim_at = t->nlog * 2 > HB_LOG_MIN ? t->nlog * 2 : HB_LOG_MIN;
+}
+
+static void hb_log_append(struct hb *h, uint32_t u, uint32_t var, uint32_t clock)
+{
+    struct hb_thr *t = &h->thr[u];
+    if (t->nlog >= t->trim_at)
+        hb_log_trim(h, u);
+    if (t->nlog == t->caplog) {
+        t->caplog = t->caplog ? t->caplog * 2 : 256;
+        t->log = report_xrealloc(t->log, t->caplog, sizeof *t->log);
+    }
+    t->log[t->nlog++] = (struct hb_logent){var, clock};
+}
+
+/* ---- variables and coarse levels ---- */
+
+static uint32_t hb_owner(const struct hb *h, uint32_t var)
+{
+    return var < h->nowner ? h->owner[var] : 0;
+}
+
+static struct hb_varst *hb_var(struct hb *h, uint32_t var)
+{
+    if (var >= h->nvars) {
+        uint32_t n = h->nvars ? h->nvars : 64;
+        while (n <= var)
+            n *= 2;
+        h->vars = report_xrealloc(h->vars, n, sizeof *h->vars);
+        memset(h->vars + h->nvars, 0, (size_t)(n - h->nvars) * sizeof *h->vars);
+        h->nvars = n;
+    }
+    return &h->vars[var];
+}
+
+static struct hb_vt *hb_vt_find(struct hb *h, uint32_t var, uint32_t tid)
+{
+    if (var >= h->nvars)
+        return NULL;
+    struct hb_varst *vs = &h->vars[var];
+    for (uint32_t i = 0; i < vs->n; i++)
+        if (vs->e[i].tid == tid)
+            return &vs->e[i];
+    return NULL;
+}
+
+static struct hb_vt *hb_vt_get(struct hb *h, uint32_t var, uint32_t tid, uint64_t seq)
+{
+    struct hb_vt *e = hb_vt_find(h, var, tid);
+    if (e)
+        return e;
+    struct hb_varst *vs = hb_var(h, var);
+    if (vs->n == vs->cap) {
+        vs->cap = vs->cap ? vs->cap * 2 : 1;
+        vs->e = report_xrealloc(vs->e, vs->cap, sizeof *vs->e);
+    }
+    e = &vs->e[vs->n++];
+    memset(e, 0, sizeof *e);
+    e->tid = tid;
+    e->first_seq = seq;
+    return e;
+}
+
+static struct hb_level *hb_idlevel(struct hb *h, uint32_t idvar, bool create)
+{
+    if (idvar >= h->nidlev) {
+        if (!create)
+            return NULL;
+        uint32_t n = h->nidlev ? h->nidlev : 64;
+        while (n <= idvar)
+            n *= 2;
+        h->idlev = report_xrealloc(h->idlev, n, sizeof *h->idlev);
+        memset(h->idlev + h->nidlev, 0, (size_t)(n - h->nidlev) * sizeof *h->idlev);
+        h->nidlev = n;
+    }
+    if (!h->idlev[idvar] && create)
+        h->idlev[idvar] = report_xcalloc(1, sizeof **h->idlev);
+    return h->idlev[idvar];
+}
+
+static void hb_level_record(struct hb_level *l, const struct hb_acc *a)
+{
+    if (a->tid >= l->n) {
+        uint32_t n = l->n ? l->n : 8;
+        while (n <= a->tid)
+            n *= 2;
+        l->last = report_xrealloc(l->last, n, sizeof *l->last);
+        l->first = report_xrealloc(l->first, n, sizeof *l->first);
+        memset(l->last + l->n, 0, (size_t)(n - l->n) * sizeof *l->last);
+        for (uint32_t i = l->n; i < n; i++)
+            l->first[i] = UINT64_MAX;
+        l->n = n;
+    }
+    l->last[a->tid] = *a;
+    if (l->first[a->tid] == UINT64_MAX)
+        l->first[a->tid] = a->seq;
+}
+
+static uint64_t hb_level_first(const struct hb_level *l, uint32_t tid)
+{
+    return l && tid < l->n ? l->first[tid] : UINT64_MAX;
+}
+
+static uint64_t min64(uint64_t a, uint64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* When thread TID first touched VAR, directly or by a coarse write covering
+ * it: an earlier access of another thread after that point interleaved. */
+static uint64_t hb_first_touch(struct hb *h, uint32_t var, uint32_t tid)
+{
+    uint64_t f = UINT64_MAX;
+    struct hb_vt *e = hb_vt_find(h, var, tid);
+    if (e)
+        f = e->first_seq;
+    f = min64(f, hb_level_first(&h->global, tid));
+    f = min64(f, hb_level_first(hb_idlevel(h, var, false), tid));
+    uint32_t o = hb_owner(h, var);
+    if (o)
+        f = min64(f, hb_level_first(hb_idlevel(h, o, false), tid));
+    return f;
+}
+
+/* ---- code locations ---- */
+
+static uint64_t hb_mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static uint64_t hb_loc_hash(const struct hb_loc *l)
+{
+    return hb_mix(((uint64_t)l->file << 32 | l->func) ^ hb_mix((uint64_t)(uint32_t)l->line << 8 | l->tag));
+}
+
+static bool hb_loc_eq(const struct hb_loc *a, const struct hb_loc *b)
+{
+    return a->file == b->file && a->func == b->func && a->line == b->line && a->tag == b->tag;
+}
+
+static void hb_loc_rehash(struct hb *h)
+{
+    size_t cap = h->cap_loc_hash ? h->cap_loc_hash * 2 : 256;
+    free(h->loc_hash);
+    h->loc_hash = report_xcalloc(cap, sizeof *h->loc_hash);
+    h->cap_loc_hash = cap;
+    for (size_t i = 0; i < h->nlocs; i++) {
+        size_t j = hb_loc_hash(&h->locs[i]) & (cap - 1);
+        while (h->loc_hash[j])
+            j = (j + 1) & (cap - 1);
+        h->loc_hash[j] = (uint32_t)i + 1;
+    }
+}
+
+static uint32_t hb_loc_intern(struct hb *h, const struct hb_loc *l)
+{
+    if ((h->nlocs + 1) * 2 > h->cap_loc_hash)
+        hb_loc_rehash(h);
+    size_t j = hb_loc_hash(l) & (h->cap_loc_hash - 1);
+    while (h->loc_hash[j]) {
+        if (hb_loc_eq(&h->locs[h->loc_hash[j] - 1], l))
+            return h->loc_hash[j] - 1;
+        j = (j + 1) & (h->cap_loc_hash - 1);
+    }
+    if (h->nlocs == h->caplocs) {
+        h->caplocs = h->caplocs ? h->caplocs * 2 : 64;
+        h->locs = report_xrealloc(h->locs, h->caplocs, sizeof *h->locs);
+    }
+    h->locs[h->nlocs] = *l;
+    h->loc_hash[j] = (uint32_t)++h->nlocs;
+    return (uint32_t)h->nlocs - 1;
+}
+
+static uint64_t hb_str_hash(const char *s)
+{
+    uint64_t x = 1469598103934665603ULL;
+    while (*s)
+        x = (x ^ (unsigned char)*s++) * 1099511628211ULL;
+    return x;
+}
+
+/* The first string id with the same text: writers may define one text under
+ * several ids (one per thread), and code locations compare by text. */
+static uint32_t hb_canon(struct hb *h, uint32_t id)
+{
+    if (!id)
+        return 0;
+    if (id < h->ncanon && h->canon[id])
+        return h->canon[id] - 1;
+    if ((h->ncanon_used + 1) * 2 > h->cap_canon_hash) {
+        size_t cap = h->cap_canon_hash ? h->cap_canon_hash * 2 : 256;
+        uint32_t *n = report_xcalloc(cap, sizeof *n);
+        for (size_t i = 0; i < h->cap_canon_hash; i++)
+            if (h->canon_hash[i]) {
+                size_t j = hb_str_hash(trace_string(h->defs, h->canon_hash[i])) & (cap - 1);
+                while (n[j])
+                    j = (j + 1) & (cap - 1);
+                n[j] = h->canon_hash[i];
+            }
+        free(h->canon_hash);
+        h->canon_hash = n;
+        h->cap_canon_hash = cap;
+    }
+    const char *text = trace_string(h->defs, id);
+    size_t j = hb_str_hash(text) & (h->cap_canon_hash - 1);
+    while (h->canon_hash[j] && strcmp(trace_string(h->defs, h->canon_hash[j]), text))
+        j = (j + 1) & (h->cap_canon_hash - 1);
+    if (!h->canon_hash[j]) {
+        h->canon_hash[j] = id;
+        h->ncanon_used++;
+    }
+    uint32_t c = h->canon_hash[j];
+    if (id < (1u << 24)) {
+        if (id >= h->ncanon) {
+            size_t n = h->ncanon ? h->ncanon : 256;
+            while (n <= id)
+                n *= 2;
+            h->canon = report_xrealloc(h->canon, n, sizeof *h->canon);
+            memset(h->canon + h->ncanon, 0, (n - h->ncanon) * sizeof *h->canon);
+            h->ncanon = n;
+        }
+        h->canon[id] = c + 1;
+    }
+    return c;
+}
+
+/* A code location is the top Python frame (file, function, line), so calls
+ * from different deeper callers fold; a stack of native frames only falls
+ * back to its top native frame. */
+static uint32_t hb_stack_loc(struct hb *h, uint32_t stack)
+{
+    if (stack < h->nstack_loc && h->stack_loc[stack])
+        return h->stack_loc[stack] - 1;
+    const struct trace_stack *s = stack ? trace_get_stack(h->defs, stack) : NULL;
+    struct hb_loc l = {0, 0, 0, HB_LOC_UNKNOWN};
+    if (s && s->nframes) {
+        const struct trace_frame *f = &s->frames[0];
+        for (uint32_t i = 0; i < s->nframes; i++)
+            if (!s->frames[i].native) {
+                f = &s->frames[i];
+                break;
+            }
+        l = (struct hb_loc){hb_canon(h, f->file), hb_canon(h, f->function), f->line,
+                            HB_LOC_FRAME};
+    }
+    uint32_t id = hb_loc_intern(h, &l);
+    if (stack < (1u << 24)) {
+        if (stack >= h->nstack_loc) {
+            size_t n = h->nstack_loc ? h->nstack_loc : 256;
+            while (n <= stack)
+                n *= 2;
+            h->stack_loc = report_xrealloc(h->stack_loc, n, sizeof *h->stack_loc);
+            memset(h->stack_loc + h->nstack_loc, 0, (n - h->nstack_loc) * sizeof *h->stack_loc);
+            h->nstack_loc = n;
+        }
+        h->stack_loc[stack] = id + 1;
+    }
+    return id;
+}
+
+static uint32_t hb_acc_loc(struct hb *h, const struct hb_acc *a)
+{
+    if (a->stack)
+        return hb_stack_loc(h, a->stack);
+    struct hb_loc l = {0, 0, 0, HB_LOC_UNKNOWN};
+    if (a->kind == HB_SIDE_WINDOW)
+        l.tag = HB_LOC_WINDOW;
+    else if (a->kind == HB_SIDE_CALL_ID || a->kind == HB_SIDE_CALL_GLOBAL)
+        l = (struct hb_loc){0, hb_canon(h, a->what), 0, HB_LOC_CALL};
+    return hb_loc_intern(h, &l);
+}
+
+/* ---- races ---- */
+
+static bool hb_acc_gil(const struct hb_acc *a)
+{
+    return a->kind != HB_SIDE_WINDOW && (a->flags & TRF_GIL);
+}
+
+static struct hb_side hb_side_of(const struct hb_acc *a)
+{
+    struct hb_side s = {0};
+    s.seq = a->seq;
+    s.tid = a->tid;
+    s.kind = a->kind;
+    s.gil = hb_acc_gil(a);
+    if (a->flags & TRF_NATIVE)
+        s.native_stack = a->stack;
+    else
+        s.stack = a->stack;
+    s.index = a->index;
+    s.what = a->what;
+    return s;
+}
+
+static uint64_t hb_race_hash(uint32_t var, uint32_t lo, uint32_t hi)
+{
+    return hb_mix((uint64_t)var << 32 ^ hb_mix((uint64_t)lo << 32 | hi));
+}
+
+static void hb_race_rehash(struct hb *h)
+{
+    size_t cap = h->cap_race_hash ? h->cap_race_hash * 2 : 256;
+    free(h->race_hash);
+    h->race_hash = report_xcalloc(cap, sizeof *h->race_hash);
+    h->cap_race_hash = cap;
+    for (size_t i = 0; i < h->nraces; i++) {
+        const struct hb_rint *r = &h->races[i];
+        size_t j = hb_race_hash(r->r.var, r->loc_lo, r->loc_hi) & (cap - 1);
+        while (h->race_hash[j])
+            j = (j + 1) & (cap - 1);
+        h->race_hash[j] = (uint32_t)i + 1;
+    }
+}
+
+/* A: the earlier access, B: the later one (seq order), on fine var VAR. */
+static void hb_report(struct hb *h, uint32_t var, const struct hb_acc *a,
+                      const struct hb_acc *b, bool observed)
+{
+    uint8_t cls = hb_acc_gil(a) && hb_acc_gil(b) ? HB_GIL : HB_HARD;
+    uint32_t la = hb_acc_loc(h, a), lb = hb_acc_loc(h, b);
+    uint32_t lo = la < lb ? la : lb, hi = la < lb ? lb : la;
+    if ((h->nraces + 1) * 2 > h->cap_race_hash)
+        hb_race_rehash(h);
+    size_t j = hb_race_hash(var, lo, hi) & (h->cap_race_hash - 1);
+    while (h->race_hash[j]) {
+        struct hb_rint *r = &h->races[h->race_hash[j] - 1];
+        if (r->r.var == var && r->loc_lo == lo && r->loc_hi == hi) {
+            r->r.count++;
+            r->r.observed = r->r.observed || observed;
+            if (cls > r->r.cls) { /* hard over gil: show the pair that is hard */
+                r->r.cls = cls;
+                r->r.first = hb_side_of(a);
+                r->r.second = hb_side_of(b);
+                r->win1 = a->win;
+                r->win2 = b->win;
+            }
+            return;
+        }
+        j = (j + 1) & (h->cap_race_hash - 1);
+    }
+    if (h->nraces == h->capraces) {
+        h->capraces = h->capraces ? h->capraces * 2 : 64;
+        h->races = report_xrealloc(h->races, h->capraces, sizeof *h->races);
+    }
+    struct hb_rint *r = &h->races[h->nraces];
+    memset(r, 0, sizeof *r);
+    r->r.cls = cls;
+    r->r.var = var;
+    r->r.observed = observed;
+    r->r.count = 1;
+    r->r.first = hb_side_of(a);
+    r->r.second = hb_side_of(b);
+    r->loc_lo = lo;
+    r->loc_hi = hi;
+    r->win1 = a->win;
+    r->win2 = b->win;
+    h->race_hash[j] = (uint32_t)++h->nraces;
+}
+
+/* ---- windows ---- */
+
+static struct hb_acc hb_win_acc(const struct hb *h, uint32_t wi)
+{
+    const struct hb_win *w = &h->win[wi];
+    return (struct hb_acc){
+        .seq = w->open_seq, .clock = vc_get(&w->open_vc, w->tid), .tid = w->tid,
+        .stack = w->stack, .index = -1, .win = (int32_t)wi,
+        .kind = HB_SIDE_WINDOW, .flags = (uint8_t)(w->flags & TRF_NATIVE), .valid = true,
+    };
+}
+
+/* Drop closed windows that every live thread has ordered before itself: no
+ * later access can conflict with them. */
+static void hb_win_prune(struct hb *h)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < h->nactive; i++) {
+        struct hb_win *w = &h->win[h->active[i]];
+        if (w->closed && !w->dead && hb_min_known(h, w->tid) >= w->close_clock) {
+            w->dead = true;
+            h->thr[w->tid].nclosed--;
+        }
+        if (!w->dead)
+            h->active[j++] = h->active[i];
+    }
+    h->nactive = j;
+}
+
+/* ---- the walk: a coarse write against earlier fine accesses ---- */
+
+/* CUR is a coarse write by thread TID whose clock is VC; check it against
+ * every fine access of other threads not ordered before it, restricted to the
+ * variables of ID IDFILTER unless 0.  Only the suffix of each thread's log
+ * newer than what TID knows of that thread can hold such accesses. */
+static void hb_walk(struct hb *h, uint32_t tid, const struct hb_vc *vc,
+                    const struct hb_acc *cur, uint32_t idfilter)
+{
+    h->mark++;
+    for (uint32_t u = 0; u < h->nthr; u++) {
+        struct hb_thr *t = &h->thr[u];
+        if (u == tid || !t->seen)
+            continue;
+        uint32_t known = vc_get(vc, u);
+        for (size_t i = t->nlog; i-- > 0 && t->log[i].clock > known;) {
+            uint32_t var = t->log[i].var;
+            if (idfilter && var != idfilter && hb_owner(h, var) != idfilter)
+                continue;
+            struct hb_vt *e = hb_vt_find(h, var, u);
+            if (!e || e->mark == h->mark)
+                continue;
+            e->mark = h->mark;
+            /* A window only interleaves with accesses inside it; these are before. */
+            uint64_t first = cur->kind == HB_SIDE_WINDOW ? UINT64_MAX
+                                                        : hb_first_touch(h, var, tid);
+            if (e->wr.valid && e->wr.clock > known)
+                hb_report(h, var, &e->wr, cur, first < e->wr.seq);
+            if (e->rd.valid && e->rd.clock > known)
+                hb_report(h, var, &e->rd, cur, first < e->rd.seq);
+        }
+    }
+}
+
+/* ---- events ---- */
+
+static void hb_check_level(struct hb *h, const struct hb_level *l, uint32_t var,
+                           const struct hb_thr *t, const struct hb_acc *cur,
+                           uint64_t first)
+{
+    if (!l)
+        return;
+    for (uint32_t u = 0; u < l->n; u++) {
+        const struct hb_acc *c = &l->last[u];
+        if (u != cur->tid && c->valid && c->clock > vc_get(&t->vc, u))
+            hb_report(h, var, c, cur, first < c->seq);
+    }
+}
+
+static void hb_access(struct hb *h, const struct trace_event *ev)
+{
+    uint32_t tid = ev->tid, var = (uint32_t)ev->a;
+    struct hb_thr *t = &h->thr[tid];
+    bool write = ev->type == TR_WRITE;
+    struct hb_acc cur = {
+        .seq = ev->seq, .clock = t->vc.c[tid], .tid = tid, .stack = ev->stack,
+        .index = ev->b, .win = -1, .kind = write ? HB_SIDE_WRITE : HB_SIDE_READ,
+        .flags = ev->flags, .valid = true,
+    };
+    uint64_t first = hb_first_touch(h, var, tid);
+
+    struct hb_varst *vs = hb_var(h, var);
+    for (uint32_t i = 0; i < vs->n; i++) {
+        struct hb_vt *e = &vs->e[i];
+        if (e->tid == tid)
+            continue;
+        uint32_t known = vc_get(&t->vc, e->tid);
+        if (e->wr.valid && e->wr.clock > known)
+            hb_report(h, var, &e->wr, &cur, first < e->wr.seq);
+        if (write && e->rd.valid && e->rd.clock > known) /* read-read never conflicts */
+            hb_report(h, var, &e->rd, &cur, first < e->rd.seq);
+    }
+
+    /* Coarse writes covering VAR: global, its owner ID, and VAR itself if it
+     * is an ID. */
+    hb_check_level(h, &h->global, var, t, &cur, first);
+    uint32_t o = hb_owner(h, var);
+    if (o && o != var)
+        hb_check_level(h, hb_idlevel(h, o, false), var, t, &cur, first);
+    hb_check_level(h, hb_idlevel(h, var, false), var, t, &cur, first);
+
+    /* Native windows opened before this access (those opened later check it
+     * at their opening): conflicting unless this access is after the close. */
+    for (size_t i = 0; i < h->nactive; i++) {
+        const struct hb_win *w = &h->win[h->active[i]];
+        if (w->tid == tid)
+            continue;
+        if (!w->closed || w->close_clock > vc_get(&t->vc, w->tid)) {
+            struct hb_acc wa = hb_win_acc(h, h->active[i]);
+            hb_report(h, var, &wa, &cur, !w->closed || ev->seq <= w->close_seq);
+        }
+    }
+
+    struct hb_vt *me = hb_vt_get(h, var, tid, ev->seq);
+    if (write)
+        me->wr = cur;
+    else
+        me->rd = cur;
+    if (me->logged != cur.clock) {
+        me->logged = cur.clock;
+        hb_log_append(h, tid, var, cur.clock);
+    }
+}
+
+static void hb_call(struct hb *h, const struct trace_event *ev)
+{
+    uint32_t tid = ev->tid;
+    struct hb_thr *t = &h->thr[tid];
+    struct hb_level *l;
+    uint32_t idfilter = 0;
+    if (ev->aux == TRACE_LEVEL_GLOBAL) {
+        l = &h->global;
+    } else if (ev->aux == TRACE_LEVEL_ID && ev->a) {
+        idfilter = (uint32_t)ev->a;
+        l = hb_idlevel(h, idfilter, true);
+    } else {
+        return; /* unknown level: nothing it could be checked against */
+    }
+    struct hb_acc cur = {
+        .seq = ev->seq, .clock = t->vc.c[tid], .tid = tid, .stack = ev->stack,
+        .what = (uint32_t)ev->b, .index = -1, .win = -1,
+        .kind = idfilter ? HB_SIDE_CALL_ID : HB_SIDE_CALL_GLOBAL,
+        .flags = ev->flags, .valid = true,
+    };
+    /* Later fine accesses check this call; earlier ones are found here.  Calls
+     * against calls or windows have no fine variable to report on: skipped. */
+    hb_walk(h, tid, &t->vc, &cur, idfilter);
+    hb_level_record(l, &cur);
+}
+
+static struct hb_sync *hb_sync_get(struct hb *h, uint16_t kind, uint64_t addr)
+{
+    /* Addresses are user-space (< 2^56): the kind goes in the top byte. */
+    uint64_t key = (addr & 0x00ffffffffffffffULL) | (uint64_t)(kind & 0xff) << 56;
+    if (!key)
+        key = 1ULL << 63;
+    if ((h->nsync + 1) * 2 > h->capsync) {
+        size_t cap = h->capsync ? h->capsync * 2 : 256;
+        struct hb_sync *n = report_xcalloc(cap, sizeof *n);
+        for (size_t i = 0; i < h->capsync; i++)
+            if (h->sync[i].key) {
+                size_t j = hb_mix(h->sync[i].key) & (cap - 1);
+                while (n[j].key)
+                    j = (j + 1) & (cap - 1);
+                n[j] = h->sync[i];
+            }
+        free(h->sync);
+        h->sync = n;
+        h->capsync = cap;
+    }
+    size_t j = hb_mix(key) & (h->capsync - 1);
+    while (h->sync[j].key && h->sync[j].key != key)
+        j = (j + 1) & (h->capsync - 1);
+    if (!h->sync[j].key) {
+        h->sync[j].key = key;
+        h->nsync++;
+    }
+    return &h->sync[j];
+}
+
+static void hb_acquire(struct hb *h, const struct trace_event *ev)
+{
+    struct hb_thr *t = &h->thr[ev->tid];
+    struct hb_sync *s = hb_sync_get(h, ev->aux, ev->a);
+    vc_join(&t->vc, &s->vc);
+    /* rwlock: a read-unlock orders only a later write-lock. */
+    if (ev->aux == TRACE_SYNC_RWLOCK && !(ev->flags & TRF_SHARED))
+        vc_join(&t->vc, &s->rvc);
+}
+
+static void hb_release(struct hb *h, const struct trace_event *ev)
+{
+    struct hb_thr *t = &h->thr[ev->tid];
+    struct hb_sync *s = hb_sync_get(h, ev->aux, ev->a);
+    if (ev->aux == TRACE_SYNC_RWLOCK && (ev->flags & TRF_SHARED))
+        vc_join(&s->rvc, &t->vc);
+    else
+        vc_join(&s->vc, &t->vc);
+    hb_tick(h, ev->tid);
+}
+
+static void hb_gil_release(struct hb *h, const struct trace_event *ev)
+{
+    if (!(ev->flags & TRF_HOST))
+        return; /* interpreter GIL switch (edge kind 5): orders nothing */
+    uint32_t tid = ev->tid;
+    struct hb_thr *t = &h->thr[tid];
+    /* A host release while another thread's window is open is nested in that
+     * window (a depsgraph worker's PyGILState_Release inside frame_set): it is
+     * part of the outer native work and opens nothing. */
+    if (t->win < 0 && h->nopen == 0) {
+        if (h->nwin == h->capwin) {
+            h->capwin = h->capwin ? h->capwin * 2 : 64;
+            h->win = report_xrealloc(h->win, h->capwin, sizeof *h->win);
+        }
+        uint32_t wi = (uint32_t)h->nwin++;
+        struct hb_win *w = &h->win[wi];
+        memset(w, 0, sizeof *w);
+        w->tid = tid;
+        w->stack = ev->stack;
+        w->flags = ev->flags;
+        w->open_seq = ev->seq;
+        vc_copy(&w->open_vc, &t->vc);
+        struct hb_acc cur = hb_win_acc(h, wi);
+        hb_walk(h, tid, &t->vc, &cur, 0);
+        if (h->nactive == h->capactive) {
+            h->capactive = h->capactive ? h->capactive * 2 : 64;
+            h->active = report_xrealloc(h->active, h->capactive, sizeof *h->active);
+        }
+        h->active[h->nactive++] = wi;
+        t->win = (int32_t)wi;
+        h->nopen++;
+    }
+    vc_join(&h->hostgil, &t->vc);
+    hb_tick(h, tid);
+}
+
+static void hb_gil_acquire(struct hb *h, const struct trace_event *ev)
+{
+    if (!(ev->flags & TRF_HOST))
+        return;
+    uint32_t tid = ev->tid;
+    struct hb_thr *t = &h->thr[tid];
+    vc_join(&t->vc, &h->hostgil);
+    if (t->win < 0)
+        return;
+    struct hb_win *w = &h->win[t->win];
+    w->closed = true;
+    w->close_seq = ev->seq;
+    w->close_clock = t->vc.c[tid];
+    t->win = -1;
+    h->nopen--;
+    if (++t->nclosed > HB_CLOSED_PER_THREAD) { /* bound: drop its oldest closed window */
+        for (size_t i = 0; i < h->nactive; i++) {
+            struct hb_win *o = &h->win[h->active[i]];
+            if (o->tid == tid && o->closed && !o->dead) {
+                o->dead = true;
+                t->nclosed--;
+                break;
+            }
+        }
+    }
+    hb_win_prune(h);
+}
+
+void hb_event(struct hb *h, const struct trace_event *ev)
+{
+    h->events++;
+    struct hb_thr *t = hb_thread(h, ev->tid);
+    switch (ev->type) {
+    case TR_READ:
+    case TR_WRITE:
+        hb_access(h, ev);
+        break;
+    case TR_CALL:
+        hb_call(h, ev);
+        break;
+    case TR_ACQUIRE:
+        hb_acquire(h, ev);
+        break;
+    case TR_RELEASE:
+        hb_release(h, ev);
+        break;
+    case TR_THREAD_CREATE: {
+        uint32_t child = (uint32_t)ev->a;
+        struct hb_thr *c = hb_thread(h, child);
+        t = &h->thr[ev->tid]; /* hb_thread may have moved the array */
+        vc_join(&c->vc, &t->vc);
+        hb_tick(h, ev->tid);
+        break;
+    }
+    case TR_THREAD_JOIN: {
+        uint32_t child = (uint32_t)ev->a;
+        if (child < h->nthr && h->thr[child].seen) {
+            struct hb_thr *c = &h->thr[child];
+            /* A join returns after the thread ended: its last clock if no exit
+             * was recorded (killed thread, lost record). */
+            vc_join(&h->thr[ev->tid].vc, c->exited ? &c->exit_vc : &c->vc);
+        }
+        break;
+    }
+    case TR_THREAD_EXIT:
+        vc_copy(&t->exit_vc, &t->vc);
+        t->exited = true;
+        hb_tick(h, ev->tid);
+        break;
+    case TR_GIL_RELEASE:
+        hb_gil_release(h, ev);
+        break;
+    case TR_GIL_ACQUIRE:
+        hb_gil_acquire(h, ev);
+        break;
+    default: /* thread start/name: metadata only */
+        break;
+    }
+    if (h->events % HB_PRUNE_EVERY == 0)
+        hb_win_prune(h);
+}
+
+/* ---- results ---- */
+
+static const struct hb *hb_sort_ctx;
+
+static int hb_strcmp0(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "");
+}
+
+static int hb_loc_cmp(const struct hb *h, uint32_t a, uint32_t b)
+{
+    const struct hb_loc *x = &h->locs[a], *y = &h->locs[b];
+    int c;
+    if (x->tag != y->tag)
+        return x->tag < y->tag ? -1 : 1;
+    if ((c = hb_strcmp0(trace_string(h->defs, x->file), trace_string(h->defs, y->file))))
+        return c;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return hb_strcmp0(trace_string(h->defs, x->func), trace_string(h->defs, y->func));
+}
+
+static int hb_race_cmp(const void *pa, const void *pb)
+{
+    const struct hb *h = hb_sort_ctx;
+    const struct hb_rint *a = pa, *b = pb;
+    const struct trace_var *va = trace_get_var(h->defs, a->r.var);
+    const struct trace_var *vb = trace_get_var(h->defs, b->r.var);
+    int c = hb_strcmp0(va ? va->path : NULL, vb ? vb->path : NULL);
+    if (c)
+        return c;
+    if (a->r.var != b->r.var)
+        return a->r.var < b->r.var ? -1 : 1;
+    if ((c = hb_loc_cmp(h, a->loc_lo, b->loc_lo)))
+        return c;
+    if ((c = hb_loc_cmp(h, a->loc_hi, b->loc_hi)))
+        return c;
+    return a->r.first.seq < b->r.first.seq ? -1 : a->r.first.seq > b->r.first.seq;
+}
+
+const struct hb_race *hb_races(struct hb *h, uint32_t *count)
+{
+    hb_sort_ctx = h;
+    if (h->nraces > 1)
+        qsort(h->races, h->nraces, sizeof *h->races, hb_race_cmp);
+    hb_sort_ctx = NULL;
+    /* The race hash indexes the unsorted order. */
+    free(h->race_hash);
+    h->race_hash = NULL;
+    h->cap_race_hash = 0;
+    free(h->out);
+    h->out = report_xcalloc(h->nraces, sizeof *h->out);
+    for (size_t i = 0; i < h->nraces; i++) {
+        struct hb_rint *r = &h->races[i];
+        h->out[i] = r->r;
+        if (r->win1 >= 0 && h->win[r->win1].closed)
+            h->out[i].first.end_seq = h->win[r->win1].close_seq;
+        if (r->win2 >= 0 && h->win[r->win2].closed)
+            h->out[i].second.end_seq = h->win[r->win2].close_seq;
+    }
+    *count = (uint32_t)h->nraces;
+    return h->out;
+}
+
+uint32_t hb_thread_count(const struct hb *h)
+{
+    return h->nseen;
+}
+
+uint64_t hb_event_count(const struct hb *h)
+{
+    return h->events;
+}
+
+struct hb *hb_new(const struct trace_reader *defs)
+{
+    struct hb *h = report_xcalloc(1, sizeof *h);
+    h->defs = defs;
+    h->nowner = defs ? trace_var_count(defs) : 0;
+    h->owner = report_xcalloc(h->nowner, sizeof *h->owner);
+    for (uint32_t i = 0; i < h->nowner; i++) {
+        const struct trace_var *v = trace_get_var(defs, i);
+        h->owner[i] = v ? v->owner : 0;
+    }
+    return h;
+}
+
+void hb_free(struct hb *h)
+{
+    if (!h)
+        return;
+    for (uint32_t i = 0; i < h->nthr; i++) {
+        free(h->thr[i].vc.c);
+        free(h->thr[i].exit_vc.c);
+        free(h->thr[i].log);
+    }
+    free(h->thr);
+    for (uint32_t i = 0; i < h->nvars; i++)
+        free(h->vars[i].e);
+    free(h->vars);
+    free(h->owner);
+    for (uint32_t i = 0; i < h->nidlev; i++)
+        if (h->idlev[i]) {
+            free(h->idlev[i]->last);
+            free(h->idlev[i]->first);
+            free(h->idlev[i]);
+        }
+    free(h->idlev);
+    free(h->global.last);
+    free(h->global.first);
+    for (size_t i = 0; i < h->capsync; i++) {
+        free(h->sync[i].vc.c);
+        free(h->sync[i].rvc.c);
+    }
+    free(h->sync);
+    free(h->hostgil.c);
+    for (size_t i = 0; i < h->nwin; i++)
+        free(h->win[i].open_vc.c);
+    free(h->win);
+    free(h->active);
+    free(h->locs);
+    free(h->loc_hash);
+    free(h->stack_loc);
+    free(h->canon);
+    free(h->canon_hash);
+    free(h->races);
+    free(h->race_hash);
+    free(h->out);
+    free(h);
+}

@@ -1,0 +1,87 @@
+/* report_trace(): open a trace, run the analyzer over it, build, filter and
+ * print the reports the options ask for. */
+#include "report.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../tracer/trace_reader.h"
+#include "hb.h"
+#include "race_report.h"
+
+static int report_write_json(const char *path, const struct report_set *set)
+{
+    if (!strcmp(path, "-")) {
+        report_print_json(stdout, set);
+        fflush(stdout);
+        return 0;
+    }
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "bpyrace: %s: cannot write: %s\n", path, strerror(errno));
+        return -1;
+    }
+    report_print_json(f, set);
+    if (fclose(f)) {
+        fprintf(stderr, "bpyrace: %s: cannot write: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int report_trace(const char *trace_path, const struct report_options *o)
+{
+    /* Suppressions first: a bad file is a usage error before any work. */
+    struct supp_list *supp = NULL;
+    if (o->suppressions_path && !(supp = supp_load(o->suppressions_path)))
+        return -1;
+
+    char err[512];
+    struct trace_reader *r = trace_open(trace_path, err, sizeof err);
+    if (!r) {
+        fprintf(stderr, "bpyrace: %s\n", err);
+        supp_free(supp);
+        return -1;
+    }
+    if (trace_truncated(r))
+        fprintf(stderr, "bpyrace: %s: warning: %s\n", trace_path, TRACE_TRUNCATED_WARNING);
+    const char *w = trace_warning(r);
+    if (w) {
+        /* one or more lines without a prefix */
+        const char *p = w;
+        while (*p) {
+            const char *nl = strchr(p, '\n');
+            int len = nl ? (int)(nl - p) : (int)strlen(p);
+            if (len)
+                fprintf(stderr, "bpyrace: %s: warning: %.*s\n", trace_path, len, p);
+            p += len + (nl != NULL);
+        }
+    }
+
+    struct hb *h = hb_new(r);
+    struct trace_event ev;
+    while (trace_next(r, &ev))
+        hb_event(h, &ev);
+    uint32_t n;
+    const struct hb_race *races = hb_races(h, &n);
+
+    struct report_set set = {0};
+    report_build(&set, r, races, n);
+    set.events = hb_event_count(h);
+    set.threads = hb_thread_count(h);
+    set.pid = trace_header(r) ? trace_header(r)->pid : 0;
+    supp_apply(supp, &set);
+
+    if (!o->quiet)
+        report_print_text(stderr, &set);
+    int ret = (int)set.nraces;
+    if (o->json_path && report_write_json(o->json_path, &set))
+        ret = -1;
+
+    report_set_free(&set);
+    hb_free(h);
+    trace_close(r);
+    supp_free(supp);
+    return ret;
+}

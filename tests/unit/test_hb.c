@@ -1,0 +1,662 @@
+/* Unit tests for the happens-before analyzer (reports/hb.c), the report
+ * builder's folding and the suppressions: one small trace per rule of
+ * docs/race-model.md, built with the writer, exact assertions on the races.
+ * Exit status: 0 pass, 1 fail, 99 harness broken. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hb.h"
+#include "race_report.h"
+#include "trace_build.h"
+#include "trace_reader.h"
+
+static int failures, checks;
+static char trace_path[512];
+
+#define CHECK(cond)                                                              \
+    do {                                                                         \
+        checks++;                                                                \
+        if (!(cond)) {                                                           \
+            failures++;                                                          \
+            fprintf(stderr, "%s:%d: %s: CHECK failed: %s\n", __FILE__, __LINE__, \
+                    current_test, #cond);                                        \
+        }                                                                        \
+    } while (0)
+
+static const char *current_test;
+
+struct result {
+    struct trace_reader *r;
+    struct hb *h;
+    const struct hb_race *races;
+    uint32_t n;
+};
+
+static void begin(const char *name)
+{
+    current_test = name;
+    tb_open(trace_path);
+}
+
+/* Close the trace and analyze it. */
+static struct result analyze(void)
+{
+    struct result res = {0};
+    char err[512];
+    tb_close();
+    res.r = trace_open(trace_path, err, sizeof err);
+    if (!res.r) {
+        fprintf(stderr, "trace_open: %s\n", err);
+        exit(99);
+    }
+    res.h = hb_new(res.r);
+    struct trace_event ev;
+    while (trace_next(res.r, &ev))
+        hb_event(res.h, &ev);
+    res.races = hb_races(res.h, &res.n);
+    return res;
+}
+
+static void done(struct result *res)
+{
+    hb_free(res->h);
+    trace_close(res->r);
+}
+
+/* Races on VAR of class CLS (0 = any). */
+static unsigned races_on(const struct result *res, uint32_t var, int cls)
+{
+    unsigned n = 0;
+    for (uint32_t i = 0; i < res->n; i++)
+        if (res->races[i].var == var && (!cls || res->races[i].cls == cls))
+            n++;
+    return n;
+}
+
+/* The race on VAR whose sides are of kinds K1 (earlier) and K2. */
+static const struct hb_race *race_kinds(const struct result *res, uint32_t var, int k1, int k2)
+{
+    for (uint32_t i = 0; i < res->n; i++)
+        if (res->races[i].var == var && res->races[i].first.kind == k1 &&
+            res->races[i].second.kind == k2)
+            return &res->races[i];
+    return NULL;
+}
+
+static uint32_t S(int line)
+{
+    return tb_stack("/t/script.py", "f", line);
+}
+
+/* Threads T2 and T3 created by T1, unordered with each other. */
+static void two_workers(void)
+{
+    tb_spawn(0, 1, TRACE_ORIGIN_MAIN, NULL, 0);
+    tb_spawn(1, 2, TRACE_ORIGIN_PYTHON, "w2", S(1));
+    tb_spawn(1, 3, TRACE_ORIGIN_PYTHON, "w3", S(2));
+}
+
+/* ---- edges ---- */
+
+static void test_program_order(void)
+{
+    begin("program_order");
+    two_workers();
+    uint32_t x = tb_var("X", TRACE_VAR_PROPERTY, 0), y = tb_var("Y", TRACE_VAR_PROPERTY, 0);
+    tb_write(2, x, S(10), 1);
+    tb_read(2, x, S(11), 1);
+    tb_write(2, x, S(12), 1);
+    tb_write(3, y, S(13), 1); /* another variable */
+    struct result r = analyze();
+    CHECK(r.n == 0);
+    done(&r);
+}
+
+static void test_unordered_gil(void)
+{
+    begin("unordered_gil");
+    two_workers();
+    uint32_t x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    tb_write(2, x, S(10), 1);
+    tb_write(3, x, S(11), 1);
+    struct result r = analyze();
+    CHECK(r.n == 1);
+    CHECK(races_on(&r, x, HB_GIL) == 1);
+    CHECK(r.n == 1 && r.races[0].first.tid == 2 && r.races[0].second.tid == 3);
+    CHECK(r.n == 1 && r.races[0].count == 1);
+    done(&r);
+}
+
+static void test_read_read(void)
+{
+    begin("read_read");
+    two_workers();
+    uint32_t x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    tb_read(2, x, S(10), 1);
+    tb_read(3, x, S(11), 0);
+    tb_read(2, x, S(12), 1);
+    struct result r = analyze();
+    CHECK(r.n == 0);
+    done(&r);
+}
+
+static void test_create_start(void)
+{
+    begin("create_start");
+    tb_spawn(0, 1, TRACE_ORIGIN_MAIN, NULL, 0);
+    uint32_t x = tb_var("X", TRACE_VAR_PROPERTY, 0), y = tb_var("Y", TRACE_VAR_PROPERTY, 0);
+    tb_write(1, x, S(10), 1);          /* before the create: ordered */
+    tb_spawn(1, 2, TRACE_ORIGIN_PYTHON, "w", S(11));
+    tb_write(1, y, S(12), 1);          /* after the create: not ordered */
+    tb_read(2, x, S(13), 1);
+    tb_read(2, y, S(14), 1);
+    struct result r = analyze();
+    CHECK(races_on(&r, x, 0) == 0);
+    CHECK(races_on(&r, y, HB_GIL) == 1);
+    CHECK(r.n == 1);
+    done(&r);
+}
+
+static void test_exit_join(void)
+{
+    begin("exit_join");
+    two_workers();
+    uint32_t x = tb_var("X", TRACE_VAR_PROPERTY, 0), y = tb_var("Y", TRACE_VAR_PROPERTY, 0);
+    tb_write(2, x, S(10), 1);
+    tb_write(3, y, S(11), 1);
+    tb_exit(2);
+    tb_exit(3);
+    tb_join(1, 2);                     /* joins T2 only */
+    tb_read(1, x, S(12), 1);
+    tb_read(1, y, S(13), 1);
+    struct result r = analyze();
+    CHECK(races_on(&r, x, 0) == 0);
+    CHECK(races_on(&r, y, HB_GIL) == 1);
+    CHECK(r.n == 1);
+    done(&r);
+}
+
+/* KIND release by T2 then acquire by T3: orders T2's write before T3's read
+ * when the objects are the same. */
+static void lock_case(const char *name, uint16_t kind)
+{
+    begin(name);
+    two_workers();
+    uint32_t x = tb_var("X", TRACE_VAR_PROPERTY, 0), y = tb_var("Y", TRACE_VAR_PROPERTY, 0);
+    tb_write(2, x, S(10), 1);
+    tb_release(2, kind, 0x1000, 0);
+    tb_acquire(3, kind, 0x1000, 0);
+    tb_read(3, x, S(11), 1);
+    tb_write(2, y, S(12), 1);          /* after the release: not covered */
+    tb_release(2, kind, 0x2000, 0);
+    tb_acquire(3, kind, 0x3000, 0);    /* another object */
+    tb_read(3, y, S(13), 1);
+    struct result r = analyze();
+    CHECK(races_on(&r, x, 0) == 0);
+    CHECK(races_on(&r, y, HB_GIL) == 1);
+    CHECK(r.n == 1);
+    done(&r);
+}
+
+static void test_locks(void)
+{
+    lock_case("mutex", TRACE_SYNC_MUTEX);
+    lock_case("semaphore", TRACE_SYNC_SEM);
+    lock_case("condition", TRACE_SYNC_COND);
+    lock_case("rwlock_write_unlock_read_lock", TRACE_SYNC_RWLOCK); /* acquire flags 0 = write lock */
+
+    /* Same address, different kinds: different objects. */
+    begin("kind_distinguishes");
+    two_workers();
+    uint32_t x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    tb_write(2, x, S(10), 1);
+    tb_release(2, TRACE_SYNC_MUTEX, 0x1000, 0);
+    tb_acquire(3, TRACE_SYNC_SEM, 0x1000, 0);
+    tb_read(3, x, S(11), 1);
+    struct result r = analyze();
+    CHECK(races_on(&r, x, HB_GIL) == 1);
+    done(&r);
+}
+
+static void test_rwlock(void)
+{
+    /* write-unlock -> read-lock orders */
+    begin("rwlock_write_to_read");
+    two_workers();
+    uint32_t x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    tb_write(2, x, S(10), 1);
+    tb_release(2, TRACE_SYNC_RWLOCK, 0x1000, 0);
+    tb_acquire(3, TRACE_SYNC_RWLOCK, 0x1000, TRF_SHARED);
+    tb_read(3, x, S(11), 1);
+    struct result r = analyze();
+    CHECK(r.n == 0);
+    done(&r);
+
+    /* read-unlock -> write-lock orders */
+    begin("rwlock_read_to_write");
+    two_workers();
+    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    tb_read(2, x, S(10), 1);
+    tb_release(2, TRACE_SYNC_RWLOCK, 0x1000, TRF_SHARED);
+    tb_acquire(3, TRACE_SYNC_RWLOCK, 0x1000, 0);
+    tb_write(3, x, S(11), 1);
+    r = analyze();
+    CHECK(r.n == 0);
+    done(&r);
+
+    /* read-unlock -> read-lock does NOT order */
+    begin("rwlock_read_to_read");
+    two_workers();
+    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    tb_write(2, x, S(10), 1);          /* a write under a read lock: the bug to find */
+    tb_release(2, TRACE_SYNC_RWLOCK, 0x1000, TRF_SHARED);
+    tb_acquire(3, TRACE_SYNC_RWLOCK, 0x1000, TRF_SHARED);
+    tb_read(3, x, S(11), 1);
+    r = analyze();
+    CHECK(r.n == 1);
+    CHECK(races_on(&r, x, HB_GIL) == 1);
+    done(&r);
+}
+
+static void test_gil_edges(void)
+{
+    /* Host hand-off T2 -> T3 orders T2's write before T3's read (T2's
+     * release also opens a window: only the fine pair is looked at). */
+    begin("host_gil_handoff");
+    two_workers();
+    uint32_t x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    tb_write(2, x, S(10), 1);
+    tb_gil_release(2, 1, S(11));
+    tb_gil_acquire(3, 1);
+    tb_read(3, x, S(12), 1);
+    struct result r = analyze();
+    CHECK(race_kinds(&r, x, HB_SIDE_WRITE, HB_SIDE_READ) == NULL);
+    CHECK(race_kinds(&r, x, HB_SIDE_WINDOW, HB_SIDE_READ) != NULL);
+    done(&r);
+
+    /* Interpreter switch T2 -> T3 (no TRF_HOST) orders nothing. */
+    begin("interpreter_gil_switch");
+    two_workers();
+    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    tb_write(2, x, S(10), 1);
+    tb_gil_release(2, 0, 0);
+    tb_gil_acquire(3, 0);
+    tb_read(3, x, S(12), 1);
+    r = analyze();
+    CHECK(r.n == 1);
+    CHECK(race_kinds(&r, x, HB_SIDE_WRITE, HB_SIDE_READ) != NULL);
+    CHECK(races_on(&r, x, HB_GIL) == 1);
+    done(&r);
+}
+
+/* ---- coarse writes ---- */
+
+static void test_id_call(void)
+{
+    begin("id_call");
+    two_workers();
+    uint32_t cube = tb_var("bpy.data.objects[\"Cube\"]", TRACE_VAR_ID, 0);
+    uint32_t sph = tb_var("bpy.data.objects[\"Sphere\"]", TRACE_VAR_ID, 0);
+    uint32_t cl = tb_var("bpy.data.objects[\"Cube\"].location", TRACE_VAR_PROPERTY, cube);
+    uint32_t sl = tb_var("bpy.data.objects[\"Sphere\"].location", TRACE_VAR_PROPERTY, sph);
+    uint32_t ck = tb_var("bpy.data.objects[\"Cube\"][\"key\"]", TRACE_VAR_IDPROP, cube);
+    tb_read(2, cl, S(10), 1);          /* before the call */
+    tb_read(2, sl, S(11), 1);
+    tb_call_id(3, cube, "Object.keyframe_insert", S(20));
+    tb_read(2, ck, S(12), 1);          /* after the call */
+    tb_read(2, sl, S(13), 1);
+    struct result r = analyze();
+    const struct hb_race *a = race_kinds(&r, cl, HB_SIDE_READ, HB_SIDE_CALL_ID);
+    const struct hb_race *b = race_kinds(&r, ck, HB_SIDE_CALL_ID, HB_SIDE_READ);
+    CHECK(a && a->cls == HB_GIL && a->second.tid == 3 && a->second.what != 0);
+    CHECK(b && b->cls == HB_GIL && b->first.tid == 3);
+    CHECK(races_on(&r, sl, 0) == 0);
+    CHECK(r.n == 2);
+    done(&r);
+
+    /* The ID var itself is covered too. */
+    begin("id_call_on_id_var");
+    two_workers();
+    cube = tb_var("bpy.data.objects[\"Cube\"]", TRACE_VAR_ID, 0);
+    tb_read(2, cube, S(10), 1);
+    tb_call_id(3, cube, "Object.update", S(20));
+    r = analyze();
+    CHECK(races_on(&r, cube, HB_GIL) == 1);
+    done(&r);
+}
+
+static void test_global_call(void)
+{
+    begin("global_call");
+    two_workers();
+    uint32_t cube = tb_var("bpy.data.objects[\"Cube\"]", TRACE_VAR_ID, 0);
+    uint32_t cl = tb_var("bpy.data.objects[\"Cube\"].location", TRACE_VAR_PROPERTY, cube);
+    uint32_t other = tb_var("bpy.data.scenes[\"Scene\"].frame_current", TRACE_VAR_PROPERTY, 0);
+    tb_read(2, cl, S(10), 1);
+    tb_call_global(3, "bpy.ops.object.select_all", S(20));
+    tb_write(2, other, S(11), 1);
+    struct result r = analyze();
+    CHECK(race_kinds(&r, cl, HB_SIDE_READ, HB_SIDE_CALL_GLOBAL) != NULL);
+    CHECK(race_kinds(&r, other, HB_SIDE_CALL_GLOBAL, HB_SIDE_WRITE) != NULL);
+    CHECK(r.n == 2);
+    done(&r);
+
+    /* Calls against calls have no fine variable: nothing. */
+    begin("call_vs_call");
+    two_workers();
+    cube = tb_var("bpy.data.objects[\"Cube\"]", TRACE_VAR_ID, 0);
+    tb_call_id(2, cube, "Object.update", S(10));
+    tb_call_global(3, "bpy.ops.object.select_all", S(20));
+    r = analyze();
+    CHECK(r.n == 0);
+    done(&r);
+}
+
+/* ---- native windows ---- */
+
+static void test_window_unordered(void)
+{
+    begin("window_unordered");
+    two_workers();
+    uint32_t x = tb_var("X", TRACE_VAR_PROPERTY, 0), y = tb_var("Y", TRACE_VAR_PROPERTY, 0);
+    tb_read(2, y, S(9), 1);            /* before the open, unordered */
+    tb_gil_release(1, 1, S(30));       /* frame_set */
+    tb_read(2, x, S(10), 1);           /* inside */
+    tb_gil_acquire(1, 1);
+    tb_read(1, x, S(31), 1);           /* the window's own thread: never */
+    struct result r = analyze();
+    const struct hb_race *a = race_kinds(&r, x, HB_SIDE_WINDOW, HB_SIDE_READ);
+    const struct hb_race *b = race_kinds(&r, y, HB_SIDE_READ, HB_SIDE_WINDOW);
+    CHECK(a && a->cls == HB_HARD && a->observed && a->first.tid == 1 && !a->first.gil);
+    CHECK(a && a->first.end_seq > a->first.seq);
+    CHECK(b && b->cls == HB_HARD && !b->observed);
+    CHECK(r.n == 2);
+    done(&r);
+}
+
+static void test_window_ordered(void)
+{
+    /* access -> open (mutex) and close -> access (mutex): no race */
+    begin("window_ordered");
+    two_workers();
+    uint32_t x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    tb_read(2, x, S(10), 1);
+    tb_release(2, TRACE_SYNC_SEM, 0x10, 0);
+    tb_acquire(1, TRACE_SYNC_SEM, 0x10, 0);
+    tb_gil_release(1, 1, S(30));
+    tb_gil_acquire(1, 1);
+    tb_release(1, TRACE_SYNC_SEM, 0x20, 0);
+    tb_acquire(2, TRACE_SYNC_SEM, 0x20, 0);
+    tb_write(2, x, S(11), 1);
+    struct result r = analyze();
+    CHECK(r.n == 0);
+    done(&r);
+
+    /* ordered after the open but not after the close: conflicts */
+    begin("window_after_open_before_close");
+    two_workers();
+    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    tb_gil_release(1, 1, S(30));
+    tb_gil_acquire(1, 1);
+    tb_write(2, x, S(11), 1);          /* no sync with T1 at all */
+    r = analyze();
+    CHECK(races_on(&r, x, HB_HARD) == 1);
+    CHECK(r.n == 1 && !r.races[0].observed); /* after the close in seq order */
+    done(&r);
+}
+
+static void test_window_worker_driver(void)
+{
+    /* A depsgraph worker takes the GIL inside the main thread's window (a
+     * Python driver): its access is inside the window.  Its own host release
+     * is nested and opens nothing: T1's accesses after the close, ordered
+     * after that release, are clean. */
+    begin("window_worker_driver");
+    tb_spawn(0, 1, TRACE_ORIGIN_MAIN, NULL, 0);
+    tb_spawn(1, 5, TRACE_ORIGIN_BLENDER, NULL, 0);
+    uint32_t x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    tb_gil_release(1, 1, S(30));       /* frame_set: window opens */
+    tb_gil_acquire(5, 1);              /* PyGILState_Ensure in the worker */
+    tb_read(5, x, S(40), 1);           /* the driver */
+    tb_gil_release(5, 1, 0);           /* nested: opens nothing */
+    tb_gil_acquire(1, 1);              /* window closes */
+    tb_write(1, x, S(31), 1);
+    struct result r = analyze();
+    const struct hb_race *a = race_kinds(&r, x, HB_SIDE_WINDOW, HB_SIDE_READ);
+    CHECK(a && a->cls == HB_HARD && a->first.tid == 1 && a->second.tid == 5 && a->observed);
+    CHECK(r.n == 1);
+    done(&r);
+
+    /* A window never closed extends to the end. */
+    begin("window_never_closed");
+    two_workers();
+    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    tb_gil_release(1, 1, S(30));
+    tb_exit(2);
+    tb_read(3, x, S(10), 1);
+    r = analyze();
+    CHECK(r.n == 1 && r.races[0].first.kind == HB_SIDE_WINDOW && r.races[0].first.end_seq == 0);
+    done(&r);
+}
+
+static void test_ops_window_fold(void)
+{
+    /* bpy.ops: a global write with the GIL and a window at the same code
+     * location -> one report, the stronger class. */
+    begin("ops_window_fold");
+    two_workers();
+    uint32_t x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    tb_read(2, x, S(10), 1);
+    uint32_t at = S(50);
+    tb_call_global(1, "bpy.ops.object.select_all", at);
+    tb_gil_release(1, 1, at);
+    tb_gil_acquire(1, 1);
+    struct result r = analyze();
+    CHECK(r.n == 1);
+    CHECK(r.n == 1 && r.races[0].cls == HB_HARD && r.races[0].count == 2 &&
+          r.races[0].second.kind == HB_SIDE_WINDOW);
+    done(&r);
+}
+
+/* ---- class, dedup, observed ---- */
+
+static void test_class_from_accesses(void)
+{
+    begin("class_no_gil_first");
+    two_workers();
+    uint32_t x = tb_var("X", TRACE_VAR_PROPERTY, 0), y = tb_var("Y", TRACE_VAR_PROPERTY, 0);
+    tb_write(2, x, S(10), 0);          /* without the GIL */
+    tb_read(3, x, S(11), 1);
+    tb_write(2, y, S(12), 1);
+    tb_read(3, y, S(13), 0);           /* the later side without the GIL */
+    struct result r = analyze();
+    CHECK(races_on(&r, x, HB_HARD) == 1);
+    CHECK(races_on(&r, y, HB_HARD) == 1);
+    CHECK(r.n == 2);
+    done(&r);
+}
+
+static void test_dedup_counts(void)
+{
+    begin("dedup_counts");
+    two_workers();
+    uint32_t x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    const char *files[] = {"/t/script.py", "/t/caller_a.py"};
+    const char *fns[] = {"nudge", "a"};
+    int lines[] = {15, 3};
+    uint32_t deep_a = tb_stackv(0, 2, files, fns, lines);
+    files[1] = "/t/caller_b.py";
+    uint32_t deep_b = tb_stackv(0, 2, files, fns, lines);
+    for (int i = 0; i < 3; i++)
+        tb_write(2, x, S(10), 1);
+    tb_read(3, x, deep_a, 1);          /* same top frame, other caller: folds */
+    tb_read(3, x, deep_b, 1);
+    tb_read(3, x, S(99), 1);           /* another code location */
+    struct result r = analyze();
+    CHECK(r.n == 2);
+    unsigned total = 0;
+    for (uint32_t i = 0; i < r.n; i++)
+        total += (unsigned)r.races[i].count;
+    CHECK(total == 3);
+    CHECK(r.n == 2 && (r.races[0].count == 2 || r.races[1].count == 2));
+    done(&r);
+}
+
+static void test_observed(void)
+{
+    begin("observed");
+    two_workers();
+    uint32_t x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    tb_read(2, x, S(10), 1);
+    tb_write(3, x, S(20), 1);          /* T3 had not touched X: possible */
+    tb_read(2, x, S(11), 1);           /* T2 touched X before the write: observed */
+    struct result r = analyze();
+    const struct hb_race *a = race_kinds(&r, x, HB_SIDE_READ, HB_SIDE_WRITE);
+    const struct hb_race *b = race_kinds(&r, x, HB_SIDE_WRITE, HB_SIDE_READ);
+    CHECK(a && !a->observed);
+    CHECK(b && b->observed);
+    CHECK(r.n == 2);
+    done(&r);
+}
+
+/* ---- report layer: folding and suppressions ---- */
+
+static struct report_set build(struct result *r)
+{
+    struct report_set set = {0};
+    report_build(&set, r->r, r->races, r->n);
+    return set;
+}
+
+static void test_item_folding(void)
+{
+    begin("item_folding");
+    two_workers();
+    uint32_t v[4];
+    v[0] = tb_var("bpy.data.meshes[\"M\"].vertices[10].co", TRACE_VAR_PROPERTY, 0);
+    v[1] = tb_var("bpy.data.meshes[\"M\"].vertices[9].co", TRACE_VAR_PROPERTY, 0);
+    v[2] = tb_var("bpy.data.meshes[\"M\"].vertices[11].co", TRACE_VAR_PROPERTY, 0);
+    v[3] = tb_var("bpy.data.meshes[\"M\"].vertices[12].normal", TRACE_VAR_PROPERTY, 0);
+    for (int i = 0; i < 4; i++)
+        tb_write(2, v[i], S(10), 1);
+    for (int i = 0; i < 4; i++)
+        tb_read(3, v[i], S(20), 1);
+    tb_read(3, v[0], S(21), 1);        /* another pair of locations */
+    struct result r = analyze();
+    CHECK(r.n == 5);
+    struct report_set set = build(&r);
+    CHECK(set.nraces == 3);
+    int found = 0;
+    for (size_t i = 0; i < set.nraces; i++) {
+        const struct race_report *rr = &set.races[i];
+        if (!strcmp(rr->variable, "bpy.data.meshes[\"M\"].vertices[9].co")) {
+            found++;
+            CHECK(rr->nitems == 3 && rr->count == 3);
+        } else if (!strcmp(rr->variable, "bpy.data.meshes[\"M\"].vertices[10].co")) {
+            found++;
+            CHECK(rr->nitems == 1);
+        } else if (!strcmp(rr->variable, "bpy.data.meshes[\"M\"].vertices[12].normal")) {
+            found++;
+        }
+    }
+    CHECK(found == 3);
+    report_set_free(&set);
+    done(&r);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        exit(99);
+    }
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_suppressions(void)
+{
+    begin("suppressions");
+    tb_spawn(0, 1, TRACE_ORIGIN_MAIN, NULL, 0);
+    tb_spawn(1, 2, TRACE_ORIGIN_PYTHON, "w2", S(1));
+    tb_spawn(1, 3, TRACE_ORIGIN_BLENDER, NULL, 0);
+    uint32_t a = tb_var("bpy.data.objects[\"Cube\"].location", TRACE_VAR_PROPERTY, 0);
+    uint32_t b = tb_var("bpy.data.objects[\"Cube\"].scale", TRACE_VAR_PROPERTY, 0);
+    uint32_t c = tb_var("bpy.data.scenes[\"Scene\"][\"counter\"]", TRACE_VAR_IDPROP, 0);
+    tb_write(2, a, tb_stack("/t/addon/move.py", "move", 5), 1);
+    tb_read(1, a, S(6), 1);
+    tb_write(2, b, tb_stack("/t/other.py", "grow", 7), 1);
+    tb_read(1, b, S(8), 1);
+    tb_write(3, c, 0, 0);
+    tb_read(1, c, S(9), 1);
+    struct result r = analyze();
+    CHECK(r.n == 3);
+
+    struct {
+        const char *rules;
+        size_t left;
+    } cases[] = {
+        {"# nothing\n\n", 3},
+        {"variable:bpy.data.objects[\"Cube\"].*\n", 1},
+        {"variable:*[\"counter\"]\n", 2},
+        {"function:grow\n", 2},
+        {"file:*/addon/*\n", 2},
+        {"origin:blender\n", 2},
+        {"class:hard\n", 2},
+        {"  function : mo?e  \n# comment\nclass:gil\n", 1},
+    };
+    char spath[600];
+    snprintf(spath, sizeof spath, "%s.supp", trace_path);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        write_file(spath, cases[i].rules);
+        struct supp_list *s = supp_load(spath);
+        CHECK(s != NULL);
+        struct report_set set = build(&r);
+        supp_apply(s, &set);
+        CHECK(set.nraces == cases[i].left);
+        CHECK(set.suppressed == 3 - cases[i].left);
+        if (set.nraces != cases[i].left)
+            fprintf(stderr, "  rules %s", cases[i].rules);
+        report_set_free(&set);
+        supp_free(s);
+    }
+    /* A bad file is refused (the message is on stderr). */
+    write_file(spath, "variable:x\nfrobnicate:y\n");
+    CHECK(supp_load(spath) == NULL);
+    write_file(spath, "no colon here\n");
+    CHECK(supp_load(spath) == NULL);
+    unlink(spath);
+    done(&r);
+}
+
+int main(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(trace_path, sizeof trace_path, "%s/bpyrace-test-hb-%d.trace", tmp ? tmp : "/tmp",
+             (int)getpid());
+    test_program_order();
+    test_unordered_gil();
+    test_read_read();
+    test_create_start();
+    test_exit_join();
+    test_locks();
+    test_rwlock();
+    test_gil_edges();
+    test_id_call();
+    test_global_call();
+    test_window_unordered();
+    test_window_ordered();
+    test_window_worker_driver();
+    test_ops_window_fold();
+    test_class_from_accesses();
+    test_dedup_counts();
+    test_observed();
+    test_item_folding();
+    test_suppressions();
+    unlink(trace_path);
+    printf("test_hb: %d checks, %d failed\n", checks, failures);
+    return failures ? 1 : 0;
+}
