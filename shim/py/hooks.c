@@ -1,0 +1,822 @@
+/* The Python/RNA boundary: type slots and method tables of bpy_struct (and
+ * every subtype), bpy_prop_array, bpy_prop_collection, bpy_func, the
+ * bpy.ops entry point, and the mathutils callbacks that bpy_rna registers.
+ * Blender's binary exports no RNA symbols, so every hook is found at run
+ * time from Python objects (docs/blender-internals.md). */
+#include "pyshim.h"
+
+#include <link.h>
+#include <string.h>
+
+/* ---- originals ---- */
+static getattrofunc orig_struct_getattro;
+static setattrofunc orig_struct_setattro;
+static binaryfunc orig_struct_subscript;
+static objobjargproc orig_struct_ass_subscript;
+static objobjproc orig_struct_contains;
+
+static ssizeargfunc orig_array_item;
+static ssizeobjargproc orig_array_ass_item;
+static binaryfunc orig_array_subscript;
+static objobjargproc orig_array_ass_subscript;
+static getiterfunc orig_array_iter;
+static objobjproc orig_array_contains;
+
+static binaryfunc orig_coll_subscript;
+static ssizeargfunc orig_coll_item;
+static getiterfunc orig_coll_iter;
+static lenfunc orig_coll_len;
+static lenfunc orig_coll_seq_len;
+static objobjproc orig_coll_contains;
+static getattrofunc orig_coll_getattro;
+
+static ternaryfunc orig_func_call;
+
+static PyTypeObject *type_struct, *type_array, *type_coll, *type_func;
+
+/* The last RNA function looked up on a collection (bpy.data.objects.new):
+ * calling it writes the collection's membership. */
+static PyObject *last_coll_func;
+static uint32_t last_coll_var;
+
+/* ---- variables of wrapper objects ---- */
+
+bool py_is_rna_property(PyObject *self, PyObject *name, const char **ident, Py_ssize_t *len);
+
+static uint32_t prop_var(PyObject *pyprop)
+{
+    struct rna_pointer *ptr = PYRNA_PTR(pyprop);
+    void *prop = PYRNA_PROP(pyprop);
+    if (!prop)
+        return 0;
+    const char *id = RNA_PROP_IDENTIFIER(prop);
+    return py_var(TRACE_VAR_PROPERTY, ptr->data, ptr->owner_id, id, (Py_ssize_t)strlen(id), pyprop,
+                  PATH_PROPERTY);
+}
+
+static uint32_t struct_attr_var(PyObject *self, PyObject *name)
+{
+    const char *ident;
+    Py_ssize_t len;
+    if (!py_is_rna_property(self, name, &ident, &len))
+        return 0;
+    struct rna_pointer *ptr = PYRNA_PTR(self);
+    return py_var(TRACE_VAR_PROPERTY, ptr->data, ptr->owner_id, ident, len, self, PATH_STRUCT);
+}
+
+static uint32_t idprop_var(PyObject *self, PyObject *key)
+{
+    Py_ssize_t len;
+    const char *s = PyUnicode_Check(key) ? PyUnicode_AsUTF8AndSize(key, &len) : NULL;
+    if (!s) {
+        PyErr_Clear();
+        return 0;
+    }
+    struct rna_pointer *ptr = PYRNA_PTR(self);
+    return py_var(TRACE_VAR_IDPROP, ptr->data, ptr->owner_id, s, len, self, PATH_STRUCT);
+}
+
+static int64_t key_index(PyObject *key)
+{
+    if (PyLong_Check(key)) {
+        long v = PyLong_AsLong(key);
+        if (v == -1 && PyErr_Occurred()) {
+            PyErr_Clear();
+            return -1;
+        }
+        return v;
+    }
+    return -1;
+}
+
+/* ---- bpy_struct ---- */
+
+static PyObject *hook_struct_getattro(PyObject *self, PyObject *name)
+{
+    PyObject *res = orig_struct_getattro(self, name);
+    if (res && py_recording())
+        py_record(TR_READ, struct_attr_var(self, name), -1);
+    return res;
+}
+
+static int hook_struct_setattro(PyObject *self, PyObject *name, PyObject *value)
+{
+    int rc = orig_struct_setattro(self, name, value);
+    if (rc == 0 && py_recording())
+        py_record(TR_WRITE, struct_attr_var(self, name), -1);
+    return rc;
+}
+
+static PyObject *hook_struct_subscript(PyObject *self, PyObject *key)
+{
+    PyObject *res = orig_struct_subscript(self, key);
+    if (res && py_recording())
+        py_record(TR_READ, idprop_var(self, key), -1);
+    return res;
+}
+
+static int hook_struct_ass_subscript(PyObject *self, PyObject *key, PyObject *value)
+{
+    int rc = orig_struct_ass_subscript(self, key, value);
+    if (rc == 0 && py_recording())
+        py_record(TR_WRITE, idprop_var(self, key), -1);
+    return rc;
+}
+
+static int hook_struct_contains(PyObject *self, PyObject *key)
+{
+    int rc = orig_struct_contains(self, key);
+    if (rc >= 0 && py_recording())
+        py_record(TR_READ, idprop_var(self, key), -1);
+    return rc;
+}
+
+/* ---- bpy_prop_array: one variable, element index kept ---- */
+
+static PyObject *hook_array_item(PyObject *self, Py_ssize_t i)
+{
+    PyObject *res = orig_array_item(self, i);
+    if (res && py_recording())
+        py_record(TR_READ, prop_var(self), i);
+    return res;
+}
+
+static int hook_array_ass_item(PyObject *self, Py_ssize_t i, PyObject *v)
+{
+    int rc = orig_array_ass_item(self, i, v);
+    if (rc == 0 && py_recording())
+        py_record(TR_WRITE, prop_var(self), i);
+    return rc;
+}
+
+static PyObject *hook_array_subscript(PyObject *self, PyObject *key)
+{
+    PyObject *res = orig_array_subscript(self, key);
+    if (res && py_recording())
+        py_record(TR_READ, prop_var(self), key_index(key));
+    return res;
+}
+
+static int hook_array_ass_subscript(PyObject *self, PyObject *key, PyObject *v)
+{
+    int rc = orig_array_ass_subscript(self, key, v);
+    if (rc == 0 && py_recording())
+        py_record(TR_WRITE, prop_var(self), key_index(key));
+    return rc;
+}
+
+static PyObject *hook_array_iter(PyObject *self)
+{
+    PyObject *res = orig_array_iter(self);
+    if (res && py_recording())
+        py_record(TR_READ, prop_var(self), -1);
+    return res;
+}
+
+static int hook_array_contains(PyObject *self, PyObject *v)
+{
+    int rc = orig_array_contains(self, v);
+    if (rc >= 0 && py_recording())
+        py_record(TR_READ, prop_var(self), -1);
+    return rc;
+}
+
+/* ---- bpy_prop_collection: the membership variable ---- */
+
+static PyObject *hook_coll_subscript(PyObject *self, PyObject *key)
+{
+    PyObject *res = orig_coll_subscript(self, key);
+    if (res && py_recording())
+        py_record(TR_READ, prop_var(self), key_index(key));
+    return res;
+}
+
+static PyObject *hook_coll_item(PyObject *self, Py_ssize_t i)
+{
+    PyObject *res = orig_coll_item(self, i);
+    if (res && py_recording())
+        py_record(TR_READ, prop_var(self), i);
+    return res;
+}
+
+static PyObject *hook_coll_iter(PyObject *self)
+{
+    PyObject *res = orig_coll_iter(self);
+    if (res && py_recording())
+        py_record(TR_READ, prop_var(self), -1);
+    return res;
+}
+
+static Py_ssize_t hook_coll_len(PyObject *self)
+{
+    Py_ssize_t n = orig_coll_len(self);
+    if (n >= 0 && py_recording())
+        py_record(TR_READ, prop_var(self), -1);
+    return n;
+}
+
+static Py_ssize_t hook_coll_seq_len(PyObject *self)
+{
+    Py_ssize_t n = orig_coll_seq_len(self);
+    if (n >= 0 && py_recording())
+        py_record(TR_READ, prop_var(self), -1);
+    return n;
+}
+
+static int hook_coll_contains(PyObject *self, PyObject *key)
+{
+    int rc = orig_coll_contains(self, key);
+    if (rc >= 0 && py_recording())
+        py_record(TR_READ, prop_var(self), -1);
+    return rc;
+}
+
+static PyObject *hook_coll_getattro(PyObject *self, PyObject *name)
+{
+    PyObject *res = orig_coll_getattro(self, name);
+    if (res && Py_TYPE(res) == type_func && py_recording()) {
+        last_coll_func = res;
+        last_coll_var = prop_var(self);
+    }
+    return res;
+}
+
+/* ---- RNA function calls ---- */
+
+static PyObject *hook_func_call(PyObject *self, PyObject *args, PyObject *kw)
+{
+    if (py_recording()) {
+        void *func = PYRNA_FUNC(self);
+        const char *name = func ? RNA_FUNC_IDENTIFIER(func) : "?";
+        if (self == last_coll_func && last_coll_var) {
+            /* new/remove/link/clear on a collection write its membership */
+            py_record(TR_WRITE, last_coll_var, -1);
+            PyObject *arg0 = args && PyTuple_GET_SIZE(args) > 0 ? PyTuple_GET_ITEM(args, 0) : NULL;
+            if (strcmp(name, "remove") == 0 && arg0 && PyObject_TypeCheck(arg0, type_struct))
+                py_record_call(TRACE_LEVEL_ID, py_id_var(PYRNA_PTR(arg0)->owner_id, arg0, PATH_STRUCT),
+                               "remove");
+        } else {
+            struct rna_pointer *ptr = PYRNA_PTR(self);
+            py_record_call(TRACE_LEVEL_ID, py_id_var(ptr->owner_id, NULL, PATH_STRUCT), name);
+        }
+    }
+    return orig_func_call(self, args, kw);
+}
+
+/* ---- methods (PyMethodDef tables of static types) ---- */
+
+enum method_role {
+    M_ID_CALL,        /* keyframe_insert, driver_add...: an ID-level write */
+    M_IDPROP_READ,    /* bpy_struct.get(key) */
+    M_IDPROP_WRITE,   /* bpy_struct.pop(key) */
+    M_PATH_RESOLVE,   /* bpy_struct.path_resolve(path[, coerce]) */
+    M_COLL_READ,      /* collection get/find/keys/items/values */
+    M_COLL_FOREACH,   /* collection foreach_get/foreach_set(attr, seq) */
+    M_ARRAY_READ,     /* array foreach_get */
+    M_ARRAY_WRITE,    /* array foreach_set */
+};
+
+struct method_hook {
+    PyTypeObject **type;
+    const char *name;
+    enum method_role role;
+    uint8_t access;       /* TR_READ / TR_WRITE where it applies */
+    PyMethodDef *def;
+    PyCFunction orig;
+};
+
+static struct method_hook method_hooks[] = {
+    {&type_struct, "keyframe_insert", M_ID_CALL, TR_WRITE, NULL, NULL},
+    {&type_struct, "keyframe_delete", M_ID_CALL, TR_WRITE, NULL, NULL},
+    {&type_struct, "driver_add", M_ID_CALL, TR_WRITE, NULL, NULL},
+    {&type_struct, "driver_remove", M_ID_CALL, TR_WRITE, NULL, NULL},
+    {&type_struct, "get", M_IDPROP_READ, TR_READ, NULL, NULL},
+    {&type_struct, "pop", M_IDPROP_WRITE, TR_WRITE, NULL, NULL},
+    {&type_struct, "path_resolve", M_PATH_RESOLVE, TR_READ, NULL, NULL},
+    {&type_coll, "get", M_COLL_READ, TR_READ, NULL, NULL},
+    {&type_coll, "find", M_COLL_READ, TR_READ, NULL, NULL},
+    {&type_coll, "keys", M_COLL_READ, TR_READ, NULL, NULL},
+    {&type_coll, "items", M_COLL_READ, TR_READ, NULL, NULL},
+    {&type_coll, "values", M_COLL_READ, TR_READ, NULL, NULL},
+    {&type_coll, "foreach_get", M_COLL_FOREACH, TR_READ, NULL, NULL},
+    {&type_coll, "foreach_set", M_COLL_FOREACH, TR_WRITE, NULL, NULL},
+    {&type_array, "foreach_get", M_ARRAY_READ, TR_READ, NULL, NULL},
+    {&type_array, "foreach_set", M_ARRAY_WRITE, TR_WRITE, NULL, NULL},
+};
+#define N_METHOD_HOOKS (sizeof method_hooks / sizeof method_hooks[0])
+
+/* foreach_get/set("co", seq) touch "co" of every item: one variable each. */
+static void record_foreach(PyObject *coll, PyObject *attr, uint8_t access)
+{
+    if (!attr || !PyUnicode_Check(attr))
+        return;
+    py_enter();
+    PyObject *it = PyObject_GetIter(coll);
+    PyObject *item;
+    Py_ssize_t i = 0;
+    uint32_t vars_small[256];
+    uint32_t *vars = vars_small;
+    size_t cap = 256, n = 0;
+    while (it && (item = PyIter_Next(it))) {
+        if (PyObject_TypeCheck(item, type_struct)) {
+            Py_ssize_t len;
+            const char *s = PyUnicode_AsUTF8AndSize(attr, &len);
+            struct rna_pointer *ptr = PYRNA_PTR(item);
+            if (n == cap) {
+                uint32_t *nv = malloc(sizeof *nv * cap * 2);
+                if (!nv) {
+                    Py_DECREF(item);
+                    break;
+                }
+                memcpy(nv, vars, sizeof *nv * n);
+                if (vars != vars_small)
+                    free(vars);
+                vars = nv;
+                cap *= 2;
+            }
+            vars[n++] = s ? py_var(TRACE_VAR_PROPERTY, ptr->data, ptr->owner_id, s, len, item, PATH_STRUCT) : 0;
+        }
+        Py_DECREF(item);
+        i++;
+    }
+    Py_XDECREF(it);
+    PyErr_Clear();
+    py_leave();
+    for (size_t k = 0; k < n; k++)
+        py_record(access, vars[k], (int64_t)k);
+    if (vars != vars_small)
+        free(vars);
+}
+
+static void method_before(struct method_hook *h, PyObject *self, PyObject *args)
+{
+    if (!py_recording())
+        return;
+    PyObject *arg0 = NULL;
+    if (args && PyTuple_Check(args) && PyTuple_GET_SIZE(args) > 0)
+        arg0 = PyTuple_GET_ITEM(args, 0);
+    else if (args && !PyTuple_Check(args))
+        arg0 = args;   /* METH_O */
+    switch (h->role) {
+    case M_ID_CALL:
+        py_record_call(TRACE_LEVEL_ID, py_id_var(PYRNA_PTR(self)->owner_id, self, PATH_STRUCT), h->name);
+        break;
+    case M_IDPROP_READ:
+    case M_IDPROP_WRITE:
+        if (arg0)
+            py_record(h->access, idprop_var(self, arg0), -1);
+        break;
+    case M_PATH_RESOLVE: {
+        /* coerce=False returns the property wrapper: reading it comes later */
+        PyObject *coerce = PyTuple_GET_SIZE(args) > 1 ? PyTuple_GET_ITEM(args, 1) : Py_True;
+        if (arg0 && PyObject_IsTrue(coerce) == 1)
+            py_record(TR_READ, struct_attr_var(self, arg0), -1);
+        PyErr_Clear();
+        break;
+    }
+    case M_COLL_READ:
+    case M_ARRAY_READ:
+    case M_ARRAY_WRITE:
+        py_record(h->access, prop_var(self), -1);
+        break;
+    case M_COLL_FOREACH:
+        record_foreach(self, arg0, h->access);
+        break;
+    }
+}
+
+#define METHOD_WRAPPERS(i)                                                               \
+    static PyObject *method_##i(PyObject *self, PyObject *args, PyObject *kw)            \
+    {                                                                                    \
+        struct method_hook *h = &method_hooks[i];                                        \
+        int flags = h->def->ml_flags;                                                    \
+        method_before(h, self, (flags & METH_NOARGS) ? NULL : args);                     \
+        if (flags & METH_KEYWORDS)                                                       \
+            return ((PyCFunctionWithKeywords)(void (*)(void))h->orig)(self, args, kw);   \
+        return h->orig(self, args);                                                      \
+    }
+METHOD_WRAPPERS(0) METHOD_WRAPPERS(1) METHOD_WRAPPERS(2) METHOD_WRAPPERS(3)
+METHOD_WRAPPERS(4) METHOD_WRAPPERS(5) METHOD_WRAPPERS(6) METHOD_WRAPPERS(7)
+METHOD_WRAPPERS(8) METHOD_WRAPPERS(9) METHOD_WRAPPERS(10) METHOD_WRAPPERS(11)
+METHOD_WRAPPERS(12) METHOD_WRAPPERS(13) METHOD_WRAPPERS(14) METHOD_WRAPPERS(15)
+static PyCFunctionWithKeywords method_wrappers[] = {
+    method_0, method_1, method_2, method_3, method_4, method_5, method_6, method_7,
+    method_8, method_9, method_10, method_11, method_12, method_13, method_14, method_15,
+};
+_Static_assert(sizeof method_wrappers / sizeof method_wrappers[0] == N_METHOD_HOOKS, "one wrapper per hook");
+
+static void install_methods(void)
+{
+    for (size_t i = 0; i < N_METHOD_HOOKS; i++) {
+        struct method_hook *h = &method_hooks[i];
+        PyTypeObject *t = *h->type;
+        for (PyMethodDef *d = t ? t->tp_methods : NULL; d && d->ml_name; d++) {
+            if (strcmp(d->ml_name, h->name) != 0)
+                continue;
+            int kind = d->ml_flags & (METH_VARARGS | METH_KEYWORDS | METH_NOARGS | METH_O | METH_FASTCALL);
+            if (kind != METH_VARARGS && kind != (METH_VARARGS | METH_KEYWORDS) && kind != METH_NOARGS &&
+                kind != METH_O) {
+                bpr_warn_once(h->name, "%s.%s has an unexpected calling convention; its accesses are not recorded",
+                              t->tp_name, h->name);
+                break;
+            }
+            h->def = d;
+            h->orig = d->ml_meth;
+            /* The method descriptors point at this PyMethodDef and read
+             * ml_meth at each call, so patching it reaches every caller. */
+            d->ml_meth = (PyCFunction)(void (*)(void))method_wrappers[i];
+            break;
+        }
+        if (!h->def)
+            bpr_warn_once(h->name, "%s.%s not found; its accesses are not recorded", t ? t->tp_name : "?", h->name);
+    }
+}
+
+/* ---- bpy.ops: _bpy.ops.call(idname, ...) is a global write ---- */
+
+static PyCFunction orig_ops_call;
+
+static PyObject *hook_ops_call(PyObject *self, PyObject *args)
+{
+    if (py_recording() && PyTuple_GET_SIZE(args) > 0 && PyUnicode_Check(PyTuple_GET_ITEM(args, 0))) {
+        /* OBJECT_OT_select_all -> bpy.ops.object.select_all */
+        const char *id = PyUnicode_AsUTF8(PyTuple_GET_ITEM(args, 0));
+        char what[256] = "bpy.ops.";
+        const char *ot = id ? strstr(id, "_OT_") : NULL;
+        if (ot) {
+            size_t o = strlen(what);
+            for (const char *p = id; p < ot && o < 200; p++)
+                what[o++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+            what[o++] = '.';
+            snprintf(what + o, sizeof what - o, "%s", ot + 4);
+        } else if (id) {
+            snprintf(what + 8, sizeof what - 8, "%s", id);
+        }
+        PyErr_Clear();
+        py_record_call(TRACE_LEVEL_GLOBAL, 0, what);
+    }
+    return orig_ops_call(self, args);
+}
+
+static void install_ops(void)
+{
+    PyObject *mods = PyImport_GetModuleDict();
+    PyObject *bpy_c = PyDict_GetItemString(mods, "_bpy");
+    PyObject *ops = bpy_c ? PyObject_GetAttrString(bpy_c, "ops") : NULL;
+    PyObject *call = ops ? PyObject_GetAttrString(ops, "call") : NULL;
+    if (call && PyCFunction_Check(call) &&
+        (((PyCFunctionObject *)call)->m_ml->ml_flags & ~METH_COEXIST) == METH_VARARGS) {
+        PyMethodDef *d = ((PyCFunctionObject *)call)->m_ml;
+        orig_ops_call = d->ml_meth;
+        d->ml_meth = hook_ops_call;
+    } else {
+        bpr_warn_once("ops", "_bpy.ops.call not found: bpy.ops calls are not recorded");
+    }
+    PyErr_Clear();
+    Py_XDECREF(call);
+    Py_XDECREF(ops);
+}
+
+/* ---- bpy_struct subtypes: each holds its own copy of the slots ---- */
+
+static void patch_struct_type(PyTypeObject *t)
+{
+    if (t->tp_getattro == orig_struct_getattro)
+        t->tp_getattro = hook_struct_getattro;
+    if (t->tp_setattro == orig_struct_setattro)
+        t->tp_setattro = hook_struct_setattro;
+    if (t->tp_as_mapping && t->tp_as_mapping->mp_subscript == orig_struct_subscript)
+        t->tp_as_mapping->mp_subscript = hook_struct_subscript;
+    if (t->tp_as_mapping && t->tp_as_mapping->mp_ass_subscript == orig_struct_ass_subscript)
+        t->tp_as_mapping->mp_ass_subscript = hook_struct_ass_subscript;
+    if (t->tp_as_sequence && t->tp_as_sequence->sq_contains == orig_struct_contains)
+        t->tp_as_sequence->sq_contains = hook_struct_contains;
+    PyType_Modified(t);
+}
+
+static void patch_coll_type(PyTypeObject *t)
+{
+    if (t->tp_as_mapping && t->tp_as_mapping->mp_subscript == orig_coll_subscript)
+        t->tp_as_mapping->mp_subscript = hook_coll_subscript;
+    if (t->tp_as_mapping && t->tp_as_mapping->mp_length == orig_coll_len)
+        t->tp_as_mapping->mp_length = hook_coll_len;
+    if (t->tp_as_sequence && t->tp_as_sequence->sq_item == orig_coll_item && orig_coll_item)
+        t->tp_as_sequence->sq_item = hook_coll_item;
+    if (t->tp_as_sequence && t->tp_as_sequence->sq_length == orig_coll_seq_len && orig_coll_seq_len)
+        t->tp_as_sequence->sq_length = hook_coll_seq_len;
+    if (t->tp_as_sequence && t->tp_as_sequence->sq_contains == orig_coll_contains && orig_coll_contains)
+        t->tp_as_sequence->sq_contains = hook_coll_contains;
+    if (t->tp_iter == orig_coll_iter)
+        t->tp_iter = hook_coll_iter;
+    if (t->tp_getattro == orig_coll_getattro)
+        t->tp_getattro = hook_coll_getattro;
+    PyType_Modified(t);
+}
+
+static void walk_subclasses(PyTypeObject *t, void (*patch)(PyTypeObject *), int depth)
+{
+    patch(t);
+    if (depth > 64)
+        return;
+    PyObject *subs = PyObject_CallMethod((PyObject *)t, "__subclasses__", NULL);
+    if (!subs) {
+        PyErr_Clear();
+        return;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(subs); i++)
+        walk_subclasses((PyTypeObject *)PyList_GET_ITEM(subs, i), patch, depth + 1);
+    Py_DECREF(subs);
+}
+
+static PyTypeObject *bpy_type(PyObject *types, const char *name)
+{
+    PyObject *t = PyObject_GetAttrString(types, name);
+    if (!t || !PyType_Check(t)) {
+        PyErr_Clear();
+        Py_XDECREF(t);
+        return NULL;
+    }
+    Py_DECREF(t);   /* bpy.types keeps it alive */
+    return (PyTypeObject *)t;
+}
+
+int py_install_rna_hooks(void)
+{
+    PyObject *mods = PyImport_GetModuleDict();
+    PyObject *bpy = PyDict_GetItemString(mods, "bpy");
+    PyObject *types = bpy ? PyObject_GetAttrString(bpy, "types") : NULL;
+    if (!types) {
+        PyErr_Clear();
+        return -1;
+    }
+    type_struct = bpy_type(types, "bpy_struct");
+    type_array = bpy_type(types, "bpy_prop_array");
+    type_coll = bpy_type(types, "bpy_prop_collection");
+    type_func = bpy_type(types, "bpy_func");
+    Py_DECREF(types);
+    if (!type_struct || !type_array || !type_coll || !type_func) {
+        bpr_warn_once("types", "bpy.types lacks bpy_struct/bpy_prop_array/bpy_prop_collection/bpy_func: "
+                               "RNA accesses are not recorded");
+        return -1;
+    }
+
+    orig_struct_getattro = type_struct->tp_getattro;
+    orig_struct_setattro = type_struct->tp_setattro;
+    orig_struct_subscript = type_struct->tp_as_mapping ? type_struct->tp_as_mapping->mp_subscript : NULL;
+    orig_struct_ass_subscript = type_struct->tp_as_mapping ? type_struct->tp_as_mapping->mp_ass_subscript : NULL;
+    orig_struct_contains = type_struct->tp_as_sequence ? type_struct->tp_as_sequence->sq_contains : NULL;
+    walk_subclasses(type_struct, patch_struct_type, 0);
+
+    PySequenceMethods *as = type_array->tp_as_sequence;
+    PyMappingMethods *am = type_array->tp_as_mapping;
+    if (as) {
+        if ((orig_array_item = as->sq_item))
+            as->sq_item = hook_array_item;
+        if ((orig_array_ass_item = as->sq_ass_item))
+            as->sq_ass_item = hook_array_ass_item;
+        if ((orig_array_contains = as->sq_contains))
+            as->sq_contains = hook_array_contains;
+    }
+    if (am) {
+        if ((orig_array_subscript = am->mp_subscript))
+            am->mp_subscript = hook_array_subscript;
+        if ((orig_array_ass_subscript = am->mp_ass_subscript))
+            am->mp_ass_subscript = hook_array_ass_subscript;
+    }
+    if ((orig_array_iter = type_array->tp_iter))
+        type_array->tp_iter = hook_array_iter;
+    PyType_Modified(type_array);
+
+    PyMappingMethods *cm = type_coll->tp_as_mapping;
+    PySequenceMethods *cs = type_coll->tp_as_sequence;
+    orig_coll_subscript = cm ? cm->mp_subscript : NULL;
+    orig_coll_len = cm ? cm->mp_length : NULL;
+    orig_coll_item = cs ? cs->sq_item : NULL;
+    orig_coll_seq_len = cs ? cs->sq_length : NULL;
+    orig_coll_contains = cs ? cs->sq_contains : NULL;
+    orig_coll_iter = type_coll->tp_iter;
+    orig_coll_getattro = type_coll->tp_getattro;
+    walk_subclasses(type_coll, patch_coll_type, 0);
+
+    if (type_func->tp_call && !(type_func->tp_flags & Py_TPFLAGS_HAVE_VECTORCALL)) {
+        orig_func_call = type_func->tp_call;
+        type_func->tp_call = hook_func_call;
+    } else {
+        bpr_warn_once("func", "bpy_func uses vectorcall: RNA function calls are not recorded");
+    }
+    install_methods();
+    install_ops();
+    return 0;
+}
+
+/* ---- RNA property names, cached per (StructRNA, name) ---- */
+
+struct name_slot {
+    void *srna;
+    PyObject *name;      /* interned attribute name, kept alive */
+    const char *ident;
+    Py_ssize_t len;
+    int is_prop;
+};
+static struct name_slot *names;
+static size_t names_cap, names_used;
+
+static size_t name_hash(void *srna, Py_hash_t h)
+{
+    return ((uintptr_t)srna >> 4) * 31u + (size_t)h;
+}
+
+bool py_is_rna_property(PyObject *self, PyObject *name, const char **ident, Py_ssize_t *len)
+{
+    if (!PyUnicode_Check(name))
+        return false;
+    void *srna = PYRNA_PTR(self)->type;
+    Py_hash_t h = PyObject_Hash(name);
+    if (names_used * 2 >= names_cap) {
+        size_t ncap = names_cap ? names_cap * 2 : 4096;
+        struct name_slot *ns = calloc(ncap, sizeof *ns);
+        if (!ns)
+            return false;
+        for (size_t i = 0; i < names_cap; i++)
+            if (names[i].name) {
+                size_t j = name_hash(names[i].srna, PyObject_Hash(names[i].name)) & (ncap - 1);
+                while (ns[j].name)
+                    j = (j + 1) & (ncap - 1);
+                ns[j] = names[i];
+            }
+        free(names);
+        names = ns;
+        names_cap = ncap;
+    }
+    size_t i = name_hash(srna, h) & (names_cap - 1);
+    while (names[i].name) {
+        if (names[i].srna == srna &&
+            (names[i].name == name || PyUnicode_Compare(names[i].name, name) == 0)) {
+            *ident = names[i].ident;
+            *len = names[i].len;
+            return names[i].is_prop;
+        }
+        i = (i + 1) & (names_cap - 1);
+    }
+    /* First time this struct type meets this name: ask RNA. */
+    int is_prop = 0;
+    py_enter();
+    PyObject *bl_rna = PyObject_GetAttrString(self, "bl_rna");
+    PyObject *props = bl_rna ? PyObject_GetAttrString(bl_rna, "properties") : NULL;
+    if (props)
+        is_prop = PySequence_Contains(props, name) == 1;
+    Py_XDECREF(props);
+    Py_XDECREF(bl_rna);
+    PyErr_Clear();
+    py_leave();
+    Py_INCREF(name);
+    names[i].srna = srna;
+    names[i].name = name;
+    names[i].ident = PyUnicode_AsUTF8AndSize(name, &names[i].len);
+    names[i].is_prop = is_prop && names[i].ident;
+    names_used++;
+    *ident = names[i].ident;
+    *len = names[i].len;
+    return names[i].is_prop;
+}
+
+/* ---- mathutils: the callbacks bpy_rna registers ----
+ * A wrapped Vector/Euler/Matrix reads and writes its RNA data only through
+ * mathutils_callbacks[cb_type]->get/set/get_index/set_index.  The array is
+ * static in Blender's mathutils.c; it is found by its shape (docs). */
+
+typedef int (*math_check_fn)(PyObject *);
+typedef int (*math_get_fn)(PyObject *, int);
+typedef int (*math_get_index_fn)(PyObject *, int, int);
+struct math_callback {
+    math_check_fn check;
+    math_get_fn get, set;
+    math_get_index_fn get_index, set_index;
+};
+
+#define N_RNA_CALLBACKS 2   /* bpy_rna registers the array (0) and matrix (1) callbacks first */
+static struct math_callback orig_cb[N_RNA_CALLBACKS], hook_cb[N_RNA_CALLBACKS];
+
+static void math_record(PyObject *self, uint8_t type, int64_t index)
+{
+    PyObject *user = MATH_CB_USER(self);
+    if (user && py_recording())
+        py_record(type, prop_var(user), index);
+}
+
+#define MATH_HOOKS(i)                                                                       \
+    static int math_get_##i(PyObject *s, int sub)                                           \
+    {                                                                                       \
+        int rc = orig_cb[i].get(s, sub);                                                    \
+        if (rc != -1)                                                                       \
+            math_record(s, TR_READ, -1);                                                    \
+        return rc;                                                                          \
+    }                                                                                       \
+    static int math_set_##i(PyObject *s, int sub)                                           \
+    {                                                                                       \
+        int rc = orig_cb[i].set(s, sub);                                                    \
+        if (rc != -1)                                                                       \
+            math_record(s, TR_WRITE, -1);                                                   \
+        return rc;                                                                          \
+    }                                                                                       \
+    static int math_get_index_##i(PyObject *s, int sub, int idx)                            \
+    {                                                                                       \
+        int rc = orig_cb[i].get_index(s, sub, idx);                                         \
+        if (rc != -1)                                                                       \
+            math_record(s, TR_READ, idx);                                                   \
+        return rc;                                                                          \
+    }                                                                                       \
+    static int math_set_index_##i(PyObject *s, int sub, int idx)                            \
+    {                                                                                       \
+        int rc = orig_cb[i].set_index(s, sub, idx);                                         \
+        if (rc != -1)                                                                       \
+            math_record(s, TR_WRITE, idx);                                                  \
+        return rc;                                                                          \
+    }
+MATH_HOOKS(0)
+MATH_HOOKS(1)
+
+struct seg { uintptr_t lo, hi; int flags; };
+struct exe_map { struct seg segs[16]; int n; };
+
+static int exe_segments(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    struct exe_map *m = data;
+    for (int i = 0; i < info->dlpi_phnum && m->n < 16; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type == PT_LOAD)
+            m->segs[m->n++] = (struct seg){info->dlpi_addr + ph->p_vaddr,
+                                           info->dlpi_addr + ph->p_vaddr + ph->p_memsz, (int)ph->p_flags};
+    }
+    return 1;   /* the first object is the executable */
+}
+
+static bool in_seg(const struct exe_map *m, uintptr_t p, int need)
+{
+    for (int i = 0; i < m->n; i++)
+        if (p >= m->segs[i].lo && p + 8 <= m->segs[i].hi && (m->segs[i].flags & need) == need)
+            return true;
+    return false;
+}
+
+static bool looks_like_callback(const struct exe_map *m, uintptr_t p)
+{
+    if (!p || (p & 7) || !in_seg(m, p, PF_R) || !in_seg(m, p + 32, PF_R))
+        return false;
+    const uintptr_t *fn = (const uintptr_t *)p;
+    int nonnull = 0;
+    for (int i = 0; i < 5; i++) {
+        if (fn[i] && !in_seg(m, fn[i], PF_X))
+            return false;
+        nonnull += fn[i] != 0;
+    }
+    return nonnull >= 3 && fn[0] && fn[1] && fn[2];
+}
+
+int py_install_mathutils_hooks(void)
+{
+    struct exe_map m = {0};
+    dl_iterate_phdr(exe_segments, &m);
+    uintptr_t **found = NULL;
+    int matches = 0;
+    for (int s = 0; s < m.n; s++) {
+        if (!(m.segs[s].flags & PF_W))
+            continue;
+        uintptr_t lo = (m.segs[s].lo + 7) & ~(uintptr_t)7;
+        for (uintptr_t a = lo; a + 16 * 8 <= m.segs[s].hi; a += 8) {
+            uintptr_t *arr = (uintptr_t *)a;
+            if (!looks_like_callback(&m, arr[0]) || !looks_like_callback(&m, arr[1]))
+                continue;
+            if (a > lo && looks_like_callback(&m, arr[-1]))
+                continue;
+            /* registered callbacks, then NULLs up to the table's end */
+            int k = 2;
+            while (k < 16 && arr[k] && looks_like_callback(&m, arr[k]))
+                k++;
+            bool tail_null = true;
+            for (int j = k; j < 16; j++)
+                tail_null &= arr[j] == 0;
+            if (!tail_null || k == 16)   /* a full table has no room: not ours */
+                continue;
+            found = (uintptr_t **)arr;
+            matches++;
+        }
+    }
+    if (matches != 1) {
+        bpr_warn_once("mathutils", "mathutils callback table not found (%d candidates): accesses through "
+                                   "Vector/Euler/Matrix wrappers (obj.location.x = 1) are not recorded", matches);
+        return -1;
+    }
+    for (int i = 0; i < N_RNA_CALLBACKS; i++)
+        orig_cb[i] = *(struct math_callback *)found[i];
+    hook_cb[0] = (struct math_callback){orig_cb[0].check, math_get_0, math_set_0,
+                                        orig_cb[0].get_index ? math_get_index_0 : NULL,
+                                        orig_cb[0].set_index ? math_set_index_0 : NULL};
+    hook_cb[1] = (struct math_callback){orig_cb[1].check, math_get_1, math_set_1,
+                                        orig_cb[1].get_index ? math_get_index_1 : NULL,
+                                        orig_cb[1].set_index ? math_set_index_1 : NULL};
+    for (int i = 0; i < N_RNA_CALLBACKS; i++)
+        found[i] = (uintptr_t *)&hook_cb[i];
+    return 0;
+}

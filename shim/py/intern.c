@@ -1,0 +1,365 @@
+/* Interning of strings, Python stacks and variables, under the GIL.
+ * Each is defined once in the trace (DEF_* records) and referred to by id,
+ * so an access costs one 32-byte record however long its path or stack. */
+#define Py_BUILD_CORE
+#include "pyshim.h"
+#include <internal/pycore_frame.h>
+#include <internal/pycore_pystate.h>
+#undef Py_BUILD_CORE
+
+#include <string.h>
+
+void *py_main_data;
+
+static uint64_t fnv(const void *p, size_t n, uint64_t h)
+{
+    const unsigned char *s = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ s[i]) * 1099511628211ull;
+    return h;
+}
+#define FNV0 1469598103934665603ull
+
+/* ---- a minimal open-addressing map: 64-bit key hash -> entry ---- */
+struct slot {
+    uint64_t hash;     /* 0 = empty */
+    uint32_t id;
+    uint32_t aux;      /* var: owner ID var */
+    void *data;        /* var key parts, to tell collisions apart */
+    char *ident;
+    uint16_t kind;
+};
+struct map {
+    struct slot *slots;
+    size_t cap, used;
+};
+
+static struct slot *map_find(struct map *m, uint64_t h, bool (*eq)(const struct slot *, const void *),
+                             const void *key)
+{
+    if (h == 0)
+        h = 1;
+    if (m->used * 2 >= m->cap) {
+        size_t ncap = m->cap ? m->cap * 2 : 1024;
+        struct slot *ns = calloc(ncap, sizeof *ns);
+        if (!ns)
+            return NULL;
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->slots[i].hash) {
+                size_t j = m->slots[i].hash & (ncap - 1);
+                while (ns[j].hash)
+                    j = (j + 1) & (ncap - 1);
+                ns[j] = m->slots[i];
+            }
+        free(m->slots);
+        m->slots = ns;
+        m->cap = ncap;
+    }
+    size_t i = h & (m->cap - 1);
+    while (m->slots[i].hash) {
+        if (m->slots[i].hash == h && (!eq || eq(&m->slots[i], key)))
+            return &m->slots[i];
+        i = (i + 1) & (m->cap - 1);
+    }
+    m->slots[i].hash = h;   /* new: caller fills id */
+    m->used++;
+    return &m->slots[i];
+}
+
+/* ---- strings ---- */
+static struct map strings;
+
+static bool str_eq(const struct slot *s, const void *key) { return strcmp(s->ident, key) == 0; }
+
+uint32_t py_string_id(const char *s, Py_ssize_t len)
+{
+    char buf[512];
+    if (len < 0)
+        len = (Py_ssize_t)strlen(s);
+    if (len >= (Py_ssize_t)sizeof buf)
+        len = sizeof buf - 1;
+    memcpy(buf, s, (size_t)len);
+    buf[len] = 0;
+    struct slot *e = map_find(&strings, fnv(buf, (size_t)len, FNV0), str_eq, buf);
+    if (!e)
+        return 0;
+    if (!e->id) {
+        e->ident = strdup(buf);
+        e->id = bpr_new_string_id();
+        bpr_emit_def(TR_DEF_STRING, 0, 0, e->id, len, buf, (size_t)len);
+    }
+    return e->id;
+}
+
+static uint32_t unicode_id(PyObject *u)
+{
+    Py_ssize_t n;
+    const char *s = u && PyUnicode_Check(u) ? PyUnicode_AsUTF8AndSize(u, &n) : NULL;
+    if (!s) {
+        PyErr_Clear();
+        return py_string_id("?", 1);
+    }
+    return py_string_id(s, n);
+}
+
+/* ---- stacks: keyed by the (code, instruction) pairs of the top frames ---- */
+static struct map stacks;
+
+static bool frame_incomplete(_PyInterpreterFrame *f)
+{
+    return f->owner != FRAME_OWNED_BY_GENERATOR &&
+           f->prev_instr < _PyCode_CODE(f->f_code) + f->f_code->_co_firsttraceable;
+}
+
+uint32_t py_stack_id(void)
+{
+    PyThreadState *ts = _PyThreadState_GET();
+    if (!ts || !ts->cframe)
+        return 0;
+    int depth = bpr_stack_depth();
+    _PyInterpreterFrame *frames[64];
+    int n = 0;
+    uint64_t h = FNV0;
+    for (_PyInterpreterFrame *f = ts->cframe->current_frame; f && n < depth; f = f->previous) {
+        if (frame_incomplete(f))
+            continue;
+        frames[n++] = f;
+        uintptr_t key[2] = {(uintptr_t)f->f_code, (uintptr_t)_PyInterpreterFrame_LASTI(f)};
+        h = fnv(key, sizeof key, h);
+    }
+    if (n == 0)
+        return 0;
+    struct slot *e = map_find(&stacks, h, NULL, NULL);
+    if (!e)
+        return 0;
+    if (!e->id) {
+        struct trace_frame tf[64];
+        for (int i = 0; i < n; i++) {
+            PyCodeObject *code = frames[i]->f_code;
+            int line = PyCode_Addr2Line(code, _PyInterpreterFrame_LASTI(frames[i]) * (int)sizeof(_Py_CODEUNIT));
+            tf[i] = (struct trace_frame){unicode_id(code->co_filename), unicode_id(code->co_name), line, 0};
+        }
+        e->id = bpr_new_stack_id();
+        bpr_emit_def(TR_DEF_STACK, 0, 0, e->id, n, tf, sizeof(struct trace_frame) * (size_t)n);
+    }
+    return e->id;
+}
+
+/* ---- variables ---- */
+static struct map vars;
+
+struct var_key {
+    void *data;
+    uint16_t kind;
+    const char *ident;
+    size_t len;
+};
+
+static bool var_eq(const struct slot *s, const void *key)
+{
+    const struct var_key *k = key;
+    return s->data == k->data && s->kind == k->kind &&
+           ((!s->ident && !k->ident) ||
+            (s->ident && k->ident && strncmp(s->ident, k->ident, k->len) == 0 && s->ident[k->len] == 0));
+}
+
+/* Blender's repr writes bpy.data.objects['Cube']; reports use the Python
+ * expression with double quotes, bpy.data.objects["Cube"]. */
+static void requote(const char *in, char *out, size_t cap)
+{
+    size_t o = 0;
+    bool in_name = false;
+    for (const char *p = in; *p && o + 3 < cap; p++) {
+        if (!in_name && p[0] == '[' && p[1] == '\'') {
+            out[o++] = '[';
+            out[o++] = '"';
+            p++;
+            in_name = true;
+        } else if (in_name && p[0] == '\\' && p[1]) {
+            if (p[1] == '"')
+                out[o++] = '\\';
+            out[o++] = p[1];
+            p++;
+        } else if (in_name && p[0] == '\'' && p[1] == ']') {
+            out[o++] = '"';
+            in_name = false;
+        } else if (in_name && p[0] == '"') {
+            out[o++] = '\\';
+            out[o++] = '"';
+        } else {
+            out[o++] = *p;
+        }
+    }
+    out[o] = 0;
+}
+
+/* The bpy path of a struct (PATH_STRUCT) or of a property (PATH_PROPERTY). */
+static void object_path(PyObject *obj, enum py_path_source src, char *out, size_t cap)
+{
+    out[0] = 0;
+    if (!obj)
+        return;
+    struct rna_pointer *ptr = PYRNA_PTR(obj);
+    if (src == PATH_STRUCT && ptr->data == py_main_data) {
+        snprintf(out, cap, "bpy.data");
+        return;
+    }
+    if (src == PATH_PROPERTY && ptr->data == py_main_data) {
+        snprintf(out, cap, "bpy.data.%s", RNA_PROP_IDENTIFIER(PYRNA_PROP(obj)));
+        return;
+    }
+    PyObject *r = PyObject_Repr(obj);
+    const char *s = r ? PyUnicode_AsUTF8(r) : NULL;
+    if (s && strncmp(s, "<bpy_struct, Context", 20) == 0)
+        snprintf(out, cap, "bpy.context");
+    else if (s)
+        requote(s, out, cap);
+    else
+        PyErr_Clear();
+    Py_XDECREF(r);
+}
+
+/* bpy.data.objects["Cube"].modifiers["M"].x -> bpy.data.objects["Cube"] */
+static bool id_prefix(const char *path, char *out, size_t cap)
+{
+    if (strncmp(path, "bpy.data.", 9) != 0)
+        return false;
+    const char *open = strstr(path, "[\"");
+    if (!open)
+        return false;
+    const char *p = open + 2;
+    while (*p && !(p[0] == '"' && p[1] == ']'))
+        p += (p[0] == '\\' && p[1]) ? 2 : 1;
+    if (!*p)
+        return false;
+    size_t n = (size_t)(p + 2 - path);
+    if (n >= cap)
+        return false;
+    memcpy(out, path, n);
+    out[n] = 0;
+    return true;
+}
+
+static uint32_t define_var(uint16_t kind, const char *path, uint32_t owner)
+{
+    uint32_t id = bpr_new_var_id();
+    uint32_t sid = py_string_id(path, -1);
+    bpr_emit_def(TR_DEF_VAR, kind, owner, id, sid, NULL, 0);
+    return id;
+}
+
+static uint32_t id_var_from_path(void *owner_id, const char *path)
+{
+    char idpath[1024];
+    if (!owner_id || !id_prefix(path, idpath, sizeof idpath))
+        return 0;
+    struct var_key k = {owner_id, TRACE_VAR_ID, NULL, 0};
+    struct slot *e = map_find(&vars, fnv(&owner_id, sizeof owner_id, 7), var_eq, &k);
+    if (!e)
+        return 0;
+    if (!e->id) {
+        e->data = owner_id;
+        e->kind = TRACE_VAR_ID;
+        e->id = define_var(TRACE_VAR_ID, idpath, 0);
+    }
+    return e->id;
+}
+
+uint32_t py_id_var(void *owner_id, PyObject *obj, enum py_path_source src)
+{
+    if (!owner_id)
+        return 0;
+    struct var_key k = {owner_id, TRACE_VAR_ID, NULL, 0};
+    struct slot *e = map_find(&vars, fnv(&owner_id, sizeof owner_id, 7), var_eq, &k);
+    if (e && e->id)
+        return e->id;
+    if (e) {   /* undo the empty claim: id_var_from_path fills it */
+        e->hash = 0;
+        vars.used--;
+    }
+    char path[1024];
+    py_enter();
+    object_path(obj, src, path, sizeof path);
+    py_leave();
+    return id_var_from_path(owner_id, path);
+}
+
+uint32_t py_var(uint16_t kind, void *data, void *owner_id, const char *ident, Py_ssize_t len,
+                PyObject *obj, enum py_path_source src)
+{
+    struct var_key k = {data, kind, ident, (size_t)len};
+    uint64_t h = fnv(ident, (size_t)len, fnv(&data, sizeof data, kind));
+    struct slot *e = map_find(&vars, h, var_eq, &k);
+    if (!e)
+        return 0;
+    if (e->id)
+        return e->id;
+    e->data = data;
+    e->kind = kind;
+    e->ident = strndup(ident, (size_t)len);
+    char base[1024], path[1200];
+    py_enter();
+    object_path(obj, src, base, sizeof base);
+    py_leave();
+    if (src == PATH_PROPERTY)
+        snprintf(path, sizeof path, "%s", base);
+    else if (kind == TRACE_VAR_IDPROP)
+        snprintf(path, sizeof path, "%s[\"%.*s\"]", base, (int)len, ident);
+    else
+        snprintf(path, sizeof path, "%s.%.*s", base, (int)len, ident);
+    /* The owner ID's var may grow the map: find our slot again after. */
+    uint32_t owner = id_var_from_path(owner_id, path);
+    uint32_t id = define_var(kind, path, owner);
+    e = map_find(&vars, h, var_eq, &k);
+    if (e)
+        e->id = id;
+    return id;
+}
+
+/* ---- threads ---- */
+void py_note_thread_name(void)
+{
+    struct bpr_thread *t = bpr_self();
+    if (!t || t->named)
+        return;
+    t->named = true;
+    py_enter();
+    PyObject *mods = PyImport_GetModuleDict();
+    PyObject *mod = mods ? PyDict_GetItemString(mods, "threading") : NULL;
+    PyObject *cur = mod ? PyObject_CallMethod(mod, "current_thread", NULL) : NULL;
+    PyObject *name = cur ? PyObject_GetAttrString(cur, "name") : NULL;
+    if (name && PyUnicode_Check(name)) {
+        uint32_t sid = unicode_id(name);
+        bpr_emit(TR_THREAD_NAME, 0, 0, 0, 0, sid);
+    }
+    Py_XDECREF(name);
+    Py_XDECREF(cur);
+    PyErr_Clear();
+    py_leave();
+}
+
+void py_record(uint8_t type, uint32_t var, int64_t index)
+{
+    if (!var)
+        return;
+    py_note_thread_name();
+    uint8_t flags = PyGILState_Check() ? TRF_GIL : 0;
+    bpr_emit(type, flags, 0, py_stack_id(), var, index);
+}
+
+void py_record_call(uint16_t level, uint32_t id_var, const char *what)
+{
+    py_note_thread_name();
+    uint8_t flags = PyGILState_Check() ? TRF_GIL : 0;
+    bpr_emit(TR_CALL, flags, level, py_stack_id(), id_var, what ? py_string_id(what, -1) : 0);
+}
+
+void py_intern_reset(void)
+{
+    /* After fork the child writes a new trace: every definition is emitted
+     * again there, so forget what was defined. */
+    free(strings.slots);
+    free(stacks.slots);
+    free(vars.slots);
+    strings = stacks = vars = (struct map){0};
+}

@@ -1,0 +1,123 @@
+/* Entry points of libbpyrace_py.so, called by the core around
+ * Py_InitializeFromConfig, and the audit hook that installs the RNA
+ * instrumentation as soon as bpy exists. */
+#define Py_BUILD_CORE
+#include "pyshim.h"
+#include <internal/pycore_runtime.h>
+#undef Py_BUILD_CORE
+
+#include <string.h>
+
+static bool supported;     /* this libpython is the one we were built for */
+static int installed;      /* 0 not yet, 1 done, -1 gave up */
+
+/* The GIL's mutex and conditions (ceval_gil.c): their lock/unlock are the
+ * interpreter's own thread switches, not synchronization (race model). */
+BPR_API void bpr_py_preinit(void);
+void bpr_py_preinit(void)
+{
+    supported = Py_Version >= 0x030B0000 && Py_Version < 0x030C0000;
+    if (!supported) {
+        bpr_warn_once("python", "Python %s is not supported (built for 3.11): only native synchronization "
+                                "is recorded", Py_GetVersion());
+        return;
+    }
+    struct _gil_runtime_state *gil = &_PyRuntime.ceval.gil;
+    const void *objs[4] = {&gil->mutex, &gil->cond, &gil->switch_mutex, &gil->switch_cond};
+    bpr_sync_set_gil_objects(objs, 4);
+    char v[32];
+    snprintf(v, sizeof v, "%s", Py_GetVersion());
+    char *sp = strchr(v, ' ');
+    if (sp)
+        *sp = 0;
+    tw_set_python_version(v);
+}
+
+static uint32_t capture_stack(void)
+{
+    return PyGILState_Check() && bpr_active() ? py_stack_id() : 0;
+}
+
+/* Layout check: our offsets must match this Blender's wrappers. */
+static bool calibrate(PyObject *bpy)
+{
+    bool ok = false;
+    PyObject *data = PyObject_GetAttrString(bpy, "data");
+    PyObject *ptr = data ? PyObject_CallMethod(data, "as_pointer", NULL) : NULL;
+    PyObject *rna = data ? PyObject_GetAttrString(data, "bl_rna") : NULL;
+    PyObject *props = rna ? PyObject_GetAttrString(rna, "properties") : NULL;
+    PyObject *objs = props ? PyMapping_GetItemString(props, "objects") : NULL;
+    PyObject *pptr = objs ? PyObject_CallMethod(objs, "as_pointer", NULL) : NULL;
+    if (ptr && pptr) {
+        void *main = PyLong_AsVoidPtr(ptr);
+        void *prop = PyLong_AsVoidPtr(pptr);
+        ok = PYRNA_PTR(data)->data == main && prop && strcmp(RNA_PROP_IDENTIFIER(prop), "objects") == 0;
+        if (ok)
+            py_main_data = main;
+    }
+    Py_XDECREF(pptr);
+    Py_XDECREF(objs);
+    Py_XDECREF(props);
+    Py_XDECREF(rna);
+    Py_XDECREF(ptr);
+    Py_XDECREF(data);
+    PyErr_Clear();
+    return ok;
+}
+
+static void try_install(void)
+{
+    if (installed || !supported || !bpr_ready())
+        return;
+    PyObject *exc_type, *exc, *tb;
+    PyErr_Fetch(&exc_type, &exc, &tb);
+    PyObject *mods = PyImport_GetModuleDict();
+    PyObject *bpy = mods ? PyDict_GetItemString(mods, "bpy") : NULL;
+    PyObject *types = bpy ? PyObject_GetAttrString(bpy, "types") : NULL;
+    PyObject *data = bpy ? PyObject_GetAttrString(bpy, "data") : NULL;
+    PyErr_Clear();
+    if (types && data) {
+        py_enter();
+        if (!calibrate(bpy)) {
+            bpr_warn_once("layout", "this Blender's Python wrappers do not have the expected layout: "
+                                    "RNA accesses are not recorded");
+            installed = -1;
+        } else if (py_install_rna_hooks() == 0) {
+            py_install_mathutils_hooks();
+            installed = 1;
+        } else {
+            installed = -1;
+        }
+        py_leave();
+    }
+    Py_XDECREF(types);
+    Py_XDECREF(data);
+    PyErr_Restore(exc_type, exc, tb);
+}
+
+static int audit_hook(const char *event, PyObject *args, void *ud)
+{
+    (void)event, (void)args, (void)ud;
+    if (!installed && bpr_tls()->busy == 0)
+        try_install();
+    return 0;
+}
+
+static void on_host_gil(void)
+{
+    if (!installed && bpr_tls()->busy == 0 && PyGILState_Check())
+        try_install();
+}
+
+BPR_API void bpr_py_postinit(void);
+void bpr_py_postinit(void)
+{
+    if (!supported)
+        return;
+    bpr_py_capture_stack = capture_stack;
+    bpr_py_on_host_gil = on_host_gil;
+    if (PySys_AddAuditHook(audit_hook, NULL) != 0) {
+        PyErr_Clear();
+        bpr_warn_once("audit", "cannot add the audit hook; instrumenting at the first host GIL call instead");
+    }
+}

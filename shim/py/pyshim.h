@@ -1,0 +1,52 @@
+/* libbpyrace_py.so: the Python-side half of the shim (CPython 3.11).
+ * Every function here runs with the GIL held, so the intern tables need no
+ * lock: the GIL is their lock. */
+#ifndef BPYRACE_PYSHIM_H
+#define BPYRACE_PYSHIM_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include "../shim.h"
+
+/* Layout of Blender 3.4's Python wrappers (bpy_rna.h, mathutils.h),
+ * checked at install time by py_calibrate(); docs/blender-internals.md. */
+struct rna_pointer {        /* PointerRNA */
+    void *owner_id;
+    void *type;             /* StructRNA * */
+    void *data;
+};
+#define PYRNA_PTR(o) ((struct rna_pointer *)((char *)(o) + 16))
+#define PYRNA_PROP(o) (*(void **)((char *)(o) + 40))     /* BPy_PropertyRNA.prop */
+#define PYRNA_FUNC(o) (*(void **)((char *)(o) + 40))     /* BPy_FunctionRNA.func */
+#define RNA_PROP_IDENTIFIER(p) (*(const char **)((char *)(p) + 24))
+#define RNA_FUNC_IDENTIFIER(f) (*(const char **)((char *)(f) + 40))
+#define MATH_CB_USER(o) (*(PyObject **)((char *)(o) + 32))
+#define MATH_CB_TYPE(o) (*(unsigned char *)((char *)(o) + 40))
+
+/* intern.c */
+uint32_t py_string_id(const char *s, Py_ssize_t len);
+uint32_t py_stack_id(void);          /* the current Python stack, interned */
+/* Variable of property IDENT of the struct at DATA.  PATH_OF produces the
+ * struct's bpy.data path on a miss (repr of OBJ, with fixes). */
+enum py_path_source { PATH_STRUCT, PATH_PROPERTY };
+uint32_t py_var(uint16_t kind, void *data, void *owner_id, const char *ident, Py_ssize_t len,
+                PyObject *obj, enum py_path_source src);
+uint32_t py_id_var(void *owner_id, PyObject *obj, enum py_path_source src);
+void py_note_thread_name(void);
+void py_intern_reset(void);
+extern void *py_main_data;           /* bpy.data's Main pointer */
+
+/* Record one access (GIL held).  VAR 0 means nothing to record. */
+void py_record(uint8_t type, uint32_t var, int64_t index);
+void py_record_call(uint16_t level, uint32_t id_var, const char *what);
+/* Is recording on for this thread (shim active and not inside the shim)? */
+static inline bool py_recording(void) { return bpr_active(); }
+static inline void py_enter(void) { bpr_tls()->busy++; }
+static inline void py_leave(void) { bpr_tls()->busy--; }
+
+/* hooks.c */
+int py_install_rna_hooks(void);
+int py_install_mathutils_hooks(void);
+bool py_is_rna_property(PyObject *self, PyObject *name, const char **ident, Py_ssize_t *len);
+
+#endif

@@ -1,0 +1,93 @@
+/* Internal interface of the LD_PRELOAD shim (libbpyrace_shim.so).
+ * The core (core.c, sync.c, thread.c, gil.c) has no libpython dependency, so
+ * the shim stays loadable and inert in child processes such as `sh`.  The
+ * Python-side instrumentation lives in libbpyrace_py.so, dlopen'ed once
+ * Python is initialised; it reaches the core through the BPR_API functions. */
+#ifndef BPYRACE_SHIM_H
+#define BPYRACE_SHIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+#include "../tracer/trace_format.h"
+#include "../tracer/trace_writer.h"
+
+#define BPR_API __attribute__((visibility("default")))
+#define BPR_HIDDEN __attribute__((visibility("hidden")))
+
+/* Per-thread state, in initial-exec TLS (the shim is preloaded). */
+struct bpr_thread {
+    struct tw_thread tw;      /* tw.tid == 0: no id yet */
+    int busy;                 /* >0 while the shim itself runs: its own calls are not events */
+    uint8_t origin;           /* enum trace_origin, set by the creator */
+    uint32_t parent;
+    uint32_t created_at;      /* stack id recorded by the parent */
+    bool started;             /* thread_start emitted */
+    bool named;               /* Python name emitted */
+    /* GIL calls made by Blender: per-thread stacks pairing each release with
+     * its acquire so a tail-jumped RestoreThread/Release is still "host". */
+    uint32_t save_depth;
+    uint64_t save_host;       /* bit i: i-th nested SaveThread was a host call */
+    uint32_t ensure_depth;
+    uint64_t ensure_host;     /* bit i: i-th nested Ensure was host and acquired */
+};
+
+/* The calling thread's state, with a thread id assigned and its start event
+ * emitted; NULL when the shim is inactive. */
+BPR_API struct bpr_thread *bpr_self(void);
+/* True when events should be recorded for this thread now. */
+BPR_API bool bpr_active(void);
+/* Emit one event for the calling thread (no-op when inactive). */
+BPR_API uint64_t bpr_emit(uint8_t type, uint8_t flags, uint16_t aux, uint32_t stack,
+                          uint64_t a, int64_t b);
+BPR_API void bpr_emit_def(uint8_t type, uint16_t aux, uint32_t stack, uint64_t a, int64_t b,
+                          const void *payload, size_t len);
+/* Options read from the environment by the core. */
+BPR_API int bpr_stack_depth(void);
+BPR_API bool bpr_native_stacks(void);
+/* Warn once per KEY on stderr ("bpyrace: ...") and note it in the trace header. */
+BPR_API void bpr_warn_once(const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Set by the Python module: capture the current Python stack (GIL held),
+ * returning an interned stack id or 0.  Used for thread creation sites. */
+BPR_API extern uint32_t (*bpr_py_capture_stack)(void);
+/* Set by the Python module: called with the GIL held after each host
+ * acquire / before each host release, to install instrumentation once bpy exists. */
+BPR_API extern void (*bpr_py_on_host_gil)(void);
+
+/* core.c */
+BPR_HIDDEN extern int bpr_state;   /* 0 uninitialised, 1 active, -1 inert */
+BPR_API bool bpr_ready(void);
+BPR_API struct bpr_thread *bpr_tls(void);
+BPR_HIDDEN uint32_t bpr_alloc_tid(void);
+BPR_HIDDEN bool bpr_in_module(const void *addr, const char *needle);
+BPR_HIDDEN bool bpr_is_host_caller(const void *ret);
+BPR_HIDDEN bool bpr_is_python_caller(const void *ret);
+BPR_HIDDEN uint32_t bpr_native_stack(void);
+
+/* sync.c: the GIL's own mutex and condition variables are not sync events. */
+BPR_API void bpr_sync_set_gil_objects(const void *const *objs, int n);
+BPR_HIDDEN bool bpr_is_gil_object(const void *obj);
+
+/* Python types seen by the core without Python headers.  PyStatus is a
+ * 32-byte struct returned through a hidden pointer: a wrapper declared with
+ * another return type crashes Blender at start-up. */
+typedef void *PyThreadState_p;
+typedef struct { int type; const char *func; const char *err_msg; int exitcode; } PyStatus_t;
+
+/* Ids shared by the core's and the Python module's intern tables. */
+BPR_API uint32_t bpr_new_string_id(void);
+BPR_API uint32_t bpr_new_stack_id(void);
+BPR_API uint32_t bpr_new_var_id(void);
+
+/* Real functions, resolved lazily with dlsym(RTLD_NEXT). */
+#define BPR_REAL(ret, name, args, version) BPR_HIDDEN ret (*bpr_real_##name(void)) args;
+#include "interpose.def"
+#undef BPR_REAL
+#define REAL(name) (bpr_real_##name())
+
+#endif

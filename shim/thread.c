@@ -1,0 +1,132 @@
+/* Thread birth, origin and death: pthread_create/join/detach/exit.
+ * The parent gives the child its id and records thread_create before the
+ * real call, so the child's first event is always later in seq order. */
+#define _GNU_SOURCE
+#include "shim.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+
+struct start_arg {
+    void *(*fn)(void *);
+    void *arg;
+    uint32_t tid, parent, created_at;
+    uint8_t origin;
+};
+
+/* pthread_t -> bpyrace tid, for pthread_join.  Creation and joins are rare:
+ * a spinlock (not a pthread mutex: those are ours) is enough. */
+#define JOIN_SLOTS 4096
+static struct { pthread_t thread; uint32_t tid; } join_table[JOIN_SLOTS];
+static _Atomic int join_lock;
+
+static void lock_table(void)
+{
+    while (atomic_exchange_explicit(&join_lock, 1, memory_order_acquire))
+        ;
+}
+static void unlock_table(void) { atomic_store_explicit(&join_lock, 0, memory_order_release); }
+
+static void remember(pthread_t th, uint32_t tid)
+{
+    lock_table();
+    size_t slot = (size_t)th % JOIN_SLOTS;
+    for (int i = 0; i < JOIN_SLOTS; i++, slot = (slot + 1) % JOIN_SLOTS)
+        if (join_table[slot].tid == 0 || join_table[slot].thread == th) {
+            join_table[slot].thread = th;
+            join_table[slot].tid = tid;
+            break;
+        }
+    unlock_table();
+}
+
+/* Returns the tid of TH and forgets it (a pthread_t is reused after join). */
+static uint32_t forget(pthread_t th)
+{
+    uint32_t tid = 0;
+    lock_table();
+    size_t slot = (size_t)th % JOIN_SLOTS;
+    for (int i = 0; i < JOIN_SLOTS; i++, slot = (slot + 1) % JOIN_SLOTS) {
+        if (join_table[slot].tid == 0)
+            break;
+        if (join_table[slot].thread == th) {
+            tid = join_table[slot].tid;
+            join_table[slot].tid = UINT32_MAX;   /* tombstone keeps probes intact */
+            join_table[slot].thread = 0;
+            break;
+        }
+    }
+    unlock_table();
+    return tid == UINT32_MAX ? 0 : tid;
+}
+
+static void record_exit(void)
+{
+    bpr_emit(TR_THREAD_EXIT, 0, 0, 0, 0, 0);
+}
+
+static void *trampoline(void *p)
+{
+    struct start_arg a = *(struct start_arg *)p;
+    free(p);
+    struct bpr_thread *t = bpr_tls();
+    t->tw.tid = a.tid;
+    t->origin = a.origin;
+    t->parent = a.parent;
+    t->created_at = a.created_at;
+    bpr_self();   /* thread_start */
+    void *ret = a.fn(a.arg);
+    record_exit();
+    return ret;
+}
+
+int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
+{
+    const void *caller = __builtin_return_address(0);
+    struct bpr_thread *self = bpr_active() ? bpr_self() : NULL;
+    struct start_arg *a = self ? malloc(sizeof *a) : NULL;
+    if (!a)
+        return REAL(pthread_create)(th, attr, fn, arg);
+    a->fn = fn;
+    a->arg = arg;
+    a->tid = bpr_alloc_tid();
+    a->parent = self->tw.tid;
+    a->origin = bpr_is_python_caller(caller) ? TRACE_ORIGIN_PYTHON : TRACE_ORIGIN_BLENDER;
+    a->created_at = 0;
+    if (a->origin == TRACE_ORIGIN_PYTHON && bpr_py_capture_stack)
+        a->created_at = bpr_py_capture_stack();
+    bpr_emit(TR_THREAD_CREATE, 0, 0, a->created_at, a->tid, 0);
+    int rc = REAL(pthread_create)(th, attr, trampoline, a);
+    if (rc != 0)
+        free(a);
+    else
+        remember(*th, a->tid);
+    return rc;
+}
+
+int pthread_join(pthread_t th, void **ret)
+{
+    int rc = REAL(pthread_join)(th, ret);
+    if (rc == 0) {
+        uint32_t tid = forget(th);
+        if (tid && bpr_active())
+            bpr_emit(TR_THREAD_JOIN, 0, 0, 0, tid, 0);
+    }
+    return rc;
+}
+
+int pthread_detach(pthread_t th)
+{
+    int rc = REAL(pthread_detach)(th);
+    if (rc == 0)
+        forget(th);
+    return rc;
+}
+
+void pthread_exit(void *ret)
+{
+    if (bpr_active())
+        record_exit();
+    REAL(pthread_exit)(ret);
+    __builtin_unreachable();
+}
