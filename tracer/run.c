@@ -59,10 +59,10 @@ static bool run_find_shim(char *out, size_t len)
     char *slash = strrchr(exe, '/');
     if (slash)
         *slash = 0;
-    snprintf(out, len, "%s/%s", exe, RUN_SHIM_NAME);
-    if (run_is_file(out))
+    if (snprintf(out, len, "%s/%s", exe, RUN_SHIM_NAME) < (int)len && run_is_file(out))
         return true;
-    snprintf(out, len, "%s/../lib/bpyrace/%s", exe, RUN_SHIM_NAME);
+    if (snprintf(out, len, "%s/../lib/bpyrace/%s", exe, RUN_SHIM_NAME) >= (int)len)
+        return false;
     char real[PATH_MAX];
     if (realpath(out, real) && run_is_file(real)) {
         snprintf(out, len, "%s", real);
@@ -137,7 +137,8 @@ static void run_child(const struct cli_options *o, char **argv, const char *shim
 static void run_list_children(const char *trace, time_t since)
 {
     char dir[PATH_MAX];
-    snprintf(dir, sizeof dir, "%s", trace);
+    if (snprintf(dir, sizeof dir, "%s", trace) >= (int)sizeof dir)
+        return;
     char *slash = strrchr(dir, '/');
     const char *base = slash ? slash + 1 : trace;
     size_t blen = strlen(base);
