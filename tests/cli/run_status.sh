@@ -48,6 +48,22 @@ run_ "$BPYRACE" run --quiet --exitcode 0 -o "$T/w.trace" -- sh -c \
 expect_status_ 5
 expect_err_ "bpyrace: also traced: $T/w.trace.4711 (not analyzed; see bpyrace report)"
 
+# SIGINT to bpyrace is ignored (the terminal sends it to the program too);
+# SIGTERM is forwarded to the program
+"$BPYRACE" run -- sh -c 'trap "exit 7" TERM; : >ready; while :; do sleep 0.1; done' \
+    >"$T/out" 2>"$T/err" &
+bp=$!
+i=0
+while [ ! -e ready ]; do
+    i=$((i + 1)); [ $i -lt 100 ] || framework_failure_ "program did not start"; sleep 0.1
+done
+kill -INT $bp
+sleep 0.2
+kill -0 $bp 2>/dev/null || fail_ "bpyrace died of SIGINT"
+kill -TERM $bp
+rc=0; wait $bp || rc=$?
+expect_status_ 7
+
 # report of the same trace; --exitcode 0 means 0 whatever was found
 run_ "$BPYRACE" report --quiet --exitcode 0 "$T/w.trace"
 expect_status_ 0
