@@ -61,10 +61,9 @@ static bool run_find_shim(char *out, size_t len)
         *slash = 0;
     if (snprintf(out, len, "%s/%s", exe, RUN_SHIM_NAME) < (int)len && run_is_file(out))
         return true;
-    if (snprintf(out, len, "%s/../lib/bpyrace/%s", exe, RUN_SHIM_NAME) >= (int)len)
-        return false;
     char real[PATH_MAX];
-    if (realpath(out, real) && run_is_file(real)) {
+    if (snprintf(out, len, "%s/../lib/bpyrace/%s", exe, RUN_SHIM_NAME) < (int)len &&
+        realpath(out, real) && run_is_file(real)) {
         snprintf(out, len, "%s", real);
         return true;
     }
