@@ -67,14 +67,16 @@ static void record_exit(void)
 
 static void *trampoline(void *p)
 {
+    /* Identity first: free() may take an allocator mutex, whose wrapper
+     * would otherwise give this thread an id of its own. */
     struct start_arg a = *(struct start_arg *)p;
-    free(p);
     struct bpr_thread *t = bpr_tls();
     t->tw.tid = a.tid;
     t->origin = a.origin;
     t->parent = a.parent;
     t->created_at = a.created_at;
     bpr_self();   /* thread_start */
+    free(p);
     void *ret = a.fn(a.arg);
     record_exit();
     return ret;
