@@ -857,18 +857,12 @@ static void hb_gil_release(struct hb *h, const struct trace_event *ev)
     hb_tick(h, tid);
 }
 
-static void hb_gil_acquire(struct hb *h, const struct trace_event *ev)
+static void hb_win_close(struct hb *h, uint32_t tid, uint64_t seq)
 {
-    if (!(ev->flags & TRF_HOST))
-        return;
-    uint32_t tid = ev->tid;
     struct hb_thr *t = &h->thr[tid];
-    vc_join(&t->vc, &h->hostgil);
-    if (t->win < 0)
-        return;
     struct hb_win *w = &h->win[t->win];
     w->closed = true;
-    w->close_seq = ev->seq;
+    w->close_seq = seq;
     w->close_clock = t->vc.c[tid];
     t->win = -1;
     h->nopen--;
@@ -883,6 +877,16 @@ static void hb_gil_acquire(struct hb *h, const struct trace_event *ev)
         }
     }
     hb_win_prune(h);
+}
+
+static void hb_gil_acquire(struct hb *h, const struct trace_event *ev)
+{
+    if (!(ev->flags & TRF_HOST))
+        return;
+    struct hb_thr *t = &h->thr[ev->tid];
+    vc_join(&t->vc, &h->hostgil);
+    if (t->win >= 0)
+        hb_win_close(h, ev->tid, ev->seq);
 }
 
 void hb_event(struct hb *h, const struct trace_event *ev)
@@ -922,6 +926,10 @@ void hb_event(struct hb *h, const struct trace_event *ev)
         break;
     }
     case TR_THREAD_EXIT:
+        /* The thread's native work ends with it: a window still open would
+         * otherwise make every later host release look nested forever. */
+        if (t->win >= 0)
+            hb_win_close(h, ev->tid, ev->seq);
         vc_copy(&t->exit_vc, &t->vc);
         t->exited = true;
         hb_tick(h, ev->tid);

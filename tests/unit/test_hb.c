@@ -429,6 +429,23 @@ static void test_window_worker_driver(void)
     CHECK(r.n == 1);
     done(&r);
 
+    /* A thread's end closes its window: a worker's stray host release must
+     * not make every later window look nested. */
+    begin("window_closed_by_exit");
+    two_workers();
+    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    tb_gil_release(2, 1, S(40));       /* T2's window opens ... */
+    tb_exit(2);                        /* ... and ends with T2 */
+    tb_join(1, 2);
+    tb_gil_release(1, 1, S(30));       /* not nested: opens T1's window */
+    tb_read(3, x, S(10), 1);
+    tb_gil_acquire(1, 1);
+    r = analyze();
+    a = race_kinds(&r, x, HB_SIDE_WINDOW, HB_SIDE_READ);
+    CHECK(a && a->first.tid == 1 && a->cls == HB_HARD);
+    CHECK(r.n == 2);                   /* T3 also raced with T2's window */
+    done(&r);
+
     /* A window never closed extends to the end. */
     begin("window_never_closed");
     two_workers();
