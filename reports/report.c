@@ -44,8 +44,6 @@ int report_trace(const char *trace_path, const struct report_options *o)
         supp_free(supp);
         return -1;
     }
-    if (trace_truncated(r))
-        fprintf(stderr, "bpyrace: %s: warning: %s\n", trace_path, TRACE_TRUNCATED_WARNING);
     const char *w = trace_warning(r);
     if (w) {
         /* one or more lines without a prefix */
@@ -58,6 +56,9 @@ int report_trace(const char *trace_path, const struct report_options *o)
             p += len + (nl != NULL);
         }
     }
+    /* Same order as bpyrace dump: load problems, then truncation. */
+    if (trace_truncated(r))
+        fprintf(stderr, "bpyrace: %s: warning: %s\n", trace_path, TRACE_TRUNCATED_WARNING);
 
     struct hb *h = hb_new(r);
     struct trace_event ev;
