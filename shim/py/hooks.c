@@ -513,6 +513,16 @@ static void patch_coll_type(PyTypeObject *t)
     PyType_Modified(t);
 }
 
+/* A subtype made after installation fills its slots from the slot wrappers
+ * it finds in the MRO (CPython's update_one_slot takes their d_wrapped
+ * function): point bpy_struct's wrappers at the hooks too. */
+static void patch_wrapper(PyTypeObject *t, const char *name, void *orig, void *hook)
+{
+    PyObject *d = t->tp_dict ? PyDict_GetItemString(t->tp_dict, name) : NULL;
+    if (d && Py_TYPE(d) == &PyWrapperDescr_Type && ((PyWrapperDescrObject *)d)->d_wrapped == orig)
+        ((PyWrapperDescrObject *)d)->d_wrapped = hook;
+}
+
 static void walk_subclasses(PyTypeObject *t, void (*patch)(PyTypeObject *), int depth)
 {
     patch(t);
@@ -566,6 +576,14 @@ int py_install_rna_hooks(void)
     orig_struct_ass_subscript = type_struct->tp_as_mapping ? type_struct->tp_as_mapping->mp_ass_subscript : NULL;
     orig_struct_contains = type_struct->tp_as_sequence ? type_struct->tp_as_sequence->sq_contains : NULL;
     walk_subclasses(type_struct, patch_struct_type, 0);
+    patch_wrapper(type_struct, "__getattribute__", orig_struct_getattro, hook_struct_getattro);
+    patch_wrapper(type_struct, "__setattr__", orig_struct_setattro, hook_struct_setattro);
+    patch_wrapper(type_struct, "__delattr__", orig_struct_setattro, hook_struct_setattro);
+    patch_wrapper(type_struct, "__getitem__", orig_struct_subscript, hook_struct_subscript);
+    patch_wrapper(type_struct, "__setitem__", orig_struct_ass_subscript, hook_struct_ass_subscript);
+    patch_wrapper(type_struct, "__delitem__", orig_struct_ass_subscript, hook_struct_ass_subscript);
+    patch_wrapper(type_struct, "__contains__", orig_struct_contains, hook_struct_contains);
+    PyType_Modified(type_struct);
 
     PySequenceMethods *as = type_array->tp_as_sequence;
     PyMappingMethods *am = type_array->tp_as_mapping;
