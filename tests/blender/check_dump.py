@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Run a bpy script under bpyrace and compare the script's own events with the
+`# EXPECT: ` lines written in the script (lit/strace style).
+
+usage: check_dump.py BPYRACE SCRIPT [--print]
+
+Kept events: read/write/call whose first stack frame's file is SCRIPT (for a global
+call, i.e. a bpy.ops operator, leading frames of Blender's bpy/ops.py wrapper are
+skipped first, so the operator call is attributed to the script's line).  A script may
+add, with `# EVENTS: thread_create thread_start acquire release ...`:
+  thread_create / thread_start / thread_exit / thread_join  of threads the script started
+      (thread_start's created_at names SCRIPT);
+  acquire / release  of the sync objects the script announces on stdout with a line
+      `BPYRACE_SYNC NAME 0xADDR` (the address of the lock's semaphore; see sem_addr()
+      in the scripts), rendered with NAME.
+Each event is projected to one line:
+  read|write VAR [index=I] tid=T gil=G line=L
+  call LEVEL WHAT [VAR] tid=T gil=G line=L
+  acquire|release NAME tid=T
+  thread_create child=T tid=T / thread_start tid=T origin=O / thread_exit tid=T / thread_join child=T tid=T
+Thread ids are symbolic: T1 is the main thread, the others W1, W2... in order of first
+appearance among the kept events.
+
+exit 0 pass, 1 mismatch, 99 harness broken.  --print just prints the projection.
+"""
+import difflib
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+BROKEN = 99
+OPS_WRAPPER = "/scripts/modules/bpy/ops.py"
+
+
+def broken(msg):
+    print("check_dump: HARNESS BROKEN: " + msg, file=sys.stderr)
+    sys.exit(BROKEN)
+
+
+def main():
+    args = sys.argv[1:]
+    show = "--print" in args
+    args = [a for a in args if a != "--print"]
+    if len(args) != 2:
+        broken("usage: check_dump.py BPYRACE SCRIPT [--print]")
+    bpyrace, script = os.path.abspath(args[0]), os.path.abspath(args[1])
+    if not os.access(bpyrace, os.X_OK):
+        broken("no bpyrace at " + bpyrace)
+    try:
+        with open(script) as f:
+            text = f.read()
+    except OSError as e:
+        broken(str(e))
+    expected = [l[len("# EXPECT: "):].rstrip() for l in text.splitlines()
+                if l.startswith("# EXPECT: ")]
+    extra = set()
+    for l in text.splitlines():
+        if l.startswith("# EVENTS:"):
+            extra.update(l[len("# EVENTS:"):].split())
+    if not expected and not show:
+        broken("no '# EXPECT: ' lines in " + script)
+
+    with tempfile.TemporaryDirectory(prefix="check_dump.") as tmp:
+        trace = os.path.join(tmp, "x.trace")
+        cmd = [bpyrace, "run", "--quiet", "--exitcode", "0", "-o", trace, "--",
+               "blender", "-b", "--factory-startup", "--python", script]
+        try:
+            run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True, errors="replace", timeout=100)
+        except subprocess.TimeoutExpired:
+            broken("bpyrace run timed out")
+        if run.returncode != 0:
+            sys.stderr.write(run.stdout[-3000:] + run.stderr[-3000:])
+            broken("bpyrace run exited %d" % run.returncode)
+        if "Traceback" in run.stdout or "Traceback" in run.stderr:
+            sys.stderr.write(run.stdout[-3000:] + run.stderr[-3000:])
+            broken("the script raised")
+        syncs = {}
+        for l in run.stdout.splitlines():
+            m = re.match(r"BPYRACE_SYNC (\S+) 0x([0-9a-fA-F]+)$", l.strip())
+            if m:
+                syncs["sem:0x%x" % int(m.group(2), 16)] = m.group(1)
+        dump = subprocess.run([bpyrace, "dump", trace], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, errors="replace")
+        if dump.returncode != 0:
+            sys.stderr.write(dump.stderr)
+            broken("bpyrace dump exited %d" % dump.returncode)
+
+    events = []
+    for n, l in enumerate(dump.stdout.splitlines()):
+        try:
+            events.append(json.loads(l))
+        except ValueError:
+            broken("dump line %d is not JSON: %r" % (n + 1, l[:200]))
+
+    def in_script(frames):
+        return bool(frames) and frames[0].get("file") == script
+
+    def op_frames(frames):
+        # A bpy.ops call is made by Blender's Python wrapper (bpy/ops.py __call__):
+        # attribute it to the caller's frame.
+        frames = list(frames or [])
+        while frames and frames[0].get("file", "").endswith(OPS_WRAPPER):
+            frames.pop(0)
+        return frames
+
+    # Threads the script started: their thread_start's created_at passes through SCRIPT.
+    script_threads = set()
+    for e in events:
+        if e.get("event") == "thread_start" and any(
+                f.get("file") == script for f in e.get("created_at", [])):
+            script_threads.add(e["tid"])
+
+    names = {}
+
+    def sym(tid):
+        if tid == 1:
+            return "T1"
+        if tid not in names:
+            names[tid] = "W%d" % (len(names) + 1)
+        return names[tid]
+
+    def flag(b):
+        return "true" if b else "false"
+
+    out = []
+    for e in events:
+        ev = e.get("event")
+        if ev in ("read", "write", "call"):
+            stack = e.get("stack")
+            if ev == "call" and e.get("level") == "global":
+                stack = op_frames(stack)
+            if not in_script(stack):
+                continue
+            line = stack[0].get("line")
+            if ev == "call":
+                parts = ["call", str(e.get("level")), str(e.get("what"))]
+                if "var" in e:
+                    parts.append(e["var"])
+            else:
+                parts = [ev, str(e.get("var"))]
+                if "index" in e:
+                    parts.append("index=%s" % e["index"])
+            parts += ["tid=" + sym(e["tid"]), "gil=" + flag(e.get("gil")), "line=%s" % line]
+            out.append(" ".join(parts))
+        elif ev in ("acquire", "release") and ev in extra:
+            if e.get("sync") in syncs:
+                out.append("%s %s tid=%s" % (ev, syncs[e["sync"]], sym(e["tid"])))
+        elif ev in ("thread_create", "thread_join") and ev in extra:
+            if e.get("child") in script_threads:
+                child = sym(e["child"])
+                out.append("%s child=%s tid=%s" % (ev, child, sym(e["tid"])))
+        elif ev in ("thread_start", "thread_exit") and ev in extra:
+            if e.get("tid") in script_threads:
+                s = "%s tid=%s" % (ev, sym(e["tid"]))
+                if ev == "thread_start":
+                    s += " origin=%s" % e.get("origin")
+                out.append(s)
+
+    if show:
+        print("\n".join(out))
+        return 0
+    if out == expected:
+        print("check_dump: PASS %s (%d events)" % (os.path.basename(script), len(out)))
+        return 0
+    sys.stdout.writelines(difflib.unified_diff(
+        [l + "\n" for l in expected], [l + "\n" for l in out],
+        "expected (" + os.path.basename(script) + ")", "actual (bpyrace dump)"))
+    print("check_dump: FAIL %s" % os.path.basename(script))
+    return 1
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except SystemExit:
+        raise
+    except BaseException as e:  # anything unexpected is the harness's fault
+        broken("%s: %s" % (type(e).__name__, e))

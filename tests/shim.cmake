@@ -1,0 +1,37 @@
+# End-to-end tests of the shim against a real Blender, labelled "blender".
+# Each runs `bpyrace run -- blender -b --factory-startup --python SCRIPT` (one or more
+# times) and checks the trace, the dump or the report.  See tests/blender/.
+find_program(BPYRACE_BLENDER blender)
+find_program(BPYRACE_PYTHON3 python3 PATHS /usr/bin NO_DEFAULT_PATH)
+if(NOT BPYRACE_PYTHON3)
+  find_program(BPYRACE_PYTHON3 python3)
+endif()
+if(NOT BPYRACE_BLENDER OR NOT BPYRACE_PYTHON3)
+  message(STATUS "blender or python3 not found: the \"blender\" tests are not registered")
+  return()
+endif()
+
+set(_bt ${CMAKE_CURRENT_LIST_DIR}/blender)
+set(_bt_names)
+
+# 1-2. exact events of each access form (`# EXPECT:` lines in the script)
+file(GLOB _bt_access CONFIGURE_DEPENDS ${_bt}/access_*.py ${_bt}/dump_*.py)
+foreach(_s ${_bt_access})
+  get_filename_component(_n ${_s} NAME_WE)
+  add_test(NAME blender_${_n}
+           COMMAND ${BPYRACE_PYTHON3} ${_bt}/check_dump.py $<TARGET_FILE:bpyrace> ${_s})
+  list(APPEND _bt_names blender_${_n})
+endforeach()
+
+# 3. synchronisation primitives order the threads' accesses (`# RACES:` lines)
+file(GLOB _bt_sync CONFIGURE_DEPENDS ${_bt}/sync_*.py)
+foreach(_s ${_bt_sync})
+  get_filename_component(_n ${_s} NAME_WE)
+  add_test(NAME blender_${_n}
+           COMMAND ${BPYRACE_PYTHON3} ${_bt}/check_races.py $<TARGET_FILE:bpyrace> ${_s})
+  list(APPEND _bt_names blender_${_n})
+endforeach()
+
+set_tests_properties(${_bt_names} PROPERTIES
+  LABELS blender TIMEOUT 120
+  ENVIRONMENT "BPYRACE=$<TARGET_FILE:bpyrace>")
