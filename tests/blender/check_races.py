@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Run a bpy script under bpyrace and compare the JSON report's races with the
+`# RACES: ` lines of the script.
+
+usage: check_races.py BPYRACE SCRIPT
+
+Each `# RACES: CLASS VARIABLE` line expects one reported race (class "gil" or "hard",
+the variable as the report writes it); `# RACES: none` expects a clean report.  The
+report's races, as sorted "CLASS VARIABLE" lines, must equal the expected ones exactly.
+exit 0 pass, 1 mismatch, 99 harness broken.
+"""
+import difflib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+BROKEN = 99
+
+
+def broken(msg):
+    print("check_races: HARNESS BROKEN: " + msg, file=sys.stderr)
+    sys.exit(BROKEN)
+
+
+def main():
+    if len(sys.argv) != 3:
+        broken("usage: check_races.py BPYRACE SCRIPT")
+    bpyrace, script = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    if not os.access(bpyrace, os.X_OK):
+        broken("no bpyrace at " + bpyrace)
+    with open(script) as f:
+        lines = f.read().splitlines()
+    expected = [l[len("# RACES: "):].strip() for l in lines if l.startswith("# RACES: ")]
+    if not expected:
+        broken("no '# RACES: ' line in " + script)
+    if expected == ["none"]:
+        expected = []
+    elif "none" in expected:
+        broken("'# RACES: none' mixed with races")
+    expected.sort()
+
+    with tempfile.TemporaryDirectory(prefix="check_races.") as tmp:
+        report = os.path.join(tmp, "r.json")
+        cmd = [bpyrace, "run", "--quiet", "--exitcode", "0", "--json", report,
+               "-o", os.path.join(tmp, "x.trace"), "--",
+               "blender", "-b", "--factory-startup", "--python", script]
+        try:
+            run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True, errors="replace", timeout=100)
+        except subprocess.TimeoutExpired:
+            broken("bpyrace run timed out")
+        if run.returncode != 0:
+            sys.stderr.write(run.stdout[-3000:] + run.stderr[-3000:])
+            broken("bpyrace run exited %d" % run.returncode)
+        if "Traceback" in run.stdout or "Traceback" in run.stderr:
+            sys.stderr.write(run.stdout[-3000:] + run.stderr[-3000:])
+            broken("the script raised")
+        if "SCRIPT DONE" not in run.stdout:
+            sys.stderr.write(run.stdout[-3000:] + run.stderr[-3000:])
+            broken("the script did not print SCRIPT DONE")
+        try:
+            with open(report) as f:
+                doc = json.load(f)
+        except (OSError, ValueError) as e:
+            broken("JSON report: %s" % e)
+
+    races = doc.get("races")
+    if not isinstance(races, list):
+        broken("the report has no races list")
+    actual = sorted("%s %s" % (r.get("class"), r.get("variable")) for r in races)
+    if doc.get("summary", {}).get("races") != len(races):
+        print("check_races: summary.races %r != %d races listed"
+              % (doc.get("summary", {}).get("races"), len(races)))
+        return 1
+    if actual == expected:
+        print("check_races: PASS %s (%d races)" % (os.path.basename(script), len(actual)))
+        return 0
+    sys.stdout.writelines(difflib.unified_diff(
+        [l + "\n" for l in expected], [l + "\n" for l in actual],
+        "expected (" + os.path.basename(script) + ")", "actual (report)"))
+    for r in races:
+        print(json.dumps(r)[:1500])
+    print("check_races: FAIL %s" % os.path.basename(script))
+    return 1
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except SystemExit:
+        raise
+    except BaseException as e:
+        broken("%s: %s" % (type(e).__name__, e))

@@ -1,0 +1,14 @@
+# Racy twin of sync_lock.py: no lock.
+import bpy, threading
+
+obj = bpy.data.objects["Cube"]
+
+def work():
+    obj.location.x = 1.0
+
+t = threading.Thread(target=work)
+t.start()
+v = obj.location.x
+t.join()
+print("SCRIPT DONE")
+# RACES: gil bpy.data.objects["Cube"].location
