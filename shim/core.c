@@ -33,11 +33,14 @@ void (*bpr_py_on_host_gil)(void);
 
 /* ---- real functions ---------------------------------------------------- */
 
+/* dlsym gives the default version (pthread_cond_*@@GLIBC_2.3.2 in glibc),
+ * and goes through any other interposer in between (TSan's, in the shim's
+ * TSan test); the named version is the fallback. */
 static void *resolve(const char *name, const char *version)
 {
-    void *fn = version ? dlvsym(RTLD_NEXT, name, version) : NULL;
-    if (!fn)
-        fn = dlsym(RTLD_NEXT, name);
+    void *fn = dlsym(RTLD_NEXT, name);
+    if (!fn && version)
+        fn = dlvsym(RTLD_NEXT, name, version);
     return fn;
 }
 

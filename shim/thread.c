@@ -98,11 +98,12 @@ int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *
     if (a->origin == TRACE_ORIGIN_PYTHON && bpr_py_capture_stack)
         a->created_at = bpr_py_capture_stack();
     bpr_emit(TR_THREAD_CREATE, 0, 0, a->created_at, a->tid, 0);
+    uint32_t child = a->tid;   /* the child frees A, maybe before we return */
     int rc = REAL(pthread_create)(th, attr, trampoline, a);
     if (rc != 0)
         free(a);
     else
-        remember(*th, a->tid);
+        remember(*th, child);
     return rc;
 }
 
