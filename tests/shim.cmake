@@ -32,6 +32,12 @@ foreach(_s ${_bt_sync})
   list(APPEND _bt_names blender_${_n})
 endforeach()
 
+# 4. the corpus scripts print the same summary line with and without bpyrace
+add_test(NAME blender_outputs_same
+         COMMAND ${BPYRACE_PYTHON3} ${_bt}/outputs_same.py $<TARGET_FILE:bpyrace>
+                 ${CMAKE_SOURCE_DIR}/../shared/corpus)
+list(APPEND _bt_names blender_outputs_same)
+
 set_tests_properties(${_bt_names} PROPERTIES
   LABELS blender TIMEOUT 120
   ENVIRONMENT "BPYRACE=$<TARGET_FILE:bpyrace>")
