@@ -14,7 +14,8 @@ endif()
 set(_bt ${CMAKE_CURRENT_LIST_DIR}/blender)
 set(_bt_names)
 
-# 1-2. exact events of each access form (`# EXPECT:` lines in the script)
+# 1-2, 6. exact events of each access form, of a thread handing off through a lock and
+# of scene.frame_set()'s host GIL release/acquire (`# EXPECT:` lines in the script)
 file(GLOB _bt_access CONFIGURE_DEPENDS ${_bt}/access_*.py ${_bt}/dump_*.py)
 foreach(_s ${_bt_access})
   get_filename_component(_n ${_s} NAME_WE)
@@ -37,6 +38,10 @@ add_test(NAME blender_outputs_same
          COMMAND ${BPYRACE_PYTHON3} ${_bt}/outputs_same.py $<TARGET_FILE:bpyrace>
                  ${CMAKE_SOURCE_DIR}/../shared/corpus)
 list(APPEND _bt_names blender_outputs_same)
+
+# 5. SIGKILL of Blender midway: the trace still dumps, truncated
+add_test(NAME blender_kill COMMAND sh ${_bt}/kill.sh $<TARGET_FILE:bpyrace>)
+list(APPEND _bt_names blender_kill)
 
 set_tests_properties(${_bt_names} PROPERTIES
   LABELS blender TIMEOUT 120

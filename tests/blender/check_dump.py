@@ -8,15 +8,19 @@ Kept events: read/write/call whose first stack frame's file is SCRIPT (for a glo
 call, i.e. a bpy.ops operator, leading frames of Blender's bpy/ops.py wrapper are
 skipped first, so the operator call is attributed to the script's line).  A script may
 add, with `# EVENTS: thread_create thread_start acquire release ...`:
+  gil_release / gil_acquire  made by Blender's own code (host true) on T1 or a thread the
+      script started, between the first and the last kept read/write/call;
   thread_create / thread_start / thread_exit / thread_join  of threads the script started
       (thread_start's created_at names SCRIPT);
   acquire / release  of the sync objects the script announces on stdout with a line
       `BPYRACE_SYNC NAME 0xADDR` (the address of the lock's semaphore; see sem_addr()
-      in the scripts), rendered with NAME.
+      in the scripts), rendered with NAME, between the first and the last kept
+      read/write/call (an address may be reused before and after the script).
 Each event is projected to one line:
   read|write VAR [index=I] tid=T gil=G line=L
   call LEVEL WHAT [VAR] tid=T gil=G line=L
   acquire|release NAME tid=T
+  gil_release|gil_acquire host tid=T
   thread_create child=T tid=T / thread_start tid=T origin=O / thread_exit tid=T / thread_join child=T tid=T
 Thread ids are symbolic: T1 is the main thread, the others W1, W2... in order of first
 appearance among the kept events.
@@ -127,6 +131,8 @@ def main():
         return "true" if b else "false"
 
     out = []
+    gil_at = []   # (index in out) of host GIL and sync events, trimmed to the script's span
+    first_access = last_access = None
     for e in events:
         ev = e.get("event")
         if ev in ("read", "write", "call"):
@@ -145,9 +151,17 @@ def main():
                 if "index" in e:
                     parts.append("index=%s" % e["index"])
             parts += ["tid=" + sym(e["tid"]), "gil=" + flag(e.get("gil")), "line=%s" % line]
+            if first_access is None:
+                first_access = len(out)
+            last_access = len(out)
             out.append(" ".join(parts))
+        elif ev in ("gil_release", "gil_acquire") and ev in extra:
+            if e.get("host") and (e.get("tid") == 1 or e.get("tid") in script_threads):
+                gil_at.append(len(out))
+                out.append("%s host tid=%s" % (ev, sym(e["tid"])))
         elif ev in ("acquire", "release") and ev in extra:
             if e.get("sync") in syncs:
+                gil_at.append(len(out))
                 out.append("%s %s tid=%s" % (ev, syncs[e["sync"]], sym(e["tid"])))
         elif ev in ("thread_create", "thread_join") and ev in extra:
             if e.get("child") in script_threads:
@@ -160,6 +174,10 @@ def main():
                     s += " origin=%s" % e.get("origin")
                 out.append(s)
 
+    if gil_at:
+        drop = set(i for i in gil_at if first_access is None
+                   or i < first_access or i > last_access)
+        out = [l for i, l in enumerate(out) if i not in drop]
     if show:
         print("\n".join(out))
         return 0
