@@ -43,6 +43,11 @@ list(APPEND _bt_names blender_outputs_same)
 add_test(NAME blender_kill COMMAND sh ${_bt}/kill.sh $<TARGET_FILE:bpyrace>)
 list(APPEND _bt_names blender_kill)
 
+# 7. interpreter GIL switches are not recorded as acquire/release of the GIL's mutex
+add_test(NAME blender_gil_locks
+         COMMAND ${BPYRACE_PYTHON3} ${_bt}/check_gil_locks.py $<TARGET_FILE:bpyrace>)
+list(APPEND _bt_names blender_gil_locks)
+
 set_tests_properties(${_bt_names} PROPERTIES
   LABELS blender TIMEOUT 120
   ENVIRONMENT "BPYRACE=$<TARGET_FILE:bpyrace>")

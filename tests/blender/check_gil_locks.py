@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""The GIL's own mutex must not show up as acquire/release events.
+
+usage: check_gil_locks.py BPYRACE
+
+Runs gil_spin.py (two Python threads spinning in pure Python while the interpreter
+switches the GIL between them thousands of times) under bpyrace.  Between each spin
+thread's two marker reads (scene.frame_current before and after its spin loop) the
+dump must hold fewer than MAX_EVENTS acquire/release events of that thread, while the
+script must report at least MIN_HANDOFFS GIL hand-offs.
+exit 0 pass, 1 fail, 99 harness broken.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+BROKEN = 99
+MAX_EVENTS = 50
+MIN_HANDOFFS = 1000
+
+
+def broken(msg):
+    print("check_gil_locks: HARNESS BROKEN: " + msg, file=sys.stderr)
+    sys.exit(BROKEN)
+
+
+def main():
+    if len(sys.argv) != 2:
+        broken("usage: check_gil_locks.py BPYRACE")
+    bpyrace = os.path.abspath(sys.argv[1])
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gil_spin.py")
+    with tempfile.TemporaryDirectory(prefix="check_gil_locks.") as tmp:
+        trace = os.path.join(tmp, "g.trace")
+        run = subprocess.run([bpyrace, "run", "--quiet", "--exitcode", "0", "-o", trace, "--",
+                              "blender", "-b", "--factory-startup", "--python", script],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             errors="replace", timeout=100)
+        if run.returncode != 0 or "Traceback" in run.stdout + run.stderr:
+            sys.stderr.write(run.stdout[-3000:] + run.stderr[-3000:])
+            broken("bpyrace run failed (exit %d)" % run.returncode)
+        m = re.search(r"^gil_spin: handoffs=(\d+)", run.stdout, re.M)
+        if not m:
+            broken("no summary line from gil_spin.py")
+        handoffs = int(m.group(1))
+        dump = subprocess.run([bpyrace, "dump", trace], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, errors="replace")
+        if dump.returncode != 0:
+            broken("bpyrace dump exited %d: %s" % (dump.returncode, dump.stderr[-1000:]))
+    events = [json.loads(l) for l in dump.stdout.splitlines()]
+
+    spinners = [e["tid"] for e in events if e.get("event") == "thread_start" and any(
+        f.get("file") == script for f in e.get("created_at", []))]
+    if len(spinners) != 2:
+        broken("expected 2 threads started by gil_spin.py, found %r" % spinners)
+    print("check_gil_locks: %d GIL hand-offs seen by the script" % handoffs)
+    ok = handoffs >= MIN_HANDOFFS
+    if not ok:
+        print("check_gil_locks: FAIL: fewer than %d hand-offs: the test proves nothing"
+              % MIN_HANDOFFS)
+    for tid in spinners:
+        marks = [e["seq"] for e in events if e["tid"] == tid and e["event"] == "read"
+                 and e.get("stack") and e["stack"][0].get("file") == script]
+        if len(marks) != 2:
+            broken("thread %d: expected 2 marker reads, found %d" % (tid, len(marks)))
+        inside = [e for e in events if e["tid"] == tid and e["event"] in ("acquire", "release")
+                  and marks[0] < e["seq"] < marks[1]]
+        total = sum(1 for e in events if e["tid"] == tid and e["event"] in ("acquire", "release"))
+        print("check_gil_locks: thread %d: %d acquire/release during its spin (%d in all)"
+              % (tid, len(inside), total))
+        if len(inside) >= MAX_EVENTS:
+            ok = False
+            syncs = {}
+            for e in inside:
+                syncs[e["sync"]] = syncs.get(e["sync"], 0) + 1
+            print("check_gil_locks: FAIL: thread %d: %d >= %d; most frequent: %r"
+                  % (tid, len(inside), MAX_EVENTS, sorted(syncs.items(), key=lambda kv: -kv[1])[:5]))
+    print("check_gil_locks: %s" % ("PASS" if ok else "FAIL"))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except SystemExit:
+        raise
+    except BaseException as e:
+        broken("%s: %s" % (type(e).__name__, e))
