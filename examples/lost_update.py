@@ -10,9 +10,8 @@ import bpy
 STEPS = 20000
 cube = bpy.data.objects["Cube"]
 cube.location.x = 0.0
-# All four start together: without it each worker may finish before the next
-# starts, and the interpreter's own locks taken at thread exit and start then
-# order them (a happens-before detector's known limit: docs/race-model.md).
+# All four start together, so the updates really interleave; bpyrace reports
+# the race without it too (it does not depend on the schedule).
 start = threading.Barrier(4)
 
 

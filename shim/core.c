@@ -63,8 +63,17 @@ static void *resolve(const char *name, const char *version)
 /* ---- modules: which code called us ------------------------------------- */
 
 struct range { uintptr_t lo, hi; };
-static struct range exe_ranges[8], py_ranges[8];
-static int n_exe_ranges, n_py_ranges;
+static struct range exe_ranges[8], py_ranges[8], quiet_ranges[16];
+static int n_exe_ranges, n_py_ranges, n_quiet_ranges;
+
+/* Libraries whose own locking is not the program's synchronization: memory
+ * allocators (TSan ignores malloc's internals for the same reason: an
+ * arena lock shared by two threads would order their unrelated accesses)
+ * and libunwind, which the shim itself calls. */
+static bool is_quiet_library(const char *name)
+{
+    return strstr(name, "jemalloc") || strstr(name, "tcmalloc") || strstr(name, "libunwind");
+}
 
 static int collect_ranges(struct dl_phdr_info *info, size_t size, void *data)
 {
@@ -72,8 +81,9 @@ static int collect_ranges(struct dl_phdr_info *info, size_t size, void *data)
     int *first = data;
     bool is_exe = *first;
     bool is_py = info->dlpi_name && strstr(info->dlpi_name, "libpython");
+    bool is_quiet = info->dlpi_name && is_quiet_library(info->dlpi_name);
     *first = 0;
-    if (!is_exe && !is_py)
+    if (!is_exe && !is_py && !is_quiet)
         return 0;
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
@@ -84,6 +94,8 @@ static int collect_ranges(struct dl_phdr_info *info, size_t size, void *data)
             exe_ranges[n_exe_ranges++] = r;
         else if (is_py && n_py_ranges < 8)
             py_ranges[n_py_ranges++] = r;
+        else if (is_quiet && n_quiet_ranges < 16)
+            quiet_ranges[n_quiet_ranges++] = r;
     }
     return 0;
 }
@@ -99,6 +111,7 @@ static bool in_ranges(const struct range *r, int n, const void *addr)
 
 bool bpr_is_host_caller(const void *ret) { return in_ranges(exe_ranges, n_exe_ranges, ret); }
 bool bpr_is_python_caller(const void *ret) { return in_ranges(py_ranges, n_py_ranges, ret); }
+bool bpr_is_quiet_caller(const void *ret) { return in_ranges(quiet_ranges, n_quiet_ranges, ret); }
 
 /* ---- warnings ---------------------------------------------------------- */
 
@@ -182,28 +195,33 @@ void bpr_emit_def(uint8_t type, uint16_t aux, uint32_t stack, uint64_t a, int64_
 
 /* ---- native stacks (option): interned under a spinlock, off the fast path */
 
-#define NSTACK_SLOTS 4096
+#define NSTACK_SLOTS 65536
 static struct { uint64_t hash; uint32_t id; } nstack_table[NSTACK_SLOTS];
 static _Atomic int nstack_lock;
 
+/* Module and symbol names from dladdr point into the loaded objects: the
+ * pointer is the key (called under nstack_lock). */
+#define NSTRING_SLOTS 8192
+static struct { const char *s; uint32_t id; } nstring_table[NSTRING_SLOTS];
+
 static uint32_t native_string(const char *s)
 {
+    uint32_t slot = (uint32_t)(((uintptr_t)s >> 3) % NSTRING_SLOTS);
+    for (int probe = 0; probe < 32; probe++, slot = (slot + 1) % NSTRING_SLOTS) {
+        if (nstring_table[slot].s == s)
+            return nstring_table[slot].id;
+        if (!nstring_table[slot].s)
+            break;
+    }
     uint32_t id = bpr_new_string_id();
     bpr_emit_def(TR_DEF_STRING, 0, 0, id, (int64_t)strlen(s), s, strlen(s));
+    if (!nstring_table[slot].s)
+        nstring_table[slot].s = s, nstring_table[slot].id = id;
     return id;
 }
 
-uint32_t bpr_native_stack(void)
+static uint32_t intern_native_stack(void **frames, int n)
 {
-    if (!opt_native_stacks || !bpr_active())
-        return 0;
-    void *ips[16];
-    int n = unw_backtrace(ips, 16);
-    if (n <= 2)
-        return 0;
-    /* Skip the shim's own frames (this function and its wrapper). */
-    void **frames = ips + 2;
-    n -= 2;
     uint64_t h = 1469598103934665603ull;
     for (int i = 0; i < n; i++)
         h = (h ^ (uintptr_t)frames[i]) * 1099511628211ull;
@@ -219,7 +237,6 @@ uint32_t bpr_native_stack(void)
             break;
     }
     if (!id) {
-        tls_thread.busy++;
         struct trace_frame tf[14];
         for (int i = 0; i < n; i++) {
             Dl_info info;
@@ -235,11 +252,26 @@ uint32_t bpr_native_stack(void)
         }
         id = bpr_new_stack_id();
         bpr_emit_def(TR_DEF_STACK, 0, 0, id, n, tf, sizeof(struct trace_frame) * (size_t)n);
-        tls_thread.busy--;
         if (nstack_table[slot].id == 0)
             nstack_table[slot].hash = h, nstack_table[slot].id = id;
     }
     atomic_store_explicit(&nstack_lock, 0, memory_order_release);
+    return id;
+}
+
+uint32_t bpr_native_stack(void)
+{
+    if (!opt_native_stacks || !bpr_active())
+        return 0;
+    /* libunwind and dladdr take locks of their own: their calls must pass
+     * straight through our wrappers, or a wrapper would unwind again. */
+    tls_thread.busy++;
+    void *ips[16];
+    int n = unw_backtrace(ips, 16);
+    uint32_t id = 0;
+    if (n > 2)
+        id = intern_native_stack(ips + 2, n - 2);   /* skip this function and its wrapper */
+    tls_thread.busy--;
     return id;
 }
 

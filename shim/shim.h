@@ -67,10 +67,12 @@ BPR_HIDDEN uint32_t bpr_alloc_tid(void);
 BPR_HIDDEN bool bpr_in_module(const void *addr, const char *needle);
 BPR_HIDDEN bool bpr_is_host_caller(const void *ret);
 BPR_HIDDEN bool bpr_is_python_caller(const void *ret);
+BPR_HIDDEN bool bpr_is_quiet_caller(const void *ret);
 BPR_HIDDEN uint32_t bpr_native_stack(void);
 
-/* sync.c: the GIL's own mutex and condition variables are not sync events. */
-BPR_API void bpr_sync_set_gil_objects(const void *const *objs, int n);
+/* sync.c: the GIL's own mutex and condition variables, and the interpreter's
+ * thread bookkeeping locks, are not sync events. */
+BPR_API void bpr_sync_ignore_objects(const void *const *objs, int n);
 BPR_HIDDEN bool bpr_is_gil_object(const void *obj);
 
 /* Python types seen by the core without Python headers.  PyStatus is a

@@ -3,20 +3,26 @@
  * after the real lock succeeds, so seq order never shows an acquire before
  * the release it pairs with.  The GIL's own mutex and conditions are left
  * out: they are the interpreter's thread switches (edge kind 5), and as
- * lock edges they would order every Python-level race away. */
+ * lock edges they would order every Python-level race away.  So are the
+ * interpreter's thread bookkeeping locks (docs/design.md). */
 #define _GNU_SOURCE
 #include "shim.h"
 
 #include <errno.h>
 
-static const void *gil_objects[8];
+#define MAX_GIL_OBJECTS 16
+static const void *gil_objects[MAX_GIL_OBJECTS];
 static int n_gil_objects;
 
-void bpr_sync_set_gil_objects(const void *const *objs, int n)
+/* Called with the GIL held, so additions never race each other; readers see
+ * an entry only after its count is published. */
+void bpr_sync_ignore_objects(const void *const *objs, int n)
 {
-    for (int i = 0; i < n && i < 8; i++)
-        gil_objects[i] = objs[i];
-    __atomic_store_n(&n_gil_objects, n < 8 ? n : 8, __ATOMIC_RELEASE);
+    int have = __atomic_load_n(&n_gil_objects, __ATOMIC_ACQUIRE);
+    for (int i = 0; i < n && have < MAX_GIL_OBJECTS; i++)
+        if (objs[i])
+            gil_objects[have++] = objs[i];
+    __atomic_store_n(&n_gil_objects, have, __ATOMIC_RELEASE);
 }
 
 bool bpr_is_gil_object(const void *obj)
@@ -28,22 +34,26 @@ bool bpr_is_gil_object(const void *obj)
     return false;
 }
 
-static inline bool should_record(const void *obj)
+/* CALLER is the wrapper's return address: locks taken inside an allocator
+ * are not the program's synchronization. */
+static inline bool should_record_from(const void *obj, const void *caller)
 {
-    return bpr_active() && !bpr_is_gil_object(obj);
+    return bpr_active() && !bpr_is_gil_object(obj) && !bpr_is_quiet_caller(caller);
 }
+#define should_record(obj) should_record_from((obj), __builtin_return_address(0))
 
 static inline void record(uint8_t type, uint16_t kind, const void *obj, uint8_t flags)
 {
     bpr_emit(type, flags, kind, bpr_native_stack(), (uint64_t)(uintptr_t)obj, 0);
 }
 
-static inline int acquired(int rc, uint16_t kind, const void *obj, uint8_t flags)
+static inline int acquired_from(int rc, uint16_t kind, const void *obj, uint8_t flags, const void *caller)
 {
-    if ((rc == 0 || rc == EOWNERDEAD) && should_record(obj))
+    if ((rc == 0 || rc == EOWNERDEAD) && should_record_from(obj, caller))
         record(TR_ACQUIRE, kind, obj, flags);
     return rc;
 }
+#define acquired(rc, kind, obj, flags) acquired_from((rc), (kind), (obj), (flags), __builtin_return_address(0))
 
 /* ---- mutex ---- */
 int pthread_mutex_lock(pthread_mutex_t *m)
@@ -70,7 +80,7 @@ int pthread_mutex_unlock(pthread_mutex_t *m)
  * the read locks it holds (nesting of distinct rwlocks is shallow). */
 static __thread const void *held_read[16] __attribute__((tls_model("initial-exec")));
 
-static int read_locked(int rc, pthread_rwlock_t *l)
+static int read_locked(int rc, pthread_rwlock_t *l, const void *caller)
 {
     if (rc != 0)
         return rc;
@@ -79,7 +89,7 @@ static int read_locked(int rc, pthread_rwlock_t *l)
             held_read[i] = l;
             break;
         }
-    return acquired(rc, TRACE_SYNC_RWLOCK, l, TRF_SHARED);
+    return acquired_from(rc, TRACE_SYNC_RWLOCK, l, TRF_SHARED, caller);
 }
 
 static bool take_read_mark(const void *l)
@@ -92,11 +102,11 @@ static bool take_read_mark(const void *l)
     return false;
 }
 
-int pthread_rwlock_rdlock(pthread_rwlock_t *l) { return read_locked(REAL(pthread_rwlock_rdlock)(l), l); }
-int pthread_rwlock_tryrdlock(pthread_rwlock_t *l) { return read_locked(REAL(pthread_rwlock_tryrdlock)(l), l); }
+int pthread_rwlock_rdlock(pthread_rwlock_t *l) { return read_locked(REAL(pthread_rwlock_rdlock)(l), l, __builtin_return_address(0)); }
+int pthread_rwlock_tryrdlock(pthread_rwlock_t *l) { return read_locked(REAL(pthread_rwlock_tryrdlock)(l), l, __builtin_return_address(0)); }
 int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *t)
 {
-    return read_locked(REAL(pthread_rwlock_timedrdlock)(l, t), l);
+    return read_locked(REAL(pthread_rwlock_timedrdlock)(l, t), l, __builtin_return_address(0));
 }
 int pthread_rwlock_wrlock(pthread_rwlock_t *l)
 {
@@ -119,10 +129,10 @@ int pthread_rwlock_unlock(pthread_rwlock_t *l)
 }
 
 /* ---- condition variables ---- */
-static int cond_waited(int rc, pthread_cond_t *c, pthread_mutex_t *m)
+static int cond_waited(int rc, pthread_cond_t *c, pthread_mutex_t *m, const void *caller)
 {
     /* The wait re-locked M whatever RC says (except on a broken mutex). */
-    if (should_record(c)) {
+    if (should_record_from(c, caller)) {
         if (rc == 0)
             record(TR_ACQUIRE, TRACE_SYNC_COND, c, 0);
         record(TR_ACQUIRE, TRACE_SYNC_MUTEX, m, 0);
@@ -130,26 +140,26 @@ static int cond_waited(int rc, pthread_cond_t *c, pthread_mutex_t *m)
     return rc;
 }
 
-static void cond_before_wait(pthread_cond_t *c, pthread_mutex_t *m)
+static void cond_before_wait(pthread_cond_t *c, pthread_mutex_t *m, const void *caller)
 {
-    if (should_record(c))
+    if (should_record_from(c, caller))
         record(TR_RELEASE, TRACE_SYNC_MUTEX, m, 0);
 }
 
 int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 {
-    cond_before_wait(c, m);
-    return cond_waited(REAL(pthread_cond_wait)(c, m), c, m);
+    cond_before_wait(c, m, __builtin_return_address(0));
+    return cond_waited(REAL(pthread_cond_wait)(c, m), c, m, __builtin_return_address(0));
 }
 int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *t)
 {
-    cond_before_wait(c, m);
-    return cond_waited(REAL(pthread_cond_timedwait)(c, m, t), c, m);
+    cond_before_wait(c, m, __builtin_return_address(0));
+    return cond_waited(REAL(pthread_cond_timedwait)(c, m, t), c, m, __builtin_return_address(0));
 }
 int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clk, const struct timespec *t)
 {
-    cond_before_wait(c, m);
-    return cond_waited(REAL(pthread_cond_clockwait)(c, m, clk, t), c, m);
+    cond_before_wait(c, m, __builtin_return_address(0));
+    return cond_waited(REAL(pthread_cond_clockwait)(c, m, clk, t), c, m, __builtin_return_address(0));
 }
 int pthread_cond_signal(pthread_cond_t *c)
 {

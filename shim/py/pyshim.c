@@ -24,7 +24,7 @@ void bpr_py_preinit(void)
     }
     struct _gil_runtime_state *gil = &_PyRuntime.ceval.gil;
     const void *objs[4] = {&gil->mutex, &gil->cond, &gil->switch_mutex, &gil->switch_cond};
-    bpr_sync_set_gil_objects(objs, 4);
+    bpr_sync_ignore_objects(objs, 4);
     char v[32];
     snprintf(v, sizeof v, "%s", Py_GetVersion());
     char *sp = strchr(v, ' ');
@@ -33,9 +33,60 @@ void bpr_py_preinit(void)
     tw_set_python_version(v);
 }
 
+/* The interpreter's thread bookkeeping: the runtime's thread-state list lock
+ * (HEAD_LOCK) and threading's _active_limbo_lock and _shutdown_locks_lock are
+ * taken by every thread at start and at exit.  As lock edges they would order
+ * a thread that happened to finish before another started, so verdicts would
+ * depend on the schedule; user code never takes them.  A _thread.lock (and
+ * _thread.RLock) keeps its PyThread_type_lock (a sem_t * on Linux) right
+ * after the object head. */
+static bool bookkeeping_done;
+
+/* Retried at audit events until the threading module is fully imported (the
+ * first attempt can come while it is still executing). */
+static void ignore_bookkeeping_locks(void)
+{
+    PyObject *mods = PyImport_GetModuleDict();
+    PyObject *threading = mods ? PyDict_GetItemString(mods, "threading") : NULL;
+    if (!threading)
+        return;
+    const void *objs[2] = {NULL, NULL};
+    const char *names[2] = {"_active_limbo_lock", "_shutdown_locks_lock"};
+    for (int i = 0; i < 2; i++) {
+        PyObject *lock = PyObject_GetAttrString(threading, names[i]);
+        /* _thread.lock and _thread.RLock both keep the PyThread lock first */
+        if (lock && (strcmp(Py_TYPE(lock)->tp_name, "_thread.lock") == 0 ||
+                     strcmp(Py_TYPE(lock)->tp_name, "_thread.RLock") == 0))
+            objs[i] = *(void **)((char *)lock + sizeof(PyObject));
+        Py_XDECREF(lock);
+    }
+    PyErr_Clear();
+    if (objs[0] && objs[1]) {
+        bpr_sync_ignore_objects(objs, 2);
+        bookkeeping_done = true;
+    }
+}
+
+static void retry_bookkeeping(void)
+{
+    if (installed != 1 || bookkeeping_done || _Py_IsFinalizing())
+        return;
+    PyObject *exc_type, *exc, *tb;
+    PyErr_Fetch(&exc_type, &exc, &tb);
+    py_enter();
+    ignore_bookkeeping_locks();
+    py_leave();
+    PyErr_Restore(exc_type, exc, tb);
+}
+
+/* Called by pthread_create for a Python thread, GIL held: also the last
+ * moment to learn threading's bookkeeping locks before the thread uses them. */
 static uint32_t capture_stack(void)
 {
-    return PyGILState_Check() && bpr_active() ? py_stack_id() : 0;
+    if (!PyGILState_Check() || !bpr_active())
+        return 0;
+    retry_bookkeeping();
+    return py_stack_id();
 }
 
 /* Layout check: our offsets must match this Blender's wrappers. */
@@ -84,6 +135,8 @@ static void try_install(void)
             installed = -1;
         } else if (py_install_rna_hooks() == 0) {
             py_install_mathutils_hooks();
+            const void *head_lock = _PyRuntime.interpreters.mutex;
+            bpr_sync_ignore_objects(&head_lock, 1);
             installed = 1;
         } else {
             installed = -1;
@@ -98,15 +151,24 @@ static void try_install(void)
 static int audit_hook(const char *event, PyObject *args, void *ud)
 {
     (void)event, (void)args, (void)ud;
-    if (!installed && bpr_tls()->busy == 0)
+    /* At finalization the module dict is gone: asking for it is fatal. */
+    if (bpr_tls()->busy || _Py_IsFinalizing())
+        return 0;
+    if (!installed)
         try_install();
+    else
+        retry_bookkeeping();
     return 0;
 }
 
 static void on_host_gil(void)
 {
-    if (!installed && bpr_tls()->busy == 0 && PyGILState_Check())
-        try_install();
+    if (bpr_tls()->busy == 0 && PyGILState_Check() && !_Py_IsFinalizing()) {
+        if (!installed)
+            try_install();
+        else
+            retry_bookkeeping();
+    }
 }
 
 BPR_API void bpr_py_postinit(void);
