@@ -210,12 +210,22 @@ static void object_path(PyObject *obj, enum py_path_source src, char *out, size_
     }
     PyObject *r = PyObject_Repr(obj);
     const char *s = r ? PyUnicode_AsUTF8(r) : NULL;
-    if (s && strncmp(s, "<bpy_struct, Context", 20) == 0)
+    if (s && strncmp(s, "<bpy_struct, Context", 20) == 0) {
         snprintf(out, cap, "bpy.context");
-    else if (s)
+    } else if (s && s[0] == '<') {
+        /* Not reachable from bpy.data and no owning ID (preferences, RNA
+         * definitions): "<bpy_struct, Preferences at 0x...>" -> Preferences,
+         * "<bpy_collection[53], Struct.properties>" -> Struct.properties.
+         * Never the address: names must be the same from run to run. */
+        const char *name = strstr(s, ", ");
+        name = name ? name + 2 : s + 1;
+        size_t n = strcspn(name, " >");
+        snprintf(out, cap, "%.*s", (int)n, name);
+    } else if (s) {
         requote(s, out, cap);
-    else
+    } else {
         PyErr_Clear();
+    }
     Py_XDECREF(r);
 }
 
