@@ -106,10 +106,18 @@ static void run_child(const struct cli_options *o, char **argv, const char *shim
         snprintf(trace, sizeof trace, "%s/bpyrace-%d.trace", cwd, (int)self);
     }
     const char *old = getenv("LD_PRELOAD");
+#ifdef BPYRACE_SANITIZER_RUNTIME
+    /* A sanitizer build of the shim (CI) needs its runtime loaded first; the
+     * traced program is not ours to leak-check. */
+    const char *first = BPYRACE_SANITIZER_RUNTIME ":";
+    setenv("ASAN_OPTIONS", "detect_leaks=0", 0);
+#else
+    const char *first = "";
+#endif
     if (old && *old)
-        snprintf(buf, sizeof buf, "%s:%s", shim, old);
+        snprintf(buf, sizeof buf, "%s%s:%s", first, shim, old);
     else
-        snprintf(buf, sizeof buf, "%s", shim);
+        snprintf(buf, sizeof buf, "%s%s", first, shim);
     setenv("LD_PRELOAD", buf, 1);
     setenv("BPYRACE_TRACE", trace, 1);
     snprintf(buf, sizeof buf, "%d", (int)self);
