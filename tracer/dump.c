@@ -7,6 +7,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <unistd.h>
 
 static const char *const dump_event_names[] = {
     [TR_READ] = "read",
@@ -131,6 +132,10 @@ int cli_dump(const char *path)
         cli_error("%s", err);
         return CLI_EXIT_USAGE;
     }
+    /* Dumps run to millions of lines: write them in large blocks. */
+    static char outbuf[1 << 20];
+    if (!isatty(STDOUT_FILENO))
+        setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     struct trace_event ev;
     while (trace_next(r, &ev)) {
         /* A thread's name is folded into its thread_start line. */

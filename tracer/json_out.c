@@ -41,13 +41,28 @@ void json_string(FILE *f, const char *str)
         return;
     }
     const unsigned char *s = (const unsigned char *)str;
-    putc('"', f);
+    putc_unlocked('"', f);
     while (*s) {
+        /* Copy the longest run that needs no escaping in one call: one
+         * stdio call per byte made `dump` spend 90% of its time in fwrite. */
+        const unsigned char *run = s;
+        for (;;) {
+            unsigned c = *s;
+            if (c == 0 || c == '"' || c == '\\' || c < 0x20)
+                break;
+            int n = c < 0x80 ? 1 : json_utf8_len(s);
+            if (n == 0)
+                break;
+            s += n;
+        }
+        if (s > run)
+            fwrite_unlocked(run, 1, (size_t)(s - run), f);
         unsigned c = *s;
+        if (c == 0)
+            break;
         if (c == '"' || c == '\\') {
-            putc('\\', f);
-            putc((int)c, f);
-            s++;
+            putc_unlocked('\\', f);
+            putc_unlocked((int)c, f);
         } else if (c < 0x20) {
             switch (c) {
             case '\n': fputs("\\n", f); break;
@@ -57,19 +72,12 @@ void json_string(FILE *f, const char *str)
             case '\f': fputs("\\f", f); break;
             default: fprintf(f, "\\u%04x", c);
             }
-            s++;
         } else {
-            int n = json_utf8_len(s);
-            if (n == 0) {
-                fputs("\\ufffd", f);
-                s++;
-            } else {
-                fwrite(s, 1, (size_t)n, f);
-                s += n;
-            }
+            fputs("\\ufffd", f);   /* not valid UTF-8 */
         }
+        s++;
     }
-    putc('"', f);
+    putc_unlocked('"', f);
 }
 
 void json_begin(struct json_obj *o, FILE *f)
