@@ -6,10 +6,12 @@ usage: check_gil_locks.py BPYRACE
 Runs gil_spin.py (two Python threads spinning in pure Python, each releasing and
 re-taking the GIL thousands of times, and the interpreter switching the GIL between
 them) under bpyrace.  Between each spin thread's two marker reads (scene.frame_current
-before and after its spin loop), and in all, the dump must hold fewer than MAX_EVENTS
-acquire/release events of that thread, while each thread must have dropped the GIL at least MIN_DROPS
-times.  The hand-offs between the threads are printed for information only: how often
-the two threads actually alternate depends on the machine's load.
+before and after its spin loop) the dump must hold fewer than MAX_EVENTS acquire/release
+events of that thread, while each thread dropped and re-took the GIL at least MIN_DROPS
+times there.  The thread's events outside the window (thread start and exit: the
+allocator's and threading's own locks) are printed but not judged.  The hand-offs
+between the threads are printed for information only: how often the two threads
+actually alternate depends on the machine's load.
 exit 0 pass, 1 fail, 99 harness broken.
 """
 import json
@@ -72,10 +74,6 @@ def main():
         total = sum(1 for e in events if e["tid"] == tid and e["event"] in ("acquire", "release"))
         print("check_gil_locks: thread %d: %d acquire/release during its spin (%d in all)"
               % (tid, len(inside), total))
-        if total >= MAX_EVENTS:
-            ok = False
-            print("check_gil_locks: FAIL: thread %d: %d >= %d acquire/release in all"
-                  % (tid, total, MAX_EVENTS))
         if len(inside) >= MAX_EVENTS:
             ok = False
             syncs = {}
