@@ -369,6 +369,23 @@ static uint64_t hb_first_touch(struct hb *h, uint32_t var, uint32_t tid)
     return f;
 }
 
+/* hb_first_touch is only needed when a race is reported: computed on demand
+ * (it costs four lookups, and almost every access is race-free). */
+struct hb_first {
+    uint32_t var, tid;
+    bool done;
+    uint64_t v;
+};
+
+static uint64_t hb_first_get(struct hb *h, struct hb_first *f)
+{
+    if (!f->done) {
+        f->v = hb_first_touch(h, f->var, f->tid);
+        f->done = true;
+    }
+    return f->v;
+}
+
 /* ---- code locations ---- */
 
 static uint64_t hb_mix(uint64_t x)
@@ -678,14 +695,14 @@ static void hb_walk(struct hb *h, uint32_t tid, const struct hb_vc *vc,
 
 static void hb_check_level(struct hb *h, const struct hb_level *l, uint32_t var,
                            const struct hb_thr *t, const struct hb_acc *cur,
-                           uint64_t first)
+                           struct hb_first *first)
 {
     if (!l)
         return;
     for (uint32_t u = 0; u < l->n; u++) {
         const struct hb_acc *c = &l->last[u];
         if (u != cur->tid && c->valid && c->clock > vc_get(&t->vc, u))
-            hb_report(h, var, c, cur, first < c->seq);
+            hb_report(h, var, c, cur, hb_first_get(h, first) < c->seq);
     }
 }
 
@@ -699,7 +716,7 @@ static void hb_access(struct hb *h, const struct trace_event *ev)
         .index = ev->b, .win = -1, .kind = write ? HB_SIDE_WRITE : HB_SIDE_READ,
         .flags = ev->flags, .valid = true,
     };
-    uint64_t first = hb_first_touch(h, var, tid);
+    struct hb_first first = {.var = var, .tid = tid};
 
     struct hb_varst *vs = hb_var(h, var);
     for (uint32_t i = 0; i < vs->n; i++) {
@@ -708,18 +725,18 @@ static void hb_access(struct hb *h, const struct trace_event *ev)
             continue;
         uint32_t known = vc_get(&t->vc, e->tid);
         if (e->wr.valid && e->wr.clock > known)
-            hb_report(h, var, &e->wr, &cur, first < e->wr.seq);
+            hb_report(h, var, &e->wr, &cur, hb_first_get(h, &first) < e->wr.seq);
         if (write && e->rd.valid && e->rd.clock > known) /* read-read never conflicts */
-            hb_report(h, var, &e->rd, &cur, first < e->rd.seq);
+            hb_report(h, var, &e->rd, &cur, hb_first_get(h, &first) < e->rd.seq);
     }
 
     /* Coarse writes covering VAR: global, its owner ID, and VAR itself if it
      * is an ID. */
-    hb_check_level(h, &h->global, var, t, &cur, first);
+    hb_check_level(h, &h->global, var, t, &cur, &first);
     uint32_t o = hb_owner(h, var);
     if (o && o != var)
-        hb_check_level(h, hb_idlevel(h, o, false), var, t, &cur, first);
-    hb_check_level(h, hb_idlevel(h, var, false), var, t, &cur, first);
+        hb_check_level(h, hb_idlevel(h, o, false), var, t, &cur, &first);
+    hb_check_level(h, hb_idlevel(h, var, false), var, t, &cur, &first);
 
     /* Native windows opened before this access (those opened later check it
      * at their opening): conflicting unless this access is after the close. */

@@ -29,11 +29,16 @@
 struct tr_chunk {                 /* one chunk's good records */
     const struct trace_record *begin, *end;
     uint32_t tid;
+    size_t next;                  /* the same thread's next chunk, or SIZE_MAX */
 };
 
-struct tr_cursor {                /* pass 2: next event of one chunk */
+/* Pass 2 keeps one cursor per thread, not per chunk: a thread fills its
+ * chunks one after the other, so its next chunk's events all come after its
+ * current chunk's, and the heap stays as small as the thread count. */
+struct tr_cursor {
     const struct trace_record *cur, *end;
     uint32_t tid;
+    size_t chunk;
 };
 
 struct trace_reader {
@@ -371,12 +376,7 @@ static bool tr_check_header(struct trace_reader *r, const char *path, char *err,
 
 /* ---- pass 2: heap of cursors keyed by the seq of their next event ---- */
 
-static bool tr_cursor_settle(struct tr_cursor *c)
-{
-    while (c->cur < c->end && !tr_is_event(c->cur->type))
-        c->cur += 1 + tr_payload_slots(c->cur);  /* pass 1 checked the bounds */
-    return c->cur < c->end;
-}
+static bool tr_cursor_settle(const struct trace_reader *r, struct tr_cursor *c);
 
 static bool tr_less(const struct tr_cursor *a, const struct tr_cursor *b)
 {
@@ -400,14 +400,67 @@ static void tr_sift_down(struct tr_cursor *h, size_t n, size_t i)
     }
 }
 
+/* Next event of C's thread, moving on to the thread's next chunk. */
+static bool tr_cursor_settle(const struct trace_reader *r, struct tr_cursor *c)
+{
+    for (;;) {
+        while (c->cur < c->end && !tr_is_event(c->cur->type))
+            c->cur += 1 + tr_payload_slots(c->cur);  /* pass 1 checked the bounds */
+        if (c->cur < c->end)
+            return true;
+        size_t next = r->chunks[c->chunk].next;
+        if (next == SIZE_MAX)
+            return false;
+        c->chunk = next;
+        c->cur = r->chunks[next].begin;
+        c->end = r->chunks[next].end;
+    }
+}
+
+/* Link each chunk to its thread's next one (chunks are in file order, which
+ * is each thread's reservation order); returns the first chunk of each
+ * thread through FIRST (false if out of memory). */
+static bool tr_link_chunks(struct trace_reader *r, bool *first)
+{
+    size_t cap = 16;
+    while (cap < 2 * r->nchunks)
+        cap *= 2;
+    struct { uint32_t tid; size_t last; bool used; } *map = calloc(cap, sizeof *map);
+    if (!map)
+        return false;
+    for (size_t i = 0; i < r->nchunks; i++) {
+        r->chunks[i].next = SIZE_MAX;
+        size_t h = (r->chunks[i].tid * 2654435761u) & (cap - 1);
+        while (map[h].used && map[h].tid != r->chunks[i].tid)
+            h = (h + 1) & (cap - 1);
+        first[i] = !map[h].used;
+        if (map[h].used)
+            r->chunks[map[h].last].next = i;
+        map[h].used = true;
+        map[h].tid = r->chunks[i].tid;
+        map[h].last = i;
+    }
+    free(map);
+    return true;
+}
+
 void trace_rewind(struct trace_reader *r)
 {
     r->nheap = 0;
+    bool *first = calloc(r->nchunks ? r->nchunks : 1, sizeof *first);
+    if (!first || !tr_link_chunks(r, first)) {
+        /* out of memory: fall back to one cursor per chunk */
+        for (size_t i = 0; i < r->nchunks; i++)
+            r->chunks[i].next = SIZE_MAX;
+    }
     for (size_t i = 0; i < r->nchunks; i++) {
-        struct tr_cursor c = { r->chunks[i].begin, r->chunks[i].end, r->chunks[i].tid };
-        if (tr_cursor_settle(&c))
+        if (first && !first[i])
+            continue;
+        struct tr_cursor c = { r->chunks[i].begin, r->chunks[i].end, r->chunks[i].tid, i };
+        if (tr_cursor_settle(r, &c))
             r->heap[r->nheap++] = c;
     }
+    free(first);
     for (size_t i = r->nheap / 2; i-- > 0;)
         tr_sift_down(r->heap, r->nheap, i);
 }
@@ -427,7 +480,7 @@ bool trace_next(struct trace_reader *r, struct trace_event *ev)
     ev->a = rec->a;
     ev->b = rec->b;
     c->cur++;
-    if (!tr_cursor_settle(c))
+    if (!tr_cursor_settle(r, c))
         r->heap[0] = r->heap[--r->nheap];
     tr_sift_down(r->heap, r->nheap, 0);
     return true;
