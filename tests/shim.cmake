@@ -36,7 +36,7 @@ endforeach()
 # 4. the corpus scripts print the same summary line with and without bpyrace
 add_test(NAME blender_outputs_same
          COMMAND ${BPYRACE_PYTHON3} ${_bt}/outputs_same.py $<TARGET_FILE:bpyrace>
-                 ${CMAKE_SOURCE_DIR}/../shared/corpus)
+                 ${BPYRACE_CORPUS})
 list(APPEND _bt_names blender_outputs_same)
 
 # 5. SIGKILL of Blender midway: the trace still dumps, truncated

@@ -275,6 +275,42 @@ static uint32_t id_var_from_path(void *owner_id, const char *path)
     return e->id;
 }
 
+/* The bpy.data path of an ID from the ID itself, for callers without a
+ * Python object for it (an RNA function's self): ID.name (offset 40 in
+ * Blender 3.4, docs/blender-internals.md) starts with a two-letter type
+ * code.  Unknown codes give no path rather than a wrong one. */
+static bool id_path_from_name(const void *id, char *out, size_t cap)
+{
+    static const struct { char code[3]; const char *coll; } codes[] = {
+        {"OB", "objects"}, {"ME", "meshes"}, {"SC", "scenes"}, {"CA", "cameras"}, {"LA", "lights"},
+        {"MA", "materials"}, {"IM", "images"}, {"WO", "worlds"}, {"TE", "textures"},
+        {"NT", "node_groups"}, {"AC", "actions"}, {"GR", "collections"}, {"CU", "curves"},
+        {"MB", "metaballs"}, {"LT", "lattices"}, {"AR", "armatures"}, {"KE", "shape_keys"},
+        {"TX", "texts"}, {"SO", "sounds"}, {"SK", "speakers"}, {"LP", "lightprobes"},
+        {"VF", "fonts"}, {"WM", "window_managers"}, {"SR", "screens"}, {"WS", "workspaces"},
+        {"BR", "brushes"}, {"PA", "particles"}, {"PL", "palettes"}, {"PC", "paint_curves"},
+        {"MC", "movieclips"}, {"MS", "masks"}, {"LS", "linestyles"}, {"CF", "cache_files"},
+        {"GD", "grease_pencils"}, {"CV", "hair_curves"}, {"PT", "pointclouds"}, {"VO", "volumes"},
+    };
+    const char *name = (const char *)id + 40;
+    if (memchr(name, 0, 66) == NULL)
+        return false;
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+        if (name[0] == codes[i].code[0] && name[1] == codes[i].code[1]) {
+            char quoted[200];
+            size_t o = 0;
+            for (const char *p = name + 2; *p && o + 2 < sizeof quoted; p++) {
+                if (*p == '"' || *p == '\\')
+                    quoted[o++] = '\\';
+                quoted[o++] = *p;
+            }
+            quoted[o] = 0;
+            snprintf(out, cap, "bpy.data.%s[\"%s\"]", codes[i].coll, quoted);
+            return true;
+        }
+    return false;
+}
+
 uint32_t py_id_var(void *owner_id, PyObject *obj, enum py_path_source src)
 {
     if (!owner_id)
@@ -287,10 +323,14 @@ uint32_t py_id_var(void *owner_id, PyObject *obj, enum py_path_source src)
         e->hash = 0;
         vars.used--;
     }
-    char path[1024];
-    py_enter();
-    object_path(obj, src, path, sizeof path);
-    py_leave();
+    char path[1024] = "";
+    if (obj) {
+        py_enter();
+        object_path(obj, src, path, sizeof path);
+        py_leave();
+    } else if (!id_path_from_name(owner_id, path, sizeof path)) {
+        return 0;
+    }
     return id_var_from_path(owner_id, path);
 }
 
