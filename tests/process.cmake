@@ -2,3 +2,5 @@
 add_test(NAME process_seed_dump COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/process/seed_dump.sh $<TARGET_FILE:bpyrace> ${BPYRACE_CORPUS})
 add_test(NAME process_child_trace COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/process/child_trace.sh $<TARGET_FILE:bpyrace>)
 set_tests_properties(process_seed_dump process_child_trace PROPERTIES LABELS "blender" SKIP_RETURN_CODE 77 TIMEOUT 180)
+add_test(NAME process_behaviour_same COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/process/behaviour_same.sh $<TARGET_FILE:bpyrace>)
+set_tests_properties(process_behaviour_same PROPERTIES LABELS "blender" TIMEOUT 120)
