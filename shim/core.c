@@ -29,6 +29,7 @@ static bool opt_native_stacks;
 static char trace_base[4096];
 
 uint32_t (*bpr_py_capture_stack)(void);
+uint32_t (*bpr_py_thread_name)(void);
 void (*bpr_py_on_host_gil)(void);
 
 /* ---- real functions ---------------------------------------------------- */

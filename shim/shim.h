@@ -55,6 +55,9 @@ BPR_API void bpr_warn_once(const char *key, const char *fmt, ...)
 /* Set by the Python module: capture the current Python stack (GIL held),
  * returning an interned stack id or 0.  Used for thread creation sites. */
 BPR_API extern uint32_t (*bpr_py_capture_stack)(void);
+/* Set by the Python module: the string id of the name of the threading.Thread
+ * being started by the calling thread (GIL held), or 0. */
+BPR_API extern uint32_t (*bpr_py_thread_name)(void);
 /* Set by the Python module: called with the GIL held after each host
  * acquire / before each host release, to install instrumentation once bpy exists. */
 BPR_API extern void (*bpr_py_on_host_gil)(void);

@@ -95,9 +95,12 @@ int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *
     a->parent = self->tw.tid;
     a->origin = bpr_is_python_caller(caller) ? TRACE_ORIGIN_PYTHON : TRACE_ORIGIN_BLENDER;
     a->created_at = 0;
-    if (a->origin == TRACE_ORIGIN_PYTHON && bpr_py_capture_stack)
+    uint32_t name = 0;
+    if (a->origin == TRACE_ORIGIN_PYTHON && bpr_py_capture_stack) {
         a->created_at = bpr_py_capture_stack();
-    bpr_emit(TR_THREAD_CREATE, 0, 0, a->created_at, a->tid, 0);
+        name = bpr_py_thread_name ? bpr_py_thread_name() : 0;
+    }
+    bpr_emit(TR_THREAD_CREATE, 0, 0, a->created_at, a->tid, name);
     uint32_t child = a->tid;   /* the child frees A, maybe before we return */
     int rc = REAL(pthread_create)(th, attr, trampoline, a);
     if (rc != 0)

@@ -60,7 +60,8 @@ enum trace_record_type {
     TR_ACQUIRE = 4,       /* a = object address, aux = TRACE_SYNC_*, flags TRF_SHARED for read locks */
     TR_RELEASE = 5,       /* same */
     /* threads */
-    TR_THREAD_CREATE = 6, /* a = child tid */
+    TR_THREAD_CREATE = 6, /* a = child tid, b = string id of its Python name (0 = none),
+                             stack = creation stack */
     TR_THREAD_START = 7,  /* a = origin (TRACE_ORIGIN_*), b = parent tid (0 for main), stack = creation stack of the parent */
     TR_THREAD_JOIN = 8,   /* a = joined tid */
     TR_THREAD_EXIT = 9,

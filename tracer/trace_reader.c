@@ -243,6 +243,12 @@ static void tr_load_thread_fact(struct trace_reader *r, const struct trace_recor
             r->thread_name_id[tid] = (uint32_t)rec->b;
         break;
     case TR_THREAD_CREATE:
+        /* b: the name the creator gave the thread (Python's Thread.name);
+         * the thread's own TR_THREAD_NAME wins when it has one. */
+        if (rec->a <= UINT32_MAX && (t = tr_thread(r, (uint32_t)rec->a)) && rec->b > 0 &&
+            rec->b <= UINT32_MAX && !r->thread_name_id[rec->a])
+            r->thread_name_id[rec->a] = (uint32_t)rec->b;
+        break;
     case TR_THREAD_JOIN:
         if (rec->a <= UINT32_MAX)
             tr_thread(r, (uint32_t)rec->a);

@@ -145,6 +145,23 @@ uint32_t py_stack_id(void)
     return e->id;
 }
 
+PyObject *py_frame_self(const char *func, const char *suffix)
+{
+    PyThreadState *ts = _PyThreadState_GET();
+    _PyInterpreterFrame *f = ts && ts->cframe ? ts->cframe->current_frame : NULL;
+    while (f && frame_incomplete(f))
+        f = f->previous;
+    if (!f || f->f_code->co_argcount < 1 || PyUnicode_CompareWithASCIIString(f->f_code->co_name, func) != 0)
+        return NULL;
+    const char *file = PyUnicode_AsUTF8(f->f_code->co_filename);
+    size_t n = file ? strlen(file) : 0, m = strlen(suffix);
+    if (n < m || strcmp(file + n - m, suffix) != 0) {
+        PyErr_Clear();
+        return NULL;
+    }
+    return f->localsplus[0];
+}
+
 /* ---- variables ---- */
 static struct map vars;
 

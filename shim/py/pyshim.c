@@ -171,12 +171,37 @@ static void on_host_gil(void)
     }
 }
 
+/* The name of the threading.Thread whose start() is calling pthread_create:
+ * the first local (self) of the innermost Python frame, when that frame is
+ * Thread.start in threading.py.  Named now, a thread that never touches bpy
+ * still shows its name in reports. */
+static uint32_t thread_name(void)
+{
+    if (!PyGILState_Check() || !bpr_active())
+        return 0;
+    PyObject *self = py_frame_self("start", "threading.py");   /* borrowed */
+    uint32_t id = 0;
+    if (self) {
+        py_enter();
+        PyObject *name = PyObject_GetAttrString(self, "_name");
+        Py_ssize_t len;
+        const char *s = name && PyUnicode_Check(name) ? PyUnicode_AsUTF8AndSize(name, &len) : NULL;
+        if (s)
+            id = py_string_id(s, len);
+        Py_XDECREF(name);
+        PyErr_Clear();
+        py_leave();
+    }
+    return id;
+}
+
 BPR_API void bpr_py_postinit(void);
 void bpr_py_postinit(void)
 {
     if (!supported)
         return;
     bpr_py_capture_stack = capture_stack;
+    bpr_py_thread_name = thread_name;
     bpr_py_on_host_gil = on_host_gil;
     if (PySys_AddAuditHook(audit_hook, NULL) != 0) {
         PyErr_Clear();

@@ -26,6 +26,10 @@ struct rna_pointer {        /* PointerRNA */
 /* intern.c */
 uint32_t py_string_id(const char *s, Py_ssize_t len);
 uint32_t py_stack_id(void);          /* the current Python stack, interned */
+/* The first argument (self) of the innermost Python frame when it runs
+ * function FUNC of a file ending in SUFFIX; NULL otherwise.  Borrowed; reads
+ * the interpreter frame without materialising a frame object or its locals. */
+PyObject *py_frame_self(const char *func, const char *suffix);
 /* Variable of property IDENT of the struct at DATA.  PATH_OF produces the
  * struct's bpy.data path on a miss (repr of OBJ, with fixes). */
 enum py_path_source { PATH_STRUCT, PATH_PROPERTY };
