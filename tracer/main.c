@@ -3,6 +3,7 @@
  * first with the same table, then the command line overrides it. */
 #include "cli.h"
 #include "cli_error.h"
+#include "viewer.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -192,6 +193,7 @@ static void cli_help(FILE *f)
     fputs("usage: bpyrace run [OPTIONS] [--] PROGRAM [ARGS...]   record, analyze, report\n"
           "       bpyrace report [OPTIONS] TRACE                analyze a recorded trace again\n"
           "       bpyrace dump TRACE                            the raw events, one JSON object a line\n"
+          "       bpyrace view TRACE|REPORT.json                the terminal report viewer\n"
           "       bpyrace --help | --version\n"
           "\n"
           "options (also taken from BPYRACE_OPTIONS, e.g. BPYRACE_OPTIONS=\"quiet exitcode=1\";\n"
@@ -264,6 +266,15 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "help-options") && argc == 3 && !strcmp(argv[2], "--markdown")) {
         cli_help_markdown(stdout);
         return 0;
+    }
+    if (!strcmp(cmd, "view")) {
+        /* viewer/: one TRACE or REPORT.json; --suppressions applies to a trace */
+        struct cli_options vo = cli_defaults;
+        const char *path;
+        int vrc = cli_parse_env(&vo);
+        if (vrc || (vrc = cli_one_trace(&vo, cmd, argc, argv, 2, &path)))
+            return vrc;
+        return viewer_main(path, vo.suppressions);
     }
     if (!strcmp(cmd, "view") || !strcmp(cmd, "test")) {
         cli_error("'%s' is not implemented yet", cmd);

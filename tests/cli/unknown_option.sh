@@ -53,7 +53,7 @@ expect_err_ "bpyrace: option 'json' needs an argument (see bpyrace --help)"
 
 run_ "$BPYRACE" view x.trace
 expect_status_ 2
-expect_err_ "bpyrace: 'view' is not implemented yet"
+expect_err_ "bpyrace: view needs a terminal; for the text report run 'bpyrace report x.trace'"
 
 run_ "$BPYRACE" test -- true
 expect_status_ 2
