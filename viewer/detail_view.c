@@ -23,7 +23,8 @@ struct dline {
 };
 
 struct dframe {
-    const struct report_frame *f;
+    const struct report_frame *f;   /* NULL: the access's heading (selectable, so
+                                       Tab reaches a side without frames) */
     bool native;
     int acc, line;      /* which access, which of its lines */
 };
@@ -100,7 +101,9 @@ static void build_access(struct detail_state *s, int k)
     }
     if (head[0] >= 'a' && head[0] <= 'z')
         head[0] = (char)(head[0] - 'a' + 'A');
-    add_line(s, k, C_HEADER, -1, "%s", head);
+    s->frames = report_xrealloc(s->frames, (size_t)s->nframes + 1, sizeof *s->frames);
+    s->frames[s->nframes] = (struct dframe){ NULL, false, k, s->nlines[k] };
+    add_line(s, k, C_HEADER, s->nframes++, "%s", head);
     const struct report_thread *t = &a->thread;
     char name[300] = "";
     if (t->name)
@@ -197,6 +200,12 @@ static int detail_open(struct view *v, size_t race)
     }
     build_access(s, 0);
     build_access(s, 1);
+    /* start on the first real frame (the earlier side's top frame) */
+    for (int i = 0; i < s->nframes; i++)
+        if (s->frames[i].f) {
+            s->sel = i;
+            break;
+        }
     v->priv = s;
     return 0;
 }
@@ -285,7 +294,12 @@ static void detail_draw_line(int y, int x, int w, const struct detail_state *s,
                              const struct dline *l)
 {
     bool sel = l->frame >= 0 && l->frame == s->sel;
-    if (sel) {
+    if (sel && !s->frames[l->frame].f) {
+        attrset(draw_attr(C_SELECTED));
+        mvhline(y, x, ' ', w);
+        attrset(A_NORMAL);
+        draw_text(y, x, w, C_SELECTED, l->text);
+    } else if (sel) {
         attrset(draw_attr(C_SELECTED));
         mvhline(y, x, ' ', w);
         attrset(A_NORMAL);
@@ -300,8 +314,15 @@ static void detail_draw_source(struct detail_state *s, const struct detail_layou
 {
     const struct dframe *fr = s->nframes ? &s->frames[s->sel] : NULL;
     int y = L->src_y;
+    if (fr && !fr->f) {
+        /* a heading: the source of its side's top Python frame */
+        const struct report_access *a = &s->d.r.acc[fr->acc];
+        static struct dframe top;
+        top = (struct dframe){ a->nstack ? &a->stack[0] : NULL, false, fr->acc, 0 };
+        fr = top.f ? &top : NULL;
+    }
     if (!fr) {
-        draw_text(y, 0, COLS, C_DIM, "-- no frame to show --");
+        draw_text(y, 0, COLS, C_DIM, "-- no Python stack on this side --");
         return;
     }
     if (fr->native) {
@@ -363,6 +384,12 @@ static void detail_draw(struct view *v)
     /* keep the selected frame in view */
     if (s->nframes) {
         int row = detail_frame_row(s, &L, s->sel);
+        if (!s->frames[s->sel].f) {
+            /* a heading: show its whole side when it fits */
+            int end = row + s->nlines[s->frames[s->sel].acc] - 1;
+            if (end >= s->top + L.doc_h)
+                s->top = end - L.doc_h + 1;
+        }
         if (row < s->top)
             s->top = row;
         if (row >= s->top + L.doc_h)
@@ -400,7 +427,17 @@ static void detail_draw(struct view *v)
     for (int i = 0; i < rows; i++)
         draw_textf(L.adv_y + i, 0, COLS, C_MARK, "%*s%.*s", i ? 8 : 0, "", ln[i], st[i]);
     char left[64];
-    snprintf(left, sizeof left, "frame %d/%d", s->nframes ? s->sel + 1 : 0, s->nframes);
+    int nreal = 0, cur = 0;
+    for (int i = 0; i < s->nframes; i++)
+        if (s->frames[i].f) {
+            nreal++;
+            if (i == s->sel)
+                cur = nreal;
+        }
+    if (cur)
+        snprintf(left, sizeof left, "frame %d/%d", cur, nreal);
+    else
+        snprintf(left, sizeof left, "%s access", s->frames[s->sel].acc ? "later" : "earlier");
     draw_status(left, "j/k:frame Tab:other access Esc:back ?:help q:quit ",
                 "Esc:back ?:help q:quit ");
 }
@@ -440,12 +477,18 @@ static bool detail_request(struct view *v, enum tui_request req)
     case REQ_OTHER_SIDE: {
         if (!s->nframes)
             return true;
-        int other = !s->frames[s->sel].acc;
+        int other = !s->frames[s->sel].acc, head = -1;
         for (int i = 0; i < s->nframes; i++)
             if (s->frames[i].acc == other) {
-                s->sel = i;
-                break;
+                if (head < 0)
+                    head = i;
+                if (s->frames[i].f) {
+                    head = i;
+                    break;
+                }
             }
+        if (head >= 0)
+            s->sel = head;
         return true;
     }
     case REQ_ENTER:
