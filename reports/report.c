@@ -9,6 +9,7 @@
 #include "../tracer/trace_reader.h"
 #include "hb.h"
 #include "race_report.h"
+#include "timeline.h"
 
 static int report_write_json(const char *path, const struct report_set *set)
 {
@@ -78,6 +79,9 @@ int report_trace(const char *trace_path, const struct report_options *o)
         report_print_text(stderr, &set);
     int ret = (int)set.nraces;
     if (o->json_path && report_write_json(o->json_path, &set))
+        ret = -1;
+    /* timeline.c reads the events again, for the slices */
+    if (o->timeline_path && timeline_write(o->timeline_path, r, &set))
         ret = -1;
 
     report_set_free(&set);

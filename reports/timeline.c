@@ -1,0 +1,324 @@
+/* The timeline writer (timeline.h).  Time: a trace has a global order, not
+ * clocks, so ts is twice the event's sequence number (in the format's
+ * microseconds); slices end at 2*seq+1 of their last event.  Starts are even
+ * and ends odd, so no begin and end on one track share a timestamp and the
+ * importers' ordering of equal timestamps never matters.
+ *
+ * GIL-held spans: the trace records only Blender's own GIL calls, but the
+ * GIL is exclusive, so a run of GIL-held events of one thread that no other
+ * thread's GIL-held event interrupts is one span, and a hand-off is where
+ * the next thread's run starts.  Inside a span, consecutive accesses to one
+ * variable form one slice; any other event of the thread ends the slice. */
+#include "timeline.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_out.h"
+#include "xalloc.h"
+
+struct tl_thread {
+    bool gil_open;          /* a "GIL held" B is open */
+    bool win_open;          /* a "native window" B is open */
+    bool grp_open;          /* an access group is pending */
+    bool grp_gil;
+    uint32_t grp_var;
+    uint64_t gil_last, grp_first, grp_last;
+    uint32_t nreads, nwrites;
+};
+
+struct tl {
+    FILE *f;
+    const struct trace_reader *r;
+    int pid;
+    struct tl_thread *th;
+    uint32_t nth;
+    uint32_t gil_owner;     /* 0: nobody known to hold the GIL */
+    bool any;               /* an event was written: the next needs ",\n" */
+    uint64_t last_seq;
+};
+
+static struct tl_thread *tl_thread(struct tl *t, uint32_t tid)
+{
+    if (tid >= t->nth) {
+        uint32_t n = tid + 16;
+        t->th = report_xrealloc(t->th, n, sizeof *t->th);
+        memset(t->th + t->nth, 0, (n - t->nth) * sizeof *t->th);
+        t->nth = n;
+    }
+    return &t->th[tid];
+}
+
+/* Start one event object: {"ph": PH, "pid": .., "tid": .., "ts": TS */
+static void tl_begin(struct tl *t, const char *ph, uint32_t tid, uint64_t ts)
+{
+    fputs(t->any ? ",\n" : "\n", t->f);
+    t->any = true;
+    fprintf(t->f, "{\"ph\": \"%s\", \"pid\": %d, \"tid\": %u, \"ts\": %llu", ph, t->pid, tid,
+            (unsigned long long)ts);
+}
+
+static void tl_name(struct tl *t, const char *cat, const char *name)
+{
+    fprintf(t->f, ", \"cat\": \"%s\", \"name\": ", cat);
+    json_string(t->f, name);
+}
+
+static void tl_group_close(struct tl *t, uint32_t tid)
+{
+    struct tl_thread *th = tl_thread(t, tid);
+    if (!th->grp_open)
+        return;
+    th->grp_open = false;
+    const struct trace_var *v = trace_get_var(t->r, th->grp_var);
+    tl_begin(t, "X", tid, th->grp_first * 2);
+    fprintf(t->f, ", \"dur\": %llu", (unsigned long long)((th->grp_last - th->grp_first) * 2 + 1));
+    tl_name(t, "access", v && v->path ? v->path : "?");
+    fprintf(t->f, ", \"args\": {\"reads\": %u, \"writes\": %u, \"gil\": %s}}", th->nreads,
+            th->nwrites, th->grp_gil ? "true" : "false");
+}
+
+static void tl_gil_close(struct tl *t, uint32_t tid)
+{
+    struct tl_thread *th = tl_thread(t, tid);
+    if (!th->gil_open)
+        return;
+    tl_group_close(t, tid);
+    th->gil_open = false;
+    tl_begin(t, "E", tid, th->gil_last * 2 + 1);
+    tl_name(t, "gil", "GIL held");
+    fputc('}', t->f);
+    if (t->gil_owner == tid)
+        t->gil_owner = 0;
+}
+
+/* TID did something with the GIL held at SEQ. */
+static void tl_gil_touch(struct tl *t, uint32_t tid, uint64_t seq)
+{
+    struct tl_thread *th = tl_thread(t, tid);
+    if (t->gil_owner != tid) {
+        if (t->gil_owner)
+            tl_gil_close(t, t->gil_owner);
+        t->gil_owner = tid;
+    }
+    if (!th->gil_open) {
+        th->gil_open = true;
+        tl_begin(t, "B", tid, seq * 2);
+        tl_name(t, "gil", "GIL held");
+        fputc('}', t->f);
+    }
+    th->gil_last = seq;
+}
+
+static void tl_instant(struct tl *t, uint32_t tid, uint64_t seq, const char *cat,
+                       const char *name)
+{
+    tl_group_close(t, tid);
+    tl_begin(t, "i", tid, seq * 2);
+    tl_name(t, cat, name);
+    fputs(", \"s\": \"t\"}", t->f);
+}
+
+static const char *tl_sync_kind(uint16_t aux)
+{
+    switch (aux) {
+    case TRACE_SYNC_MUTEX: return "mutex";
+    case TRACE_SYNC_RWLOCK: return "rwlock";
+    case TRACE_SYNC_SEM: return "sem";
+    case TRACE_SYNC_COND: return "cond";
+    default: return "sync";
+    }
+}
+
+static void tl_event(struct tl *t, const struct trace_event *ev)
+{
+    uint32_t tid = ev->tid;
+    struct tl_thread *th = tl_thread(t, tid);
+    bool gil = ev->flags & TRF_GIL;
+    char name[160];
+    t->last_seq = ev->seq;
+    switch (ev->type) {
+    case TR_READ:
+    case TR_WRITE:
+        if (gil)
+            tl_gil_touch(t, tid, ev->seq);
+        else if (th->gil_open)
+            tl_gil_close(t, tid);
+        if (th->grp_open && (th->grp_var != (uint32_t)ev->a || th->grp_gil != gil))
+            tl_group_close(t, tid);
+        if (!th->grp_open) {
+            th->grp_open = true;
+            th->grp_var = (uint32_t)ev->a;
+            th->grp_gil = gil;
+            th->grp_first = ev->seq;
+            th->nreads = th->nwrites = 0;
+        }
+        th->grp_last = ev->seq;
+        if (ev->type == TR_READ)
+            th->nreads++;
+        else
+            th->nwrites++;
+        break;
+    case TR_CALL: {
+        tl_group_close(t, tid);
+        if (gil)
+            tl_gil_touch(t, tid, ev->seq);
+        const char *what = trace_string(t->r, (uint32_t)ev->b);
+        snprintf(name, sizeof name, "%s %s", ev->aux == TRACE_LEVEL_GLOBAL ? "operator" : "call",
+                 what ? what : "?");
+        tl_begin(t, "X", tid, ev->seq * 2);
+        fputs(", \"dur\": 1", t->f);
+        tl_name(t, "call", name);
+        fputc('}', t->f);
+        break;
+    }
+    case TR_ACQUIRE:
+    case TR_RELEASE:
+        snprintf(name, sizeof name, "%s %s:0x%llx", ev->type == TR_ACQUIRE ? "acquire" : "release",
+                 tl_sync_kind(ev->aux), (unsigned long long)ev->a);
+        tl_instant(t, tid, ev->seq, "sync", name);
+        break;
+    case TR_THREAD_CREATE:
+        snprintf(name, sizeof name, "create T%llu", (unsigned long long)ev->a);
+        tl_instant(t, tid, ev->seq, "thread", name);
+        break;
+    case TR_THREAD_JOIN:
+        snprintf(name, sizeof name, "join T%llu", (unsigned long long)ev->a);
+        tl_instant(t, tid, ev->seq, "thread", name);
+        break;
+    case TR_THREAD_START:
+        tl_instant(t, tid, ev->seq, "thread", "start");
+        break;
+    case TR_THREAD_EXIT:
+        tl_group_close(t, tid);
+        tl_gil_close(t, tid);
+        if (th->win_open) {
+            th->win_open = false;
+            tl_begin(t, "E", tid, ev->seq * 2 + 1);
+            tl_name(t, "native", "native window");
+            fputc('}', t->f);
+        }
+        tl_instant(t, tid, ev->seq, "thread", "exit");
+        break;
+    case TR_GIL_RELEASE:
+        tl_group_close(t, tid);
+        tl_gil_close(t, tid);
+        if ((ev->flags & TRF_HOST) && !th->win_open) {
+            th->win_open = true;
+            tl_begin(t, "B", tid, ev->seq * 2);
+            tl_name(t, "native", "native window");
+            fputc('}', t->f);
+        }
+        break;
+    case TR_GIL_ACQUIRE:
+        tl_group_close(t, tid);
+        tl_gil_close(t, tid);
+        if (th->win_open) {
+            th->win_open = false;
+            tl_begin(t, "E", tid, ev->seq * 2 + 1);
+            tl_name(t, "native", "native window");
+            fputc('}', t->f);
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+static void tl_thread_names(struct tl *t)
+{
+    static const char *const origins[] = { "unknown", "main", "python", "blender" };
+    uint32_t n = trace_thread_count(t->r);
+    for (uint32_t tid = 1; tid < n; tid++) {
+        const struct trace_thread *th = trace_get_thread(t->r, tid);
+        if (!th)
+            continue;
+        const char *origin = th->origin < 4 ? origins[th->origin] : "unknown";
+        char name[300];
+        if (th->name)
+            snprintf(name, sizeof name, "T%u %s (%s)", tid, th->name, origin);
+        else
+            snprintf(name, sizeof name, "T%u (%s)", tid, origin);
+        tl_begin(t, "M", tid, 0);
+        fputs(", \"name\": \"thread_name\", \"args\": {\"name\": ", t->f);
+        json_string(t->f, name);
+        fputs("}}", t->f);
+        tl_begin(t, "M", tid, 0);
+        fprintf(t->f, ", \"name\": \"thread_sort_index\", \"args\": {\"sort_index\": %u}}", tid);
+    }
+}
+
+/* One flow arrow per race, from the earlier access to the later one. */
+static void tl_flows(struct tl *t, const struct report_set *set)
+{
+    for (size_t i = 0; i < set->nraces; i++) {
+        const struct race_report *rr = &set->races[i];
+        char name[1200];
+        snprintf(name, sizeof name, "%s %s", rr->cls == HB_HARD ? "data race" : "GIL race",
+                 rr->variable);
+        for (int k = 0; k < 2; k++) {
+            const struct report_access *a = &rr->acc[k];
+            tl_begin(t, k ? "f" : "s", a->thread.id, a->seq * 2);
+            tl_name(t, "race", name);
+            fprintf(t->f, ", \"id\": %zu%s, \"args\": {\"access\": \"%s\", \"count\": %llu}}",
+                    i + 1, k ? ", \"bp\": \"e\"" : "", a->kind, (unsigned long long)rr->count);
+        }
+    }
+}
+
+int timeline_write(const char *path, struct trace_reader *r, const struct report_set *set)
+{
+    bool out = !strcmp(path, "-");
+    FILE *f = out ? stdout : fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "bpyrace: %s: cannot write: %s\n", path, strerror(errno));
+        return -1;
+    }
+    static char buf[1 << 20];
+    if (!out)
+        setvbuf(f, buf, _IOFBF, sizeof buf);
+    struct tl t = { .f = f, .r = r, .pid = trace_header(r) ? trace_header(r)->pid : 0 };
+    const char *exe = trace_header(r) ? trace_header(r)->exe : "";
+    const char *base = strrchr(exe, '/');
+    base = base ? base + 1 : exe;
+
+    fputs("{\"traceEvents\": [", f);
+    tl_begin(&t, "M", 0, 0);
+    fputs(", \"name\": \"process_name\", \"args\": {\"name\": ", f);
+    char pname[300];
+    snprintf(pname, sizeof pname, "%s (pid %d, bpyrace)", *base ? base : "program", t.pid);
+    json_string(f, pname);
+    fputs("}}", f);
+    tl_thread_names(&t);
+
+    trace_rewind(r);
+    struct trace_event ev;
+    while (trace_next(r, &ev))
+        tl_event(&t, &ev);
+    for (uint32_t tid = 0; tid < t.nth; tid++) {
+        tl_group_close(&t, tid);
+        tl_gil_close(&t, tid);
+        if (t.th[tid].win_open) {
+            /* never closed (killed during native work): end with the trace */
+            tl_begin(&t, "E", tid, t.last_seq * 2 + 1);
+            tl_name(&t, "native", "native window");
+            fputc('}', f);
+        }
+    }
+    tl_flows(&t, set);
+    fputs("\n],\n\"displayTimeUnit\": \"ns\",\n\"otherData\": {\"tool\": \"bpyrace\", "
+          "\"time\": \"ts = 2 x event sequence number (a trace orders events, it has no clock)\"}}\n", f);
+    free(t.th);
+    int bad = ferror(f);
+    if (out)
+        bad |= fflush(f);
+    else
+        bad |= fclose(f);
+    if (bad) {
+        fprintf(stderr, "bpyrace: %s: cannot write: %s\n", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
