@@ -31,6 +31,7 @@ struct hb_acc {
     uint32_t clock;     /* the thread's own clock at the access: its epoch */
     uint32_t tid;
     uint32_t stack;
+    uint32_t native_stack;
     uint32_t what;
     int64_t index;
     int32_t win;        /* window index for HB_SIDE_WINDOW, else -1 */
@@ -76,7 +77,7 @@ struct hb_thr {
 };
 
 struct hb_win {
-    uint32_t tid, stack, close_clock;
+    uint32_t tid, stack, native_stack, close_clock;
     uint8_t flags;
     bool closed, dead;
     uint64_t open_seq, close_seq;
@@ -554,10 +555,8 @@ static struct hb_side hb_side_of(const struct hb_acc *a)
     s.tid = a->tid;
     s.kind = a->kind;
     s.gil = hb_acc_gil(a);
-    if (a->flags & TRF_NATIVE)
-        s.native_stack = a->stack;
-    else
-        s.stack = a->stack;
+    s.stack = a->stack;
+    s.native_stack = a->native_stack;
     s.index = a->index;
     s.what = a->what;
     return s;
@@ -635,8 +634,8 @@ static struct hb_acc hb_win_acc(const struct hb *h, uint32_t wi)
     const struct hb_win *w = &h->win[wi];
     return (struct hb_acc){
         .seq = w->open_seq, .clock = vc_get(&w->open_vc, w->tid), .tid = w->tid,
-        .stack = w->stack, .index = -1, .win = (int32_t)wi,
-        .kind = HB_SIDE_WINDOW, .flags = (uint8_t)(w->flags & TRF_NATIVE), .valid = true,
+        .stack = w->stack, .native_stack = w->native_stack, .index = -1, .win = (int32_t)wi,
+        .kind = HB_SIDE_WINDOW, .valid = true,
     };
 }
 
@@ -713,6 +712,7 @@ static void hb_access(struct hb *h, const struct trace_event *ev)
     bool write = ev->type == TR_WRITE;
     struct hb_acc cur = {
         .seq = ev->seq, .clock = t->vc.c[tid], .tid = tid, .stack = ev->stack,
+        .native_stack = ev->native_stack,
         .index = ev->b, .win = -1, .kind = write ? HB_SIDE_WRITE : HB_SIDE_READ,
         .flags = ev->flags, .valid = true,
     };
@@ -777,6 +777,7 @@ static void hb_call(struct hb *h, const struct trace_event *ev)
     }
     struct hb_acc cur = {
         .seq = ev->seq, .clock = t->vc.c[tid], .tid = tid, .stack = ev->stack,
+        .native_stack = ev->native_stack,
         .what = (uint32_t)ev->b, .index = -1, .win = -1,
         .kind = idfilter ? HB_SIDE_CALL_ID : HB_SIDE_CALL_GLOBAL,
         .flags = ev->flags, .valid = true,
@@ -857,6 +858,7 @@ static void hb_gil_release(struct hb *h, const struct trace_event *ev)
         memset(w, 0, sizeof *w);
         w->tid = tid;
         w->stack = ev->stack;
+        w->native_stack = ev->native_stack;
         w->flags = ev->flags;
         w->open_seq = ev->seq;
         vc_copy(&w->open_vc, &t->vc);

@@ -186,6 +186,16 @@ uint64_t bpr_emit(uint8_t type, uint8_t flags, uint16_t aux, uint32_t stack, uin
     return tw_emit(&t->tw, type, flags, aux, stack, a, b);
 }
 
+__attribute__((noinline)) uint64_t bpr_emit_with_native(uint8_t type, uint8_t flags, uint16_t aux, uint32_t stack, uint64_t a, int64_t b)
+{
+    uint32_t native = bpr_native_stack();
+    if (native) {
+        flags |= TRF_NATIVE;
+        b = (int64_t)(((uint64_t)native << 32) | (uint32_t)b);
+    }
+    return bpr_emit(type, flags, aux, stack, a, b);
+}
+
 void bpr_emit_def(uint8_t type, uint16_t aux, uint32_t stack, uint64_t a, int64_t b,
                   const void *payload, size_t len)
 {
@@ -260,7 +270,7 @@ static uint32_t intern_native_stack(void **frames, int n)
     return id;
 }
 
-uint32_t bpr_native_stack(void)
+__attribute__((noinline)) uint32_t bpr_native_stack(void)
 {
     if (!opt_native_stacks || !bpr_active())
         return 0;
@@ -270,8 +280,9 @@ uint32_t bpr_native_stack(void)
     void *ips[16];
     int n = unw_backtrace(ips, 16);
     uint32_t id = 0;
-    if (n > 2)
-        id = intern_native_stack(ips + 2, n - 2);   /* skip this function and its wrapper */
+    /* skip this function, bpr_emit_with_native and the wrapper that called it */
+    if (n > 3)
+        id = intern_native_stack(ips + 3, n - 3);
     tls_thread.busy--;
     return id;
 }

@@ -33,7 +33,7 @@ static bool pop_bit(uint32_t *depth, uint64_t *bits)
 
 static void gil_event(uint8_t type, bool host)
 {
-    bpr_emit(type, host ? TRF_HOST : 0, 0, bpr_native_stack(), 0, 0);
+    bpr_emit_with_native(type, host ? TRF_HOST : 0, 0, 0, 0, 0);
 }
 
 static void host_hook(void)

@@ -44,6 +44,10 @@ BPR_API bool bpr_active(void);
 /* Emit one event for the calling thread (no-op when inactive). */
 BPR_API uint64_t bpr_emit(uint8_t type, uint8_t flags, uint16_t aux, uint32_t stack,
                           uint64_t a, int64_t b);
+/* The same, with the native stack of the caller when --native-stacks is on
+ * (packed into b's upper half with TRF_NATIVE; docs/trace-format.md). */
+BPR_API uint64_t bpr_emit_with_native(uint8_t type, uint8_t flags, uint16_t aux, uint32_t stack,
+                                      uint64_t a, int64_t b);
 BPR_API void bpr_emit_def(uint8_t type, uint16_t aux, uint32_t stack, uint64_t a, int64_t b,
                           const void *payload, size_t len);
 /* Options read from the environment by the core. */

@@ -44,7 +44,7 @@ static inline bool should_record_from(const void *obj, const void *caller)
 
 static inline void record(uint8_t type, uint16_t kind, const void *obj, uint8_t flags)
 {
-    bpr_emit(type, flags, kind, bpr_native_stack(), (uint64_t)(uintptr_t)obj, 0);
+    bpr_emit_with_native(type, flags, kind, 0, (uint64_t)(uintptr_t)obj, 0);
 }
 
 static inline int acquired_from(int rc, uint16_t kind, const void *obj, uint8_t flags, const void *caller)

@@ -120,6 +120,8 @@ static void dump_event(FILE *f, const struct trace_reader *r, const struct trace
         dump_stack(&o, r, ev->stack, NULL);
         break;
     }
+    if (ev->native_stack)
+        dump_stack(&o, r, ev->native_stack, "native_stack");
     json_end(&o);
     putc('\n', f);
 }

@@ -80,7 +80,8 @@ enum trace_record_type {
 #define TRF_GIL 1u     /* the thread held the GIL */
 #define TRF_HOST 2u    /* GIL call made by Blender's own code: a native window opens/closes */
 #define TRF_SHARED 4u  /* rwlock read lock/unlock */
-#define TRF_NATIVE 8u  /* stack field names a native stack (record followed by none) */
+#define TRF_NATIVE 8u  /* b's upper 32 bits hold a native stack id (--native-stacks);
+                          b is then the sign-extended lower 32 bits */
 
 enum trace_sync_kind {
     TRACE_SYNC_MUTEX = 1,

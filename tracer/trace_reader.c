@@ -485,6 +485,11 @@ bool trace_next(struct trace_reader *r, struct trace_event *ev)
     ev->stack = rec->stack;
     ev->a = rec->a;
     ev->b = rec->b;
+    ev->native_stack = 0;
+    if (rec->flags & TRF_NATIVE) {   /* b packs the native stack id above its value */
+        ev->native_stack = (uint32_t)((uint64_t)rec->b >> 32);
+        ev->b = (int32_t)(uint32_t)rec->b;
+    }
     c->cur++;
     if (!tr_cursor_settle(r, c))
         r->heap[0] = r->heap[--r->nheap];

@@ -15,6 +15,7 @@ struct trace_event {
     uint8_t flags;
     uint16_t aux;
     uint32_t stack;
+    uint32_t native_stack;   /* native stack id (TRF_NATIVE records), else 0 */
     uint64_t a;
     int64_t b;
 };

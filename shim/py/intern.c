@@ -411,14 +411,14 @@ void py_record(uint8_t type, uint32_t var, int64_t index)
         return;
     py_note_thread_name();
     uint8_t flags = PyGILState_Check() ? TRF_GIL : 0;
-    bpr_emit(type, flags, 0, py_stack_id(), var, index);
+    bpr_emit_with_native(type, flags, 0, py_stack_id(), var, index);
 }
 
 void py_record_call(uint16_t level, uint32_t id_var, const char *what)
 {
     py_note_thread_name();
     uint8_t flags = PyGILState_Check() ? TRF_GIL : 0;
-    bpr_emit(TR_CALL, flags, level, py_stack_id(), id_var, what ? py_string_id(what, -1) : 0);
+    bpr_emit_with_native(TR_CALL, flags, level, py_stack_id(), id_var, what ? py_string_id(what, -1) : 0);
 }
 
 void py_intern_reset(void)
