@@ -23,6 +23,8 @@ for i in range(n):
     hard += cls == "hard"
     gil += cls == "gil"
     t1, t2 = 2 + i % 7, 3 + i % 11
+    if t2 == t1:
+        t2 += 1
     race = {"class": cls, "variable": 'bpy.data.objects["Obj%06d"].location' % i,
             "observed": i % 3 != 0, "count": 1 + i * 7 % 1000,
             "accesses": [
