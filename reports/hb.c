@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hb_tests.h"
 #include "xalloc.h"
 
 /* Closed windows kept per opener for checking later accesses: windows older
@@ -102,6 +103,7 @@ struct hb_rint {
     struct hb_race r;
     uint32_t loc_lo, loc_hi;
     int32_t win1, win2;
+    uint32_t tset;      /* hb_tests set of this race, 0 none */
 };
 
 struct hb {
@@ -146,6 +148,7 @@ struct hb {
     uint32_t *race_hash; /* race index + 1 */
     size_t cap_race_hash;
     struct hb_race *out;
+    struct hb_tests *tests;  /* bpyrace test marks: created at the first one */
 };
 
 /* ---- vector clocks ---- */
@@ -597,6 +600,7 @@ static void hb_report(struct hb *h, uint32_t var, const struct hb_acc *a,
         if (r->r.var == var && r->loc_lo == lo && r->loc_hi == hi) {
             r->r.count++;
             r->r.observed = r->r.observed || observed;
+            hb_tests_note(h->tests, &r->tset, a->tid, a->seq, b->tid, b->seq);
             if (cls > r->r.cls) { /* hard over gil: show the pair that is hard */
                 r->r.cls = cls;
                 r->r.first = hb_side_of(a);
@@ -624,6 +628,7 @@ static void hb_report(struct hb *h, uint32_t var, const struct hb_acc *a,
     r->loc_hi = hi;
     r->win1 = a->win;
     r->win2 = b->win;
+    hb_tests_note(h->tests, &r->tset, a->tid, a->seq, b->tid, b->seq);
     h->race_hash[j] = (uint32_t)++h->nraces;
 }
 
@@ -911,6 +916,10 @@ static void hb_gil_acquire(struct hb *h, const struct trace_event *ev)
 void hb_event(struct hb *h, const struct trace_event *ev)
 {
     h->events++;
+    if (ev->type == TR_MARK && !h->tests)
+        h->tests = hb_tests_new();
+    if (h->tests && (ev->type == TR_MARK || ev->type == TR_THREAD_CREATE))
+        hb_tests_event(h->tests, ev);
     struct hb_thr *t = hb_thread(h, ev->tid);
     switch (ev->type) {
     case TR_READ:
@@ -1025,9 +1034,15 @@ const struct hb_race *hb_races(struct hb *h, uint32_t *count)
             h->out[i].first.end_seq = h->win[r->win1].close_seq;
         if (r->win2 >= 0 && h->win[r->win2].closed)
             h->out[i].second.end_seq = h->win[r->win2].close_seq;
+        hb_tests_fill(h->tests, r->tset, &h->out[i]);
     }
     *count = (uint32_t)h->nraces;
     return h->out;
+}
+
+const struct hb_test *hb_tests(const struct hb *h, uint32_t *count)
+{
+    return hb_tests_list(h->tests, count);
 }
 
 uint32_t hb_thread_count(const struct hb *h)
@@ -1094,5 +1109,6 @@ void hb_free(struct hb *h)
     free(h->races);
     free(h->race_hash);
     free(h->out);
+    hb_tests_free(h->tests);
     free(h);
 }

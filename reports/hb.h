@@ -40,6 +40,18 @@ struct hb_race {
     uint64_t count;     /* dynamic occurrences folded in */
     struct hb_side first;   /* earlier in seq order */
     struct hb_side second;
+    /* bpyrace test (hb_tests.c): string ids of the tests whose code made the
+     * accesses of any occurrence, and threads leaking from one test into
+     * another; all empty when the trace has no test marks. */
+    uint32_t ntests, nleaks;
+    const uint32_t *tests;
+    const struct hb_leak *leaks;
+    uint32_t test1, test2;  /* the test of first / second (string id, 0 none) */
+};
+
+struct hb_leak {
+    uint32_t tid;       /* the thread */
+    uint32_t from, to;  /* string ids: test it was created in, test of the access */
 };
 
 struct hb;
@@ -55,5 +67,17 @@ const struct hb_race *hb_races(struct hb *h, uint32_t *count);
 uint32_t hb_thread_count(const struct hb *h);
 uint64_t hb_event_count(const struct hb *h);
 void hb_free(struct hb *h);
+
+/* The tests seen in the marks (hb_tests.c), in start order; NULL, 0 when
+ * the trace has no test marks.  Owned by h. */
+struct hb_test {
+    uint32_t name;              /* string id of the test id */
+    uint32_t tid;               /* the thread that ran it */
+    uint64_t start_seq, end_seq;/* end 0: never ended */
+    int64_t start_us, end_us;
+    uint8_t outcome;            /* enum trace_outcome, 0 none seen */
+    uint32_t message;           /* string id of its own failure message, 0 none */
+};
+const struct hb_test *hb_tests(const struct hb *h, uint32_t *count);
 
 #endif

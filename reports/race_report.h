@@ -39,6 +39,12 @@ struct report_access {
     char *what;                 /* call side: the RNA function / operator; NULL otherwise */
     int64_t index;              /* array element / item index, -1 if none */
     uint64_t seq, end_seq;      /* window: open and close (0: never closed) */
+    char *test;                 /* bpyrace test: the test this access belongs to, NULL none */
+};
+
+struct report_leak {            /* a thread created in one test, accessing in another */
+    uint32_t thread;
+    char *from, *to;            /* test ids; to NULL: outside any test */
 };
 
 struct race_report {
@@ -49,6 +55,20 @@ struct race_report {
     uint32_t nitems;            /* collection items folded into this report (1 = none) */
     struct report_access acc[2];/* the earlier access first */
     const char *advice;         /* static */
+    /* bpyrace test (report_tests.c): the tests whose code made the accesses
+     * of any occurrence, sorted; leaks across tests */
+    char **tests;
+    size_t ntests;
+    struct report_leak *leaks;
+    size_t nleaks;
+};
+
+/* One test of the run (bpyrace test), from the marks in the trace. */
+struct report_test {
+    char *id;                   /* pytest node id / unittest test id */
+    const char *outcome;        /* "passed" "failed" "skipped" "error" "crashed" "unfinished" (static) */
+    double time;                /* seconds, 0 unknown */
+    char *message;              /* the test's own failure / skip message, NULL none */
 };
 
 struct report_set {
@@ -58,6 +78,11 @@ struct report_set {
     uint64_t events;
     uint32_t threads;
     int pid;
+    /* bpyrace test: tests in run order; has_tests when the trace had marks */
+    struct report_test *tests;
+    size_t ntests;
+    bool has_tests;
+    bool truncated;             /* the program died: the last started test was running */
 };
 
 struct trace_reader;
@@ -76,6 +101,25 @@ void report_race_free(struct race_report *race);
  * all when the set holds no race. */
 void report_print_text(FILE *f, const struct report_set *set);
 void report_print_json(FILE *f, const struct report_set *set);
+/* bpyrace test (report_tests.c, report_junit.c, report_sarif.c, merge.c) */
+void report_tests_build(struct report_set *set, const struct trace_reader *r, const struct hb *h);
+void report_tests_free(struct report_set *set);
+void report_race_tests_set(struct race_report *race, const struct trace_reader *r,
+                           const struct hb_race *h);
+void report_race_tests_free(struct race_report *race);
+void report_race_tests_union(struct race_report *into, const struct race_report *from);
+void report_print_tests_summary(FILE *f, const struct report_set *set);
+void report_print_junit(FILE *f, const struct report_set *set);
+void report_print_sarif(FILE *f, const struct report_set *set);
+/* "bpyraceRace/v1" fingerprint: 32 hex digits, stable across runs and machines */
+void report_fingerprint(const struct race_report *race, char out[33]);
+/* Write with PRINT to PATH ("-" = stdout); 0 or -1 after one line on stderr. */
+int report_write_file(const char *path, const struct report_set *set,
+                      void (*print)(FILE *, const struct report_set *));
+/* bpyrace report --merge: read JSON reports, merge, print as O asks.
+ * Returns races found or -1. */
+struct report_options;
+int report_merge(char **paths, int npaths, const struct report_options *o);
 
 /* Suppressions (suppress.c).  One rule per line, TYPE:PATTERN, '#' comments. */
 struct supp_list;

@@ -197,6 +197,7 @@ static void report_access_free(struct report_access *a)
     free(a->thread.created_at);
     free(a->thread.name);
     free(a->what);
+    free(a->test);
 }
 
 void report_race_free(struct race_report *rr)
@@ -204,6 +205,7 @@ void report_race_free(struct race_report *rr)
     free(rr->variable);
     report_access_free(&rr->acc[0]);
     report_access_free(&rr->acc[1]);
+    report_race_tests_free(rr);
 }
 
 void report_build(struct report_set *set, const struct trace_reader *r,
@@ -225,6 +227,7 @@ void report_build(struct report_set *set, const struct trace_reader *r,
         report_access(r, &h->first, &t->rr.acc[0]);
         report_access(r, &h->second, &t->rr.acc[1]);
         t->rr.advice = report_advice(&t->rr);
+        report_race_tests_set(&t->rr, r, h);
         t->fold = report_fold_path(t->rr.variable);
         char *l0 = report_loc(&t->rr.acc[0]), *l1 = report_loc(&t->rr.acc[1]);
         bool swap = strcmp(l0, l1) > 0;
@@ -246,6 +249,7 @@ void report_build(struct report_set *set, const struct trace_reader *r,
         uint32_t lowest = i;
         for (uint32_t k = i + 1; k < j; k++) {
             rr.count += tmp[k].rr.count;
+            report_race_tests_union(&rr, &tmp[k].rr);
             rr.observed = rr.observed || tmp[k].rr.observed;
             if (report_path_cmp(tmp[k].rr.variable, tmp[lowest].rr.variable) < 0)
                 lowest = k;

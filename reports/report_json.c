@@ -105,6 +105,10 @@ static void json_access(FILE *f, const struct report_access *a)
     }
     if (a->index >= 0 && (a->side == HB_SIDE_READ || a->side == HB_SIDE_WRITE))
         fprintf(f, ", \"index\": %lld", (long long)a->index);
+    if (a->test) {   /* bpyrace test */
+        fputs(", \"test\": ", f);
+        json_str(f, a->test);
+    }
     fputc('}', f);
 }
 
@@ -128,10 +132,38 @@ void report_print_json(FILE *f, const struct report_set *set)
         json_access(f, &r->acc[1]);
         fputs("],\n   \"advice\": ", f);
         json_str(f, r->advice);
+        if (set->has_tests) {   /* bpyrace test: docs/testing.md */
+            fputs(",\n   \"tests\": [", f);
+            for (size_t k = 0; k < r->ntests; k++) {
+                fputs(k ? ", " : "", f);
+                json_str(f, r->tests[k]);
+            }
+            fputs("], \"leaks\": [", f);
+            for (size_t k = 0; k < r->nleaks; k++) {
+                fprintf(f, "%s{\"thread\": %u, \"from\": ", k ? ", " : "", r->leaks[k].thread);
+                json_str(f, r->leaks[k].from);
+                fputs(", \"to\": ", f);
+                json_str(f, r->leaks[k].to);
+                fputc('}', f);
+            }
+            fputc(']', f);
+        }
         fputc('}', f);
+    }
+    if (set->has_tests) {   /* bpyrace test: the run's tests, in order */
+        fprintf(f, "%s],\n \"truncated\": %s, \"tests\": [", set->nraces ? "\n" : "",
+                set->truncated ? "true" : "false");
+        for (size_t k = 0; k < set->ntests; k++) {
+            const struct report_test *t = &set->tests[k];
+            fputs(k ? ",\n  {\"id\": " : "\n  {\"id\": ", f);
+            json_str(f, t->id);
+            fprintf(f, ", \"outcome\": \"%s\", \"time\": %.6f, \"message\": ", t->outcome, t->time);
+            json_str(f, t->message);
+            fputc('}', f);
+        }
     }
     fprintf(f, "%s],\n \"summary\": {\"races\": %zu, \"gil\": %zu, \"hard\": %zu, "
                "\"events\": %llu, \"threads\": %u, \"suppressed\": %zu}}\n",
-            set->nraces ? "\n" : "", set->nraces, set->nraces - hard, hard,
+            (set->has_tests ? set->ntests : set->nraces) ? "\n" : "", set->nraces, set->nraces - hard, hard,
             (unsigned long long)set->events, set->threads, set->suppressed);
 }

@@ -21,6 +21,7 @@ static const char *const dump_event_names[] = {
     [TR_THREAD_EXIT] = "thread_exit",
     [TR_GIL_RELEASE] = "gil_release",
     [TR_GIL_ACQUIRE] = "gil_acquire",
+    [TR_MARK] = "mark",
 };
 
 static const char *dump_sync_name(uint16_t kind)
@@ -119,6 +120,19 @@ static void dump_event(FILE *f, const struct trace_reader *r, const struct trace
         json_kv_bool(&o, "gil", gil);
         dump_stack(&o, r, ev->stack, NULL);
         break;
+    case TR_MARK: {   /* bpyrace test: a test's start, end, outcome or message */
+        static const char *const kinds[] = {"?", "start", "end", "outcome", "message"};
+        static const char *const outcomes[] = {"?", "passed", "failed", "skipped", "error"};
+        json_kv_str(&o, "mark", kinds[ev->aux <= 4 ? ev->aux : 0]);
+        json_kv_str(&o, "test", ev->a > 0 && ev->a <= UINT32_MAX ? trace_string(r, (uint32_t)ev->a) : "?");
+        if (ev->aux == TRACE_MARK_OUTCOME)
+            json_kv_str(&o, "outcome", outcomes[ev->b >= 1 && ev->b <= 4 ? ev->b : 0]);
+        else if (ev->aux == TRACE_MARK_MESSAGE)
+            json_kv_str(&o, "message", ev->b > 0 && ev->b <= UINT32_MAX ? trace_string(r, (uint32_t)ev->b) : "?");
+        else
+            json_kv_i64(&o, "time_us", ev->b);
+        break;
+    }
     }
     if (ev->native_stack)
         dump_stack(&o, r, ev->native_stack, "native_stack");

@@ -3,6 +3,7 @@
  * first with the same table, then the command line overrides it. */
 #include "cli.h"
 #include "cli_error.h"
+#include "test_cmd.h"
 #include "viewer.h"
 
 #include <errno.h>
@@ -193,6 +194,8 @@ static void cli_help(FILE *f)
     fputs("usage: bpyrace run [OPTIONS] [--] PROGRAM [ARGS...]   record, analyze, report\n"
           "       bpyrace report [OPTIONS] TRACE                analyze a recorded trace again\n"
           "       bpyrace dump TRACE                            the raw events, one JSON object a line\n"
+          "       bpyrace test [OPTIONS] -- PROGRAM [ARGS...]   run a test suite, races attributed per test\n"
+          "       bpyrace report [OPTIONS] --merge REPORT.json...  merge reports (e.g. of CI shards)\n"
           "       bpyrace view TRACE|REPORT.json                the terminal report viewer\n"
           "       bpyrace --help | --version\n"
           "\n"
@@ -267,6 +270,15 @@ int main(int argc, char **argv)
         cli_help_markdown(stdout);
         return 0;
     }
+    if (!strcmp(cmd, "test")) {   /* test_cmd.c: a test suite, races attributed per test */
+        struct cli_options to = cli_defaults;
+        int trc = cli_parse_env(&to), ti = 2;
+        if (trc || (trc = cli_parse_args(&to, argc, argv, &ti)))
+            return trc;
+        if (ti >= argc)
+            return cli_usage_error("test: no program given");
+        return cli_test(&to, argv + ti);
+    }
     if (!strcmp(cmd, "view")) {
         /* viewer/: one TRACE or REPORT.json; --suppressions applies to a trace */
         struct cli_options vo = cli_defaults;
@@ -295,8 +307,26 @@ int main(int argc, char **argv)
     if (is_report) {
         for (int k = 2; k < argc && strcmp(argv[k], "--"); k++)
             if (!strcmp(argv[k], "--merge")) {
-                cli_error("'report --merge' is not implemented yet");
-                return CLI_EXIT_USAGE;
+                /* test_cmd.c: options anywhere, every other argument a JSON report */
+                char **files = calloc((size_t)argc, sizeof *files), **rest = calloc((size_t)argc, sizeof *rest);
+                int nfiles = 0, nrest = 0, mi = 0;
+                if (!files || !rest)
+                    return CLI_EXIT_USAGE;
+                for (int a = 2; a < argc; a++)
+                    if (strcmp(argv[a], "--merge"))
+                        rest[nrest++] = argv[a];
+                while (mi < nrest) {
+                    if ((rc = cli_parse_args(&o, nrest, rest, &mi)))
+                        break;
+                    if (mi < nrest)
+                        files[nfiles++] = rest[mi++];
+                }
+                if (!rc)
+                    rc = nfiles ? cli_report_merge(&o, files, nfiles)
+                                : cli_usage_error("report --merge: no JSON report given");
+                free(files);
+                free(rest);
+                return rc;
             }
     }
     int i = 2;

@@ -69,6 +69,8 @@ enum trace_record_type {
     /* GIL */
     TR_GIL_RELEASE = 11,  /* flags TRF_HOST when Blender's code made the call */
     TR_GIL_ACQUIRE = 12,
+    /* tests (bpyrace test) */
+    TR_MARK = 13,         /* a = string id of the test id, aux = TRACE_MARK_*, b per kind */
     /* definitions */
     TR_DEF_STRING = 32,   /* a = string id, b = byte length; bytes follow, NUL padded */
     TR_DEF_STACK = 33,    /* a = stack id, b = frame count; frames follow, two per slot */
@@ -99,6 +101,20 @@ enum trace_origin {
 enum trace_level {
     TRACE_LEVEL_ID = 1,
     TRACE_LEVEL_GLOBAL = 2,
+};
+
+enum trace_mark_kind {       /* TR_MARK's aux; b: */
+    TRACE_MARK_START = 1,     /* CLOCK_REALTIME in microseconds */
+    TRACE_MARK_END = 2,       /* same */
+    TRACE_MARK_OUTCOME = 3,   /* TRACE_OUTCOME_* */
+    TRACE_MARK_MESSAGE = 4,   /* string id of the test's own failure message */
+};
+
+enum trace_outcome {
+    TRACE_OUTCOME_PASSED = 1,
+    TRACE_OUTCOME_FAILED = 2,
+    TRACE_OUTCOME_SKIPPED = 3,
+    TRACE_OUTCOME_ERROR = 4,
 };
 
 enum trace_var_kind {

@@ -165,7 +165,7 @@ static uint64_t tr_payload_slots(const struct trace_record *rec)
 
 static bool tr_is_event(uint8_t type)
 {
-    return type >= TR_READ && type <= TR_GIL_ACQUIRE;
+    return type >= TR_READ && type <= TR_MARK;
 }
 
 static bool tr_is_def(uint8_t type)

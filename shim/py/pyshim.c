@@ -203,6 +203,8 @@ void bpr_py_postinit(void)
     bpr_py_capture_stack = capture_stack;
     bpr_py_thread_name = thread_name;
     bpr_py_on_host_gil = on_host_gil;
+    void py_install_marks(void);   /* marks.c: the _bpyrace module (bpyrace test) */
+    py_install_marks();
     if (PySys_AddAuditHook(audit_hook, NULL) != 0) {
         PyErr_Clear();
         bpr_warn_once("audit", "cannot add the audit hook; instrumenting at the first host GIL call instead");

@@ -55,13 +55,17 @@ run_ "$BPYRACE" view x.trace
 expect_status_ 2
 expect_err_ "bpyrace: view needs a terminal; for the text report run 'bpyrace report x.trace'"
 
-run_ "$BPYRACE" test -- true
+run_ "$BPYRACE" test
 expect_status_ 2
-expect_err_ "bpyrace: 'test' is not implemented yet"
+expect_err_ "bpyrace: test: no program given (see bpyrace --help)"
 
 run_ "$BPYRACE" report --merge a.json b.json
 expect_status_ 2
-expect_err_ "bpyrace: 'report --merge' is not implemented yet"
+expect_err_ "bpyrace: a.json: unable to open a.json: No such file or directory"
+
+run_ "$BPYRACE" report --merge
+expect_status_ 2
+expect_err_ "bpyrace: report --merge: no JSON report given (see bpyrace --help)"
 
 run_ "$BPYRACE" --help
 expect_status_ 0

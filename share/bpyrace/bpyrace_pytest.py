@@ -1,0 +1,32 @@
+"""bpyrace test: the pytest plugin that marks each test's start, outcome and
+end in the trace.  Loaded by pytest from PYTEST_PLUGINS, which `bpyrace test`
+sets (nothing to add to the tests or to conftest.py).  docs/testing.md.
+"""
+import bpyrace_hook as hook
+
+hook.pytest_active = True
+
+
+def pytest_runtest_logstart(nodeid, location):
+    hook.mark(hook.START, nodeid)
+
+
+def pytest_runtest_logreport(report):
+    if report.failed:
+        crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
+        message = crash.message if crash is not None else hook.first_line(report.longreprtext)
+        hook.mark(hook.MESSAGE, report.nodeid, hook.first_line(message))
+        hook.mark(hook.OUTCOME, report.nodeid, hook.FAILED if report.when == "call" else hook.ERROR)
+    elif report.skipped:
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else "skipped"
+        if hasattr(report, "wasxfail"):
+            reason = "xfail: " + str(report.wasxfail)
+        hook.mark(hook.MESSAGE, report.nodeid, str(reason))
+        hook.mark(hook.OUTCOME, report.nodeid, hook.SKIPPED)
+    elif report.when == "call":
+        hook.mark(hook.OUTCOME, report.nodeid, hook.PASSED)
+
+
+def pytest_runtest_logfinish(nodeid, location):
+    hook.mark(hook.END, nodeid)
