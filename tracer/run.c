@@ -107,17 +107,20 @@ static void run_child(const struct cli_options *o, char **argv, const char *shim
     }
     const char *old = getenv("LD_PRELOAD");
 #ifdef BPYRACE_SANITIZER_RUNTIME
-    /* A sanitizer build of the shim (CI) needs its runtime loaded first; the
-     * traced program is not ours to leak-check. */
-    const char *first = BPYRACE_SANITIZER_RUNTIME ":";
-    setenv("ASAN_OPTIONS", "detect_leaks=0", 0);
+    /* A sanitizer build of the shim (CI) needs its runtime preloaded too.  It
+     * goes after the shim: the runtime intercepts pthread_create as well, and
+     * the shim must see the program's calls first (it then calls the
+     * runtime's through RTLD_NEXT).  The traced program is not ours to
+     * leak-check. */
+    const char *after = ":" BPYRACE_SANITIZER_RUNTIME;
+    setenv("ASAN_OPTIONS", "detect_leaks=0:verify_asan_link_order=0", 0);
 #else
-    const char *first = "";
+    const char *after = "";
 #endif
     if (old && *old)
-        snprintf(buf, sizeof buf, "%s%s:%s", first, shim, old);
+        snprintf(buf, sizeof buf, "%s%s:%s", shim, after, old);
     else
-        snprintf(buf, sizeof buf, "%s%s", first, shim);
+        snprintf(buf, sizeof buf, "%s%s", shim, after);
     setenv("LD_PRELOAD", buf, 1);
     setenv("BPYRACE_TRACE", trace, 1);
     snprintf(buf, sizeof buf, "%d", (int)self);

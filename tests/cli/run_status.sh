@@ -25,16 +25,17 @@ pid=$(sed -n 's/^BPYRACE_ROOT_PID=//p' "$T/out")
 grep -qx "BPYRACE_TRACE=$T/rel.trace" "$T/out" || fail_ "BPYRACE_TRACE not absolute"
 grep -qx "BPYRACE_STACK_DEPTH=5" "$T/out" || fail_ "BPYRACE_STACK_DEPTH"
 grep -qx "BPYRACE_NATIVE_STACKS=1" "$T/out" || fail_ "BPYRACE_NATIVE_STACKS"
-grep -q "^LD_PRELOAD=/.*/libbpyrace_shim.so$" "$T/out" || fail_ "LD_PRELOAD"
+# (a sanitizer build adds its runtime right after the shim)
+grep -q "^LD_PRELOAD=/.*/libbpyrace_shim.so\(:/[^:]*lib[at]san[^:]*\)\?$" "$T/out" || fail_ "LD_PRELOAD"
 [ -n "$pid" ] || fail_ "BPYRACE_ROOT_PID"
 
 # command line overrides BPYRACE_OPTIONS; LD_PRELOAD keeps what was there
 # (an ASan-built bpyrace must be told that a preload before its runtime is
 # intended; a no-op otherwise)
-ASAN_OPTIONS=verify_asan_link_order=0 BPYRACE_OPTIONS="native-stacks=1" LD_PRELOAD=libc.so.6 \
+ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0 BPYRACE_OPTIONS="native-stacks=1" LD_PRELOAD=libc.so.6 \
     run_ "$BPYRACE" run --native-stacks=0 -- sh -c 'env | grep "^BPYRACE_NATIVE\|^LD_PRELOAD="'
 expect_status_ 0
-grep -q "^LD_PRELOAD=/.*/libbpyrace_shim.so:libc.so.6$" "$T/out" || fail_ "LD_PRELOAD not prepended"
+grep -q "^LD_PRELOAD=/.*/libbpyrace_shim.so\(:/[^:]*lib[at]san[^:]*\)\?:libc.so.6$" "$T/out" || fail_ "LD_PRELOAD not prepended"
 ! grep -q "BPYRACE_NATIVE_STACKS" "$T/out" || fail_ "native stacks not overridden"
 
 # a program that leaves a trace: it is analyzed, other processes' traces
