@@ -164,6 +164,20 @@ void report_print_tests_summary(FILE *f, const struct report_set *set)
                 n == 1 ? "" : "s", first->cls == HB_HARD ? "data race" : "GIL race",
                 first->variable, n > 1 ? ", ..." : "");
     }
+    /* threads leaking across tests, once each */
+    for (size_t k = 0; k < set->nraces; k++)
+        for (size_t j = 0; j < set->races[k].nleaks; j++) {
+            const struct report_leak *l = &set->races[k].leaks[j];
+            bool seen = false;
+            for (size_t k2 = 0; k2 <= k && !seen; k2++)
+                for (size_t j2 = 0; j2 < (k2 == k ? j : set->races[k2].nleaks) && !seen; j2++) {
+                    const struct report_leak *m = &set->races[k2].leaks[j2];
+                    seen = m->thread == l->thread && rt_eq(m->from, l->from) && rt_eq(m->to, l->to);
+                }
+            if (!seen)
+                fprintf(f, "bpyrace: leak: thread T%u, created in test %s, races in %s\n", l->thread,
+                        l->from, l->to ? l->to : "no test (between tests)");
+        }
     size_t outside = 0;
     for (size_t k = 0; k < set->nraces; k++)
         outside += set->races[k].ntests == 0;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """End-to-end tests of `bpyrace test` (docs/testing.md) on real Blender.
 
-    check_testcmd.py BPYRACE MODE      MODE: pytest | unittest | crash | merge
+    check_testcmd.py BPYRACE MODE      MODE: pytest | unittest | crash | merge | leak
 
 pytest / unittest: examples/addon's suite, 5 runs: every run exits 66, and in
 JUnit exactly the racy test fails (with the expected race) while the other two
@@ -10,6 +10,8 @@ bpyrace/gil-race result whose fingerprint is the same in every run; the JSON
 names the racy test for the race.
 crash: a suite that segfaults Blender in its second test still gives JUnit and
 SARIF for the tests that ran and names the test that was running.
+leak: a thread started in one test and racing in the next is attributed to the
+second test and reported as leaking from the first.
 merge: the suite split in two shards, merged with report --merge, equals the
 unsharded run (same fingerprints, same tests and failures).
 """
@@ -173,6 +175,23 @@ def merge(bpyrace):
         check(bad.returncode == 2 and "nope.json" in bad.stderr, f"missing file: {bad.returncode} {bad.stderr}")
 
 
+def leak(bpyrace):
+    script = os.path.join(HERE, "leak_suite", "run_tests.py")
+    a, b = "tests/test_leak.py::test_a_starts_thread", "tests/test_leak.py::test_b_reads"
+    with tempfile.TemporaryDirectory() as out:
+        p, paths = bpyrace_test(bpyrace, script, out)
+        check(p.returncode == 66, f"exit {p.returncode}\n{p.stderr[-2000:]}")
+        rep = json.load(open(paths["json"]))
+        races = [(r["variable"], r["tests"], [(l["from"], l["to"]) for l in r["leaks"]]) for r in rep["races"]]
+        check(races == [('bpy.data.objects["Cube"].location', [b], [(a, b)])], f"races {races}")
+        check(f"created in test {a}, races in {b}" in p.stderr, "no leak line on stderr:\n" + p.stderr[-2000:])
+        _, cases = junit_cases(paths["xml"])
+        failing = sorted(n for n, c in cases.items() if c["_failures"])
+        check(failing == ["tests.test_leak.test_b_reads"], f"failing {failing}")
+        body = cases["tests.test_leak.test_b_reads"]["_failures"][0].text or ""
+        check(f"was created in test {a} and still runs in {b}" in body, "JUnit failure lacks the leak")
+
+
 def main():
     bpyrace, mode = os.path.abspath(sys.argv[1]), sys.argv[2]
     if mode in ("pytest", "unittest"):
@@ -181,6 +200,8 @@ def main():
         crash(bpyrace)
     elif mode == "merge":
         merge(bpyrace)
+    elif mode == "leak":
+        leak(bpyrace)
     else:
         sys.exit(f"unknown mode {mode}")
     print(f"{mode}: {'FAILED' if failures else 'ok'}")
