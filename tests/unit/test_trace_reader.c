@@ -16,42 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CHECK(c)                                                                  \
-    do {                                                                          \
-        if (!(c)) {                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #c); \
-            exit(1);                                                              \
-        }                                                                         \
-    } while (0)
-#define CHECK_EQ(a, b)                                                                   \
-    do {                                                                                 \
-        unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b);   \
-        if (a_ != b_) {                                                                  \
-            fprintf(stderr, "%s:%d: CHECK_EQ failed: %s == %llu, %s == %llu\n", __FILE__, \
-                    __LINE__, #a, a_, #b, b_);                                           \
-            exit(1);                                                                     \
-        }                                                                                \
-    } while (0)
-#define CHECK_STR(a, b)                                                                       \
-    do {                                                                                      \
-        const char *a_ = (a), *b_ = (b);                                                      \
-        if (!a_ || strcmp(a_, b_)) {                                                          \
-            fprintf(stderr, "%s:%d: CHECK_STR failed: '%s' != '%s'\n", __FILE__, __LINE__,     \
-                    a_ ? a_ : "(null)", b_);                                                  \
-            exit(1);                                                                          \
-        }                                                                                     \
-    } while (0)
+#include "check.h"
 
-static char tmpdir[256];
-
-static const char *tmp_path(const char *name)
-{
-    static char buf[4][512];
-    static int k;
-    char *p = buf[k++ % 4];
-    snprintf(p, 512, "%s/%s", tmpdir, name);
-    return p;
-}
 
 /* ---- building traces ---- */
 
