@@ -28,20 +28,18 @@ appearance among the kept events.
 exit 0 pass, 1 mismatch, 99 harness broken.  --print just prints the projection.
 """
 import difflib
-import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 
-BROKEN = 99
+from harness import run_traced, dump_events, broken as harness_broken
+
 OPS_WRAPPER = "/scripts/modules/bpy/ops.py"
 
 
 def broken(msg):
-    print("check_dump: HARNESS BROKEN: " + msg, file=sys.stderr)
-    sys.exit(BROKEN)
+    harness_broken("check_dump", msg)
 
 
 def main():
@@ -69,36 +67,13 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="check_dump.") as tmp:
         trace = os.path.join(tmp, "x.trace")
-        cmd = [bpyrace, "run", "--quiet", "--exitcode", "0", "-o", trace, "--",
-               "blender", "-b", "--factory-startup", "--python", script]
-        try:
-            run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 text=True, errors="replace", timeout=100)
-        except subprocess.TimeoutExpired:
-            broken("bpyrace run timed out")
-        if run.returncode != 0:
-            sys.stderr.write(run.stdout[-3000:] + run.stderr[-3000:])
-            broken("bpyrace run exited %d" % run.returncode)
-        if "Traceback" in run.stdout or "Traceback" in run.stderr:
-            sys.stderr.write(run.stdout[-3000:] + run.stderr[-3000:])
-            broken("the script raised")
+        run = run_traced("check_dump", bpyrace, script, trace)
         syncs = {}
         for l in run.stdout.splitlines():
             m = re.match(r"BPYRACE_SYNC (\S+) 0x([0-9a-fA-F]+)$", l.strip())
             if m:
                 syncs["sem:0x%x" % int(m.group(2), 16)] = m.group(1)
-        dump = subprocess.run([bpyrace, "dump", trace], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, errors="replace")
-        if dump.returncode != 0:
-            sys.stderr.write(dump.stderr)
-            broken("bpyrace dump exited %d" % dump.returncode)
-
-    events = []
-    for n, l in enumerate(dump.stdout.splitlines()):
-        try:
-            events.append(json.loads(l))
-        except ValueError:
-            broken("dump line %d is not JSON: %r" % (n + 1, l[:200]))
+        events = dump_events("check_dump", bpyrace, trace)
 
     def in_script(frames):
         return bool(frames) and frames[0].get("file") == script

@@ -14,21 +14,19 @@ between the threads are printed for information only: how often the two threads
 actually alternate depends on the machine's load.
 exit 0 pass, 1 fail, 99 harness broken.
 """
-import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 
-BROKEN = 99
+from harness import run_traced, dump_events, broken as harness_broken
+
 MAX_EVENTS = 50
 MIN_DROPS = 5000
 
 
 def broken(msg):
-    print("check_gil_locks: HARNESS BROKEN: " + msg, file=sys.stderr)
-    sys.exit(BROKEN)
+    harness_broken("check_gil_locks", msg)
 
 
 def main():
@@ -38,22 +36,12 @@ def main():
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gil_spin.py")
     with tempfile.TemporaryDirectory(prefix="check_gil_locks.") as tmp:
         trace = os.path.join(tmp, "g.trace")
-        run = subprocess.run([bpyrace, "run", "--quiet", "--exitcode", "0", "-o", trace, "--",
-                              "blender", "-b", "--factory-startup", "--python", script],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             errors="replace", timeout=100)
-        if run.returncode != 0 or "Traceback" in run.stdout + run.stderr:
-            sys.stderr.write(run.stdout[-3000:] + run.stderr[-3000:])
-            broken("bpyrace run failed (exit %d)" % run.returncode)
+        run = run_traced("check_gil_locks", bpyrace, script, trace)
         m = re.search(r"^gil_spin: handoffs=(\d+) drops=(\d+)", run.stdout, re.M)
         if not m:
             broken("no summary line from gil_spin.py")
         handoffs, drops = int(m.group(1)), int(m.group(2))
-        dump = subprocess.run([bpyrace, "dump", trace], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, errors="replace")
-        if dump.returncode != 0:
-            broken("bpyrace dump exited %d: %s" % (dump.returncode, dump.stderr[-1000:]))
-    events = [json.loads(l) for l in dump.stdout.splitlines()]
+        events = dump_events("check_gil_locks", bpyrace, trace)
 
     spinners = [e["tid"] for e in events if e.get("event") == "thread_start" and any(
         f.get("file") == script for f in e.get("created_at", []))]

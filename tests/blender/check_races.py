@@ -12,16 +12,14 @@ exit 0 pass, 1 mismatch, 99 harness broken.
 import difflib
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
-BROKEN = 99
+from harness import run_traced, broken as harness_broken
 
 
 def broken(msg):
-    print("check_races: HARNESS BROKEN: " + msg, file=sys.stderr)
-    sys.exit(BROKEN)
+    harness_broken("check_races", msg)
 
 
 def main():
@@ -43,20 +41,8 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="check_races.") as tmp:
         report = os.path.join(tmp, "r.json")
-        cmd = [bpyrace, "run", "--quiet", "--exitcode", "0", "--json", report,
-               "-o", os.path.join(tmp, "x.trace"), "--",
-               "blender", "-b", "--factory-startup", "--python", script]
-        try:
-            run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 text=True, errors="replace", timeout=100)
-        except subprocess.TimeoutExpired:
-            broken("bpyrace run timed out")
-        if run.returncode != 0:
-            sys.stderr.write(run.stdout[-3000:] + run.stderr[-3000:])
-            broken("bpyrace run exited %d" % run.returncode)
-        if "Traceback" in run.stdout or "Traceback" in run.stderr:
-            sys.stderr.write(run.stdout[-3000:] + run.stderr[-3000:])
-            broken("the script raised")
+        run = run_traced("check_races", bpyrace, script, os.path.join(tmp, "x.trace"),
+                         extra=("--json", report))
         if "SCRIPT DONE" not in run.stdout:
             sys.stderr.write(run.stdout[-3000:] + run.stderr[-3000:])
             broken("the script did not print SCRIPT DONE")

@@ -1,0 +1,40 @@
+"""What the Blender test harnesses share: running a script under bpyrace,
+dumping a trace, and the 'harness broken' exit (status 99, strace style)."""
+import json
+import subprocess
+import sys
+
+BROKEN = 99
+
+
+def broken(prog, msg):
+    print("%s: HARNESS BROKEN: %s" % (prog, msg), file=sys.stderr)
+    sys.exit(BROKEN)
+
+
+def run_traced(prog, bpyrace, script, trace, extra=(), timeout=100):
+    """bpyrace run SCRIPT in background Blender, recording TRACE; the script
+    must not raise.  Returns the CompletedProcess (stdout, stderr as text)."""
+    cmd = [bpyrace, "run", "--quiet", "--exitcode", "0", "-o", trace, *extra, "--",
+           "blender", "-b", "--factory-startup", "--python", script]
+    try:
+        run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, errors="replace", timeout=timeout)
+    except subprocess.TimeoutExpired:
+        broken(prog, "bpyrace run timed out")
+    if run.returncode != 0 or "Traceback" in run.stdout + run.stderr:
+        sys.stderr.write(run.stdout[-3000:] + run.stderr[-3000:])
+        broken(prog, "bpyrace run failed (exit %d) or the script raised" % run.returncode)
+    return run
+
+
+def dump_events(prog, bpyrace, trace):
+    """The events of TRACE as parsed JSON objects."""
+    dump = subprocess.run([bpyrace, "dump", trace], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, errors="replace")
+    if dump.returncode != 0:
+        broken(prog, "bpyrace dump exited %d: %s" % (dump.returncode, dump.stderr[-1000:]))
+    try:
+        return [json.loads(l) for l in dump.stdout.splitlines()]
+    except ValueError as e:
+        broken(prog, "bpyrace dump printed a line that is not JSON: %s" % e)
