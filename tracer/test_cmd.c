@@ -65,6 +65,18 @@ int cli_test(const struct cli_options *o, char **argv)
     if (!test_find_hooks(dir, sizeof dir))
         return CLI_EXIT_USAGE;
     setenv("BPYRACE_TEST_PY", dir, 1);
+    /* A child Python without the shim's module (a subprocess running pytest)
+     * must still find the plugin PYTEST_PLUGINS names; it then marks nothing. */
+    const char *pp = getenv("PYTHONPATH");
+    if (!pp || !strstr(pp, dir)) {
+        size_t len = strlen(dir) + (pp ? strlen(pp) : 0) + 2;
+        char *v = malloc(len);
+        if (!v)
+            return CLI_EXIT_USAGE;
+        snprintf(v, len, "%s%s%s", dir, pp && *pp ? ":" : "", pp && *pp ? pp : "");
+        setenv("PYTHONPATH", v, 1);
+        free(v);
+    }
     /* pytest loads the plugin by module name; keep the user's plugins. */
     const char *old = getenv("PYTEST_PLUGINS");
     if (old && *old && !strstr(old, "bpyrace_pytest")) {
