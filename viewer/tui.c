@@ -84,21 +84,28 @@ static void tui_restore(void)
     }
 }
 
+/* Die of SIG (default action), as the shell expects of a killed program:
+ * the handler runs with SIG blocked, so unblock it before raising. */
+static void tui_die_of(int sig)
+{
+    signal(sig, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    raise(sig);
+    _exit(128 + sig);
+}
+
 static void tui_on_signal(int sig)
 {
     tui_restore();
-    if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
-        /* a polite stop: exit as killed by it, like any other tool */
-        signal(sig, SIG_DFL);
-        raise(sig);
-        _exit(128 + sig);
+    if (sig != SIGINT && sig != SIGTERM && sig != SIGHUP && sig != SIGQUIT) {
+        static const char msg[] = "bpyrace: view: crashed; terminal restored\n";
+        ssize_t w = write(2, msg, sizeof msg - 1);
+        (void)w;
     }
-    static const char msg[] = "bpyrace: view: crashed; terminal restored\n";
-    ssize_t w = write(2, msg, sizeof msg - 1);
-    (void)w;
-    signal(sig, SIG_DFL);
-    raise(sig);
-    _exit(128 + sig);
+    tui_die_of(sig);
 }
 
 static void tui_install_signals(void)
@@ -278,20 +285,28 @@ static int viewer_analyze(const char *trace, const char *suppressions, char *jso
     return 0;
 }
 
+/* The one line of a refusal: why, and where the text report is. */
+static int viewer_refuse(const char *why, const char *path, bool is_trace)
+{
+    if (is_trace)
+        fprintf(stderr, "bpyrace: %s; for the text report run 'bpyrace report %s'\n", why, path);
+    else
+        fprintf(stderr, "bpyrace: %s; for the text report run 'bpyrace report TRACE' on the "
+                        "trace %s came from\n", why, path);
+    return 2;
+}
+
 int viewer_main(const char *path, const char *suppressions)
 {
     /* Refuse before any work: the viewer needs a terminal on both ends. */
     size_t plen = strlen(path);
     bool is_trace = viewer_is_trace(path) || (plen > 6 && !strcmp(path + plen - 6, ".trace"));
-    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-        if (is_trace)
-            fprintf(stderr, "bpyrace: view needs a terminal; for the text report run "
-                            "'bpyrace report %s'\n", path);
-        else
-            fprintf(stderr, "bpyrace: view needs a terminal; for the text report run "
-                            "'bpyrace report TRACE' on the trace %s came from\n", path);
-        return 2;
-    }
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+        return viewer_refuse("view needs a terminal", path, is_trace);
+    const char *term = getenv("TERM");
+    if (!term || !*term || !strcmp(term, "dumb"))
+        return viewer_refuse("view needs a terminal that can move the cursor (TERM is not set "
+                             "or dumb)", path, is_trace);
     if (access(path, R_OK)) {
         fprintf(stderr, "bpyrace: %s: %s\n", path, strerror(errno));
         return 2;
@@ -316,13 +331,12 @@ int viewer_main(const char *path, const char *suppressions)
     tui_rep = &rep;
 
     setlocale(LC_ALL, "");
-    const char *term = getenv("TERM");
     SCREEN *scr = newterm(NULL, stdout, stdin);
     if (!scr) {
-        fprintf(stderr, "bpyrace: view: cannot use terminal type '%s'; for the text report run "
-                        "'bpyrace report TRACE'\n", term ? term : "(TERM not set)");
+        char why[256];
+        snprintf(why, sizeof why, "view: unknown terminal type '%.100s'", term);
         report_unload(&rep);
-        return 2;
+        return viewer_refuse(why, path, is_trace);
     }
     tui_active = 1;
     tui_install_signals();

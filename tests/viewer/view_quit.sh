@@ -15,6 +15,7 @@ wait_for_ 'status=0'
 expect_sane_tty_
 
 for how in C-c TERM SEGV; do
+    case $how in C-c) want=130 ;; TERM) want=143 ;; SEGV) want=139 ;; esac
     run_ 'clear; bpyrace view tests/viewer/fixture.json'
     wait_for_ '[1/5]'
     case $how in
@@ -23,7 +24,8 @@ for how in C-c TERM SEGV; do
     esac
     wait_exit_
     run_ 'echo st""atus=$?'
-    wait_for_ 'status='
+    wait_for_ "status=$want"
+    [ $how != SEGV ] || wait_for_ 'bpyrace: view: crashed; terminal restored'
     screen_ | grep -q 'CLASS VARIABLE' && { screen_ >&2; fail_ "$how: the viewer's screen is left behind"; }
     expect_sane_tty_
 done
