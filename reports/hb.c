@@ -724,10 +724,13 @@ static void hb_access(struct hb *h, const struct trace_event *ev)
     struct hb_first first = {.var = var, .tid = tid};
 
     struct hb_varst *vs = hb_var(h, var);
+    struct hb_vt *me = NULL;   /* this thread's own entry, found on the way */
     for (uint32_t i = 0; i < vs->n; i++) {
         struct hb_vt *e = &vs->e[i];
-        if (e->tid == tid)
+        if (e->tid == tid) {
+            me = e;
             continue;
+        }
         uint32_t known = vc_get(&t->vc, e->tid);
         if (e->wr.valid && e->wr.clock > known)
             hb_report(h, var, &e->wr, &cur, hb_first_get(h, &first) < e->wr.seq);
@@ -755,7 +758,8 @@ static void hb_access(struct hb *h, const struct trace_event *ev)
         }
     }
 
-    struct hb_vt *me = hb_vt_get(h, var, tid, ev->seq);
+    if (!me)
+        me = hb_vt_get(h, var, tid, ev->seq);
     if (write)
         me->wr = cur;
     else

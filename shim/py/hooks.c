@@ -34,10 +34,36 @@ static ternaryfunc orig_func_call;
 
 static PyTypeObject *type_struct, *type_array, *type_coll, *type_func;
 
-/* The last RNA function looked up on a collection (bpy.data.objects.new):
- * calling it writes the collection's membership. */
-static PyObject *last_coll_func;
-static uint32_t last_coll_var;
+/* RNA functions recently looked up on a collection (bpy.data.objects.new):
+ * calling one writes the collection's membership.  A few are remembered, for
+ * `new = objs.new; remove = objs.remove`.  The object's address alone does
+ * not identify one: once freed, the next bpy_func (mesh.update) is often
+ * allocated at the same address, so the function and struct are compared too. */
+#define N_COLL_FUNCS 8
+static struct coll_func {
+    PyObject *obj;
+    void *func, *data, *type;
+    uint32_t var;
+} coll_funcs[N_COLL_FUNCS];
+static unsigned coll_funcs_next;
+
+static void remember_coll_func(PyObject *f, uint32_t var)
+{
+    coll_funcs[coll_funcs_next++ % N_COLL_FUNCS] =
+        (struct coll_func){f, PYRNA_FUNC(f), PYRNA_PTR(f)->data, PYRNA_PTR(f)->type, var};
+}
+
+/* The collection variable F writes, or 0 when F is not a collection's function. */
+static uint32_t coll_func_var(PyObject *f)
+{
+    for (int i = 0; i < N_COLL_FUNCS; i++) {
+        const struct coll_func *c = &coll_funcs[i];
+        if (c->obj == f && c->func == PYRNA_FUNC(f) && c->data == PYRNA_PTR(f)->data &&
+            c->type == PYRNA_PTR(f)->type)
+            return c->var;
+    }
+    return 0;
+}
 
 /* ---- variables of wrapper objects ---- */
 
@@ -234,10 +260,8 @@ static int hook_coll_contains(PyObject *self, PyObject *key)
 static PyObject *hook_coll_getattro(PyObject *self, PyObject *name)
 {
     PyObject *res = orig_coll_getattro(self, name);
-    if (res && Py_TYPE(res) == type_func && py_recording()) {
-        last_coll_func = res;
-        last_coll_var = prop_var(self);
-    }
+    if (res && Py_TYPE(res) == type_func && py_recording())
+        remember_coll_func(res, prop_var(self));
     return res;
 }
 
@@ -248,9 +272,10 @@ static PyObject *hook_func_call(PyObject *self, PyObject *args, PyObject *kw)
     if (py_recording()) {
         void *func = PYRNA_FUNC(self);
         const char *name = func ? RNA_FUNC_IDENTIFIER(func) : "?";
-        if (self == last_coll_func && last_coll_var) {
+        uint32_t coll = coll_func_var(self);
+        if (coll) {
             /* new/remove/link/clear on a collection write its membership */
-            py_record(TR_WRITE, last_coll_var, -1);
+            py_record(TR_WRITE, coll, -1);
             PyObject *arg0 = args && PyTuple_GET_SIZE(args) > 0 ? PyTuple_GET_ITEM(args, 0) : NULL;
             if (strcmp(name, "remove") == 0 && arg0 && PyObject_TypeCheck(arg0, type_struct))
                 py_record_call(TRACE_LEVEL_ID, py_id_var(PYRNA_PTR(arg0)->owner_id, arg0, PATH_STRUCT),
