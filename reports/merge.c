@@ -142,6 +142,7 @@ static int mg_file(struct merge_ctx *m, const char *path)
                 (uint32_t)json_integer_value(json_object_get(v, "thread")),
                 mg_dup(json_object_get(v, "from")), mg_dup(json_object_get(v, "to"))};
         }
+        r.fingerprint = mg_dup(json_object_get(jr, "fingerprint"));
         char fp[33];
         report_fingerprint(&r, fp);
         size_t at = 0;

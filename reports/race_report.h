@@ -61,6 +61,7 @@ struct race_report {
     size_t ntests;
     struct report_leak *leaks;
     size_t nleaks;
+    char *fingerprint;          /* as read back from a JSON report (merge), NULL: computed */
 };
 
 /* One test of the run (bpyrace test), from the marks in the trace. */

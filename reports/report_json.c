@@ -138,7 +138,9 @@ void report_print_json(FILE *f, const struct report_set *set)
                 fputs(k ? ", " : "", f);
                 json_str(f, r->tests[k]);
             }
-            fputs("], \"leaks\": [", f);
+            char fp[33];
+            report_fingerprint(r, fp);
+            fprintf(f, "], \"fingerprint\": \"%s\", \"leaks\": [", fp);
             for (size_t k = 0; k < r->nleaks; k++) {
                 fprintf(f, "%s{\"thread\": %u, \"from\": ", k ? ", " : "", r->leaks[k].thread);
                 json_str(f, r->leaks[k].from);

@@ -104,6 +104,14 @@ static void junit_race_failure(FILE *f, const struct report_set *set, const stru
     junit_xml(f, msg);
     fputs("\">", f);
     junit_xml(f, text);
+    if (r->ntests) {
+        fputs("  Tests:", f);
+        for (size_t k = 0; k < r->ntests; k++) {
+            fputs(k ? ", " : " ", f);
+            junit_xml(f, r->tests[k]);
+        }
+        fputc('\n', f);
+    }
     for (size_t k = 0; k < r->nleaks; k++) {
         snprintf(msg, sizeof msg, "  Leak: thread T%u was created in test %s and still runs in %s\n",
                  r->leaks[k].thread, r->leaks[k].from, r->leaks[k].to ? r->leaks[k].to : "no test");

@@ -87,6 +87,8 @@ void report_race_tests_free(struct race_report *race)
     }
     free(race->tests);
     free(race->leaks);
+    free(race->fingerprint);
+    race->fingerprint = NULL;
     race->tests = NULL;
     race->leaks = NULL;
     race->ntests = race->nleaks = 0;

@@ -170,6 +170,10 @@ def merge(bpyrace):
         m = json.load(open(os.path.join(out, "m.json")))
         check(len(m["races"]) == 1 and m["races"][0]["tests"] == ["tests/test_nudger.py::test_nudge_racy"],
               f"merged JSON races {m['races']}")
+        f = json.load(open(fpaths["json"]))
+        check([r.get("fingerprint") for r in m["races"]] == [r.get("fingerprint") for r in f["races"]]
+              == [r["partialFingerprints"]["bpyraceRace/v1"] for r in fs],
+              "JSON fingerprints differ from SARIF's or between merged and unsharded")
         bad = subprocess.run([bpyrace, "report", "--merge", os.path.join(out, "nope.json")],
                              capture_output=True, text=True)
         check(bad.returncode == 2 and "nope.json" in bad.stderr, f"missing file: {bad.returncode} {bad.stderr}")
