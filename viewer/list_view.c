@@ -15,13 +15,44 @@ static const char *const list_filter_name[FILTER_N] = { "all races", "data races
                                                         "GIL races only" };
 
 struct list_state {
-    size_t *order;      /* all races: data races first, stable */
+    size_t *order;      /* all races: data races first, then by_count or the report's order */
+    bool by_count;      /* most occurrences first within a class */
     size_t *shown;      /* the filtered ones, indices into rep->races */
     size_t nshown;
     size_t sel, top;    /* in shown */
     enum list_filter filter;
     char search[128];
 };
+
+/* qsort has no context argument: the races being sorted. */
+static const struct vr_race *list_sort_races;
+
+static int list_cmp_count(const void *a, const void *b)
+{
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    const struct vr_race *x = &list_sort_races[i], *y = &list_sort_races[j];
+    if ((x->cls == HB_HARD) != (y->cls == HB_HARD))
+        return x->cls == HB_HARD ? -1 : 1;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return i < j ? -1 : i > j;
+}
+
+static void list_reorder(struct view *v)
+{
+    struct list_state *s = v->priv;
+    size_t n = v->rep->nraces, k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v->rep->races[i].cls == HB_HARD)
+            s->order[k++] = i;
+    for (size_t i = 0; i < n; i++)
+        if (v->rep->races[i].cls != HB_HARD)
+            s->order[k++] = i;
+    if (s->by_count) {
+        list_sort_races = v->rep->races;
+        qsort(s->order, n, sizeof *s->order, list_cmp_count);
+    }
+}
 
 static void list_refilter(struct view *v)
 {
@@ -47,16 +78,11 @@ static int list_open(struct view *v, size_t arg)
 {
     (void)arg;
     struct list_state *s = report_xcalloc(1, sizeof *s);
-    size_t n = v->rep->nraces, k = 0;
+    size_t n = v->rep->nraces;
     s->order = report_xcalloc(n, sizeof *s->order);
     s->shown = report_xcalloc(n, sizeof *s->shown);
-    for (size_t i = 0; i < n; i++)
-        if (v->rep->races[i].cls == HB_HARD)
-            s->order[k++] = i;
-    for (size_t i = 0; i < n; i++)
-        if (v->rep->races[i].cls != HB_HARD)
-            s->order[k++] = i;
     v->priv = s;
+    list_reorder(v);
     list_refilter(v);
     return 0;
 }
@@ -115,7 +141,7 @@ static void list_draw(struct view *v)
     attrset(draw_attr(C_HEADER));
     mvprintw(1, 1, "%-5s", "CLASS");
     mvprintw(1, xvar, "%-*s", wvar, "VARIABLE");
-    mvprintw(1, xcount, "%9s", "COUNT");
+    mvprintw(1, xcount, "%9s", s->by_count ? "COUNT v" : "COUNT");
     mvprintw(1, xseen, "%-9s", "SEEN");
     mvprintw(1, xthr, "%-*s", wthreads, "THREADS");
     attrset(A_NORMAL);
@@ -225,6 +251,13 @@ static bool list_request(struct view *v, enum tui_request req)
     case REQ_ENTER:
         if (s->nshown)
             tui_push(&detail_view_ops, s->shown[s->sel]);
+        return true;
+    case REQ_SORT:
+        s->by_count = !s->by_count;
+        list_reorder(v);
+        list_refilter(v);
+        tui_message("%s", s->by_count ? "sorted: most occurrences first"
+                                      : "sorted: the report's order (by variable)");
         return true;
     case REQ_FILTER:
         s->filter = (s->filter + 1) % FILTER_N;

@@ -278,7 +278,14 @@ static int viewer_analyze(const char *trace, const char *suppressions, char *jso
     close(fd);
     struct report_options ro = { .json_path = json, .suppressions_path = suppressions,
                                  .quiet = true };
-    if (report_trace(trace, &ro) < 0) {
+    /* A big trace takes seconds: say so, cursor back at the line's start so
+     * a warning of the analysis (truncated trace) writes over it, then erase
+     * it.  The terminal is ours: view refused before if it is not one. */
+    fprintf(stderr, "bpyrace: analyzing %s ...\r", trace);
+    fflush(stderr);
+    int races = report_trace(trace, &ro);
+    fputs("\033[K", stderr);
+    if (races < 0) {
         unlink(json);
         return -1;
     }

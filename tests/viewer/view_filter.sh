@@ -14,3 +14,9 @@ keys_ Escape
 wait_for_ '[1/3 GIL]'
 keys_ f
 wait_for_ '[3/5] 5 races'
+# s: most occurrences first within each class, and back
+keys_ s
+expect_screen_ sort_count
+keys_ s
+wait_for_ "sorted: the report's order"
+screen_ | sed -n 3p | grep -q 'bpy.data.objects\["Cube"\].location' || { screen_ >&2; fail_ "sort back"; }
