@@ -212,21 +212,27 @@ static const char *skim_string(struct skim *s)
     return out;
 }
 
+/* An integer; parsed by hand, as the mapping is not NUL-terminated. */
 static int64_t skim_int(struct skim *s)
 {
     skim_ws(s);
-    char *endp;
-    errno = 0;
-    long long v = strtoll(s->p, &endp, 10);
-    if (endp == s->p || errno) {
+    bool neg = s->p < s->end && *s->p == '-';
+    const char *q = s->p + neg;
+    uint64_t v = 0;
+    int digits = 0;
+    while (q < s->end && *q >= '0' && *q <= '9' && digits < 19) {
+        v = v * 10 + (uint64_t)(*q++ - '0');
+        digits++;
+    }
+    if (!digits) {
         skim_fail(s, "expected a number");
         return 0;
     }
-    s->p = endp;
+    s->p = q;
     /* tolerate a fraction or exponent (not produced by bpyrace) */
     while (s->p < s->end && strchr(".eE+-0123456789", *s->p))
         s->p++;
-    return v;
+    return neg ? -(int64_t)v : (int64_t)v;
 }
 
 static bool skim_bool(struct skim *s)

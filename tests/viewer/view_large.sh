@@ -41,3 +41,19 @@ wait_for_ '[0/0 data] 0 races: 0 data, 0 GIL'
 wait_for_ 'No races in this report.'
 keys_ q
 wait_exit_
+
+# escapes: \" \\ \u00e9, a surrogate pair, \ufffd (what the writer puts for bytes that are not UTF-8)
+cat >"$T/esc.json" <<'JSON'
+{"races": [{"class": "gil", "variable": "bpy.data.objects[\"Caf\u00e9\"][\"a\\b\"]", "observed": true, "count": 2,
+ "accesses": [{"kind": "write", "thread": {"id": 2, "origin": "python", "name": "w\ud83d\ude00", "created_at": []},
+   "gil": true, "stack": [], "native_stack": []},
+  {"kind": "read", "thread": {"id": 3, "origin": "python", "name": "bad\ufffd", "created_at": []},
+   "gil": true, "stack": [], "native_stack": []}], "advice": "x"}],
+ "summary": {"races": 1, "gil": 1, "hard": 0, "events": 4, "threads": 2}}
+JSON
+tm resize-window -t 0 -x 200 -y 50
+run_ "clear; bpyrace view $T/esc.json"
+wait_for_ ' GIL   bpy.data.objects["Café"]["a\b"]'
+wait_for_ 'T2 w😀 / T3 bad�'
+keys_ q
+wait_exit_
