@@ -269,6 +269,7 @@ static PyObject *hook_coll_getattro(PyObject *self, PyObject *name)
 
 static PyObject *hook_func_call(PyObject *self, PyObject *args, PyObject *kw)
 {
+    void *removed_id = NULL;
     if (py_recording()) {
         void *func = PYRNA_FUNC(self);
         const char *name = func ? RNA_FUNC_IDENTIFIER(func) : "?";
@@ -277,15 +278,23 @@ static PyObject *hook_func_call(PyObject *self, PyObject *args, PyObject *kw)
             /* new/remove/link/clear on a collection write its membership */
             py_record(TR_WRITE, coll, -1);
             PyObject *arg0 = args && PyTuple_GET_SIZE(args) > 0 ? PyTuple_GET_ITEM(args, 0) : NULL;
-            if (strcmp(name, "remove") == 0 && arg0 && PyObject_TypeCheck(arg0, type_struct))
-                py_record_call(TRACE_LEVEL_ID, py_id_var(PYRNA_PTR(arg0)->owner_id, arg0, PATH_STRUCT),
-                               "remove");
+            if (strcmp(name, "remove") == 0 && arg0 && PyObject_TypeCheck(arg0, type_struct)) {
+                struct rna_pointer *p = PYRNA_PTR(arg0);
+                py_record_call(TRACE_LEVEL_ID, py_id_var(p->owner_id, arg0, PATH_STRUCT), "remove");
+                if (p->owner_id && p->owner_id == p->data)
+                    removed_id = p->owner_id;   /* bpy.data.X.remove(id): the ID is freed */
+            }
         } else {
             struct rna_pointer *ptr = PYRNA_PTR(self);
             py_record_call(TRACE_LEVEL_ID, py_id_var(ptr->owner_id, NULL, PATH_STRUCT), name);
         }
     }
-    return orig_func_call(self, args, kw);
+    PyObject *res = orig_func_call(self, args, kw);
+    /* A new ID may be allocated where the removed one was: its variables are
+     * new variables, not the removed ID's under a stale name. */
+    if (res && removed_id)
+        py_forget_id(removed_id);
+    return res;
 }
 
 /* ---- methods (PyMethodDef tables of static types) ---- */

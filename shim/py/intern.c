@@ -26,6 +26,7 @@ struct slot {
     uint32_t id;
     uint32_t aux;      /* var: owner ID var */
     void *data;        /* var key parts, to tell collisions apart */
+    void *owner;       /* var: the owning ID's address (py_forget_id) */
     char *ident;
     uint16_t kind;
 };
@@ -286,6 +287,7 @@ static uint32_t id_var_from_path(void *owner_id, const char *path)
         return 0;
     if (!e->id) {
         e->data = owner_id;
+        e->owner = owner_id;
         e->kind = TRACE_VAR_ID;
         e->id = define_var(TRACE_VAR_ID, idpath, 0);
     }
@@ -362,6 +364,7 @@ uint32_t py_var(uint16_t kind, void *data, void *owner_id, const char *ident, Py
     if (e->id)
         return e->id;
     e->data = data;
+    e->owner = owner_id;
     e->kind = kind;
     e->ident = strndup(ident, (size_t)len);
     char base[1024], path[1200];
@@ -421,12 +424,15 @@ void py_record_call(uint16_t level, uint32_t id_var, const char *what)
     bpr_emit_with_native(TR_CALL, flags, level, py_stack_id(), id_var, what ? py_string_id(what, -1) : 0);
 }
 
-void py_intern_reset(void)
+/* No key matches this address again, and the slot keeps its hash so that
+ * the probe chains through it stay intact. */
+#define DEAD_DATA ((void *)1)
+
+void py_forget_id(void *id)
 {
-    /* After fork the child writes a new trace: every definition is emitted
-     * again there, so forget what was defined. */
-    free(strings.slots);
-    free(stacks.slots);
-    free(vars.slots);
-    strings = stacks = vars = (struct map){0};
+    for (size_t i = 0; i < vars.cap; i++)
+        if (vars.slots[i].hash && (vars.slots[i].owner == id || vars.slots[i].data == id)) {
+            vars.slots[i].data = DEAD_DATA;
+            vars.slots[i].owner = NULL;
+        }
 }

@@ -37,7 +37,8 @@ uint32_t py_var(uint16_t kind, void *data, void *owner_id, const char *ident, Py
                 PyObject *obj, enum py_path_source src);
 uint32_t py_id_var(void *owner_id, PyObject *obj, enum py_path_source src);
 void py_note_thread_name(void);
-void py_intern_reset(void);
+/* The ID at ID was removed: forget its variables (and its sub-structs'). */
+void py_forget_id(void *id);
 extern void *py_main_data;           /* bpy.data's Main pointer */
 
 /* Record one access (GIL held).  VAR 0 means nothing to record. */
