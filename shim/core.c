@@ -153,7 +153,6 @@ uint32_t bpr_new_string_id(void) { return atomic_fetch_add(&next_string_id, 1); 
 uint32_t bpr_new_stack_id(void) { return atomic_fetch_add(&next_stack_id, 1); }
 uint32_t bpr_new_var_id(void) { return atomic_fetch_add(&next_var_id, 1); }
 int bpr_stack_depth(void) { return opt_stack_depth; }
-bool bpr_native_stacks(void) { return opt_native_stacks; }
 
 bool bpr_ready(void) { return bpr_state == 1 && tw_is_open(); }
 

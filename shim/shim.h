@@ -50,9 +50,8 @@ BPR_API uint64_t bpr_emit_with_native(uint8_t type, uint8_t flags, uint16_t aux,
                                       uint64_t a, int64_t b);
 BPR_API void bpr_emit_def(uint8_t type, uint16_t aux, uint32_t stack, uint64_t a, int64_t b,
                           const void *payload, size_t len);
-/* Options read from the environment by the core. */
+/* Python frames kept per stack (BPYRACE_STACK_DEPTH, read by the core). */
 BPR_API int bpr_stack_depth(void);
-BPR_API bool bpr_native_stacks(void);
 /* Warn once per KEY on stderr ("bpyrace: ...") and note it in the trace header. */
 BPR_API void bpr_warn_once(const char *key, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -71,7 +70,6 @@ BPR_HIDDEN extern int bpr_state;   /* 0 uninitialised, 1 active, -1 inert */
 BPR_API bool bpr_ready(void);
 BPR_API struct bpr_thread *bpr_tls(void);
 BPR_HIDDEN uint32_t bpr_alloc_tid(void);
-BPR_HIDDEN bool bpr_in_module(const void *addr, const char *needle);
 BPR_HIDDEN bool bpr_is_host_caller(const void *ret);
 BPR_HIDDEN bool bpr_is_python_caller(const void *ret);
 BPR_HIDDEN bool bpr_is_quiet_caller(const void *ret);

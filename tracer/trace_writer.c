@@ -249,11 +249,6 @@ int tw_is_open(void)
     return atomic_load_explicit(&tw_open_flag, memory_order_acquire);
 }
 
-uint64_t tw_next_seq(void)
-{
-    return atomic_fetch_add_explicit(&tw_seq, 1, memory_order_relaxed);
-}
-
 uint64_t tw_emit(struct tw_thread *t, uint8_t type, uint8_t flags, uint16_t aux,
                  uint32_t stack, uint64_t a, int64_t b)
 {

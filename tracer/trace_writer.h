@@ -25,8 +25,6 @@ struct tw_thread {
 int tw_open(const char *path, int pid, int ppid, const char *exe, uint32_t flags);
 /* True once tw_open succeeded and until tw_close. */
 int tw_is_open(void);
-/* Next global sequence number (atomic; never 0). */
-uint64_t tw_next_seq(void);
 /* Append an event record with a fresh sequence number; returns the seq, or 0
  * if the trace is not open or is full (the writer then warns once). */
 uint64_t tw_emit(struct tw_thread *t, uint8_t type, uint8_t flags, uint16_t aux,
