@@ -8,7 +8,11 @@
  * GIL is exclusive, so a run of GIL-held events of one thread that no other
  * thread's GIL-held event interrupts is one span, and a hand-off is where
  * the next thread's run starts.  Inside a span, consecutive accesses to one
- * variable form one slice; any other event of the thread ends the slice. */
+ * variable form one slice; any other event of the thread ends the slice.
+ *
+ * Locks held (mutexes, rwlocks) are slices on a companion track per thread
+ * (tid + TL_LOCK_TRACK): a lock taken with the GIL and released after a
+ * hand-off would cross the GIL spans on the thread's own track. */
 #include "timeline.h"
 
 #include <errno.h>
@@ -19,7 +23,17 @@
 #include "json_out.h"
 #include "xalloc.h"
 
+#define TL_LOCK_TRACK 100000u
+
+struct tl_hold {
+    uint64_t addr, seq;
+    uint16_t kind;
+    bool shared;
+};
+
 struct tl_thread {
+    struct tl_hold *holds;  /* mutexes / rwlocks taken and not yet released */
+    uint32_t nholds, capholds;
     bool gil_open;          /* a "GIL held" B is open */
     bool win_open;          /* a "native window" B is open */
     bool grp_open;          /* an access group is pending */
@@ -121,6 +135,42 @@ static void tl_instant(struct tl *t, uint32_t tid, uint64_t seq, const char *cat
     fputs(", \"s\": \"t\"}", t->f);
 }
 
+static const char *tl_sync_kind(uint16_t aux);
+
+/* One "held" slice on TID's lock track. */
+static void tl_hold_slice(struct tl *t, uint32_t tid, const struct tl_hold *h, uint64_t end)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s:0x%llx", tl_sync_kind(h->kind), (unsigned long long)h->addr);
+    tl_begin(t, "X", tid + TL_LOCK_TRACK, h->seq * 2);
+    fprintf(t->f, ", \"dur\": %llu", (unsigned long long)((end - h->seq) * 2 + 1));
+    tl_name(t, "lock", name);
+    fprintf(t->f, ", \"args\": {\"shared\": %s}}", h->shared ? "true" : "false");
+}
+
+static void tl_lock_event(struct tl *t, const struct trace_event *ev)
+{
+    if (ev->aux != TRACE_SYNC_MUTEX && ev->aux != TRACE_SYNC_RWLOCK)
+        return;   /* semaphores and conditions are not held by one thread */
+    struct tl_thread *th = tl_thread(t, ev->tid);
+    if (ev->type == TR_ACQUIRE) {
+        if (th->nholds == th->capholds) {
+            th->capholds = th->capholds ? th->capholds * 2 : 8;
+            th->holds = report_xrealloc(th->holds, th->capholds, sizeof *th->holds);
+        }
+        th->holds[th->nholds++] = (struct tl_hold){ ev->a, ev->seq, ev->aux,
+                                                   (ev->flags & TRF_SHARED) != 0 };
+        return;
+    }
+    for (uint32_t i = th->nholds; i-- > 0;)
+        if (th->holds[i].addr == ev->a) {
+            tl_hold_slice(t, ev->tid, &th->holds[i], ev->seq);
+            memmove(&th->holds[i], &th->holds[i + 1], (th->nholds - i - 1) * sizeof *th->holds);
+            th->nholds--;
+            return;
+        }
+}
+
 static const char *tl_sync_kind(uint16_t aux)
 {
     switch (aux) {
@@ -179,6 +229,7 @@ static void tl_event(struct tl *t, const struct trace_event *ev)
         snprintf(name, sizeof name, "%s %s:0x%llx", ev->type == TR_ACQUIRE ? "acquire" : "release",
                  tl_sync_kind(ev->aux), (unsigned long long)ev->a);
         tl_instant(t, tid, ev->seq, "sync", name);
+        tl_lock_event(t, ev);
         break;
     case TR_THREAD_CREATE:
         snprintf(name, sizeof name, "create T%llu", (unsigned long long)ev->a);
@@ -246,7 +297,18 @@ static void tl_thread_names(struct tl *t)
         json_string(t->f, name);
         fputs("}}", t->f);
         tl_begin(t, "M", tid, 0);
-        fprintf(t->f, ", \"name\": \"thread_sort_index\", \"args\": {\"sort_index\": %u}}", tid);
+        fprintf(t->f, ", \"name\": \"thread_sort_index\", \"args\": {\"sort_index\": %u}}",
+                tid * 2);
+        /* its lock track, right below it */
+        char lname[320];
+        snprintf(lname, sizeof lname, "%s: locks held", name);
+        tl_begin(t, "M", tid + TL_LOCK_TRACK, 0);
+        fputs(", \"name\": \"thread_name\", \"args\": {\"name\": ", t->f);
+        json_string(t->f, lname);
+        fputs("}}", t->f);
+        tl_begin(t, "M", tid + TL_LOCK_TRACK, 0);
+        fprintf(t->f, ", \"name\": \"thread_sort_index\", \"args\": {\"sort_index\": %u}}",
+                tid * 2 + 1);
     }
 }
 
@@ -298,6 +360,10 @@ int timeline_write(const char *path, struct trace_reader *r, const struct report
     while (trace_next(r, &ev))
         tl_event(&t, &ev);
     for (uint32_t tid = 0; tid < t.nth; tid++) {
+        /* locks never released: held until the end of the trace */
+        for (uint32_t i = 0; i < t.th[tid].nholds; i++)
+            tl_hold_slice(&t, tid, &t.th[tid].holds[i], t.last_seq);
+        free(t.th[tid].holds);
         tl_group_close(&t, tid);
         tl_gil_close(&t, tid);
         if (t.th[tid].win_open) {

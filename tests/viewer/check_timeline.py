@@ -9,8 +9,8 @@ check_timeline.py TIMELINE.json REPORT.json [--expect-window]
 - one flow per race of the report: every flow id has exactly one start (s)
   and one end (f), the start not after the end, each inside a slice of its
   thread (so the arrow binds to the access), on the threads of the race;
-- GIL-held spans, access slices named by variable, sync instants, and with
-  --expect-window native windows.
+- GIL-held spans, access slices named by variable, sync instants, lock-held
+  slices when mutexes were taken, and with --expect-window native windows.
 Exit 0 pass, 1 fail."""
 import collections, json, re, sys
 
@@ -49,7 +49,7 @@ for key in set(tracks) | set(slices):
     if key not in names:
         fail(f"track {key} has no thread_name")
 for key, name in names.items():
-    if not re.fullmatch(r"T\d+ (.+ )?\((main|python|blender|unknown)\)", name):
+    if not re.fullmatch(r"T\d+ (.+ )?\((main|python|blender|unknown)\)(: locks held)?", name):
         fail(f"thread name {name!r} does not give the origin")
 
 for key, evs in tracks.items():
@@ -96,6 +96,9 @@ if not variables <= access_names:
     fail(f"no access slice for {variables - access_names}")
 if not any(k[0] == "i" and k[1] == "sync" for k in counts):
     fail("no sync instants")
+if any(e.get("ph") == "i" and e.get("cat") == "sync" and re.match(r"acquire (mutex|rwlock):", e["name"])
+       for e in events) and not any(e.get("ph") == "X" and e.get("cat") == "lock" for e in events):
+    fail("mutexes were acquired but no lock-held slice")
 if expect_window and not counts[("B", "native", "native window")]:
     fail("no native window")
 
