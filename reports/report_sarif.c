@@ -319,8 +319,19 @@ void report_print_sarif(FILE *f, const struct report_set *set)
     char root[PATH_MAX + 16];
     snprintf(root, sizeof root, "file://%s", sarif_root());
     sarif_str(f, root);
-    fprintf(f, "}},\n  \"invocations\": [{\"executionSuccessful\": %s}],\n  \"results\": [",
-            set->truncated ? "false" : "true");
+    fprintf(f, "}},\n  \"invocations\": [{\"executionSuccessful\": %s", set->truncated ? "false" : "true");
+    bool any = false;
+    for (size_t i = 0; i < set->ntests; i++)
+        if (!strcmp(set->tests[i].outcome, "crashed")) {   /* the test running at the crash */
+            char msg[4200];
+            snprintf(msg, sizeof msg, "the program died while test %s was running", set->tests[i].id);
+            fputs(any ? ", " : ", \"toolExecutionNotifications\": [", f);
+            fputs("{\"level\": \"error\", \"message\": {\"text\": ", f);
+            sarif_str(f, msg);
+            fputs("}}", f);
+            any = true;
+        }
+    fprintf(f, "%s}],\n  \"results\": [", any ? "]" : "");
     for (size_t i = 0; i < set->nraces; i++) {
         const struct race_report *r = &set->races[i];
         bool hard = r->cls == HB_HARD;

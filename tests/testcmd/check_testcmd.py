@@ -13,10 +13,12 @@ SARIF for the tests that ran and names the test that was running.
 leak: a thread started in one test and racing in the next is attributed to the
 second test and reported as leaking from the first.
 merge: the suite split in two shards, merged with report --merge, equals the
-unsharded run (same fingerprints, same tests and failures).
+unsharded run (same fingerprints, same tests and failures); two checkouts of the
+add-on at different paths give the same fingerprint.
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,14 +42,14 @@ def check(cond, what):
     return cond
 
 
-def bpyrace_test(bpyrace, script, out, env_extra=None, tag="r"):
+def bpyrace_test(bpyrace, script, out, env_extra=None, tag="r", cwd=None):
     paths = {k: os.path.join(out, f"{tag}.{k}") for k in ("trace", "json", "xml", "sarif")}
     env = dict(os.environ)
     env.pop("BPYRACE_OPTIONS", None)
     env.update(env_extra or {})
     cmd = [bpyrace, "test", "-o", paths["trace"], "--json", paths["json"], "--junit", paths["xml"],
            "--sarif", paths["sarif"], "--", "blender", "-b", "--factory-startup", "--python", script]
-    p = subprocess.run(cmd, cwd=out, env=env, capture_output=True, text=True, timeout=300)
+    p = subprocess.run(cmd, cwd=cwd or out, env=env, capture_output=True, text=True, timeout=300)
     return p, paths
 
 
@@ -137,6 +139,10 @@ def crash(bpyrace):
             check(len(a["_failures"]) == 1, "the racy test that ran has no race failure")
             check("error" in b and b["error"].get("type") == "bpyrace.crash", "the crashed test has no crash error")
         sarif_check(paths["sarif"], 1)
+        inv = json.load(open(paths["sarif"]))["runs"][0]["invocations"][0]
+        check(inv["executionSuccessful"] is False and
+              "test tests/test_crash.py::test_b_crashes was running" in
+              inv["toolExecutionNotifications"][0]["message"]["text"], f"SARIF invocation {inv}")
         rep = json.load(open(paths["json"]))
         check(rep["truncated"] is True, "JSON report not marked truncated")
         check([t["outcome"] for t in rep["tests"]] == ["passed", "crashed"], f"JSON tests {rep['tests']}")
@@ -174,6 +180,14 @@ def merge(bpyrace):
         check([r.get("fingerprint") for r in m["races"]] == [r.get("fingerprint") for r in f["races"]]
               == [r["partialFingerprints"]["bpyraceRace/v1"] for r in fs],
               "JSON fingerprints differ from SARIF's or between merged and unsharded")
+        # two checkouts at different paths (two machines): the same fingerprint
+        fps = []
+        for k, sub in enumerate(("a", os.path.join("b", "deeper", "checkout"))):
+            root = os.path.join(out, sub)
+            shutil.copytree(ADDON, root)
+            p, paths = bpyrace_test(bpyrace, os.path.join(root, "run_tests.py"), out, tag=f"m{k}", cwd=root)
+            fps.append([r["partialFingerprints"] for r in json.load(open(paths["sarif"]))["runs"][0]["results"]])
+        check(fps[0] == fps[1] and len(fps[0]) == 1, f"fingerprints differ between checkouts: {fps}")
         bad = subprocess.run([bpyrace, "report", "--merge", os.path.join(out, "nope.json")],
                              capture_output=True, text=True)
         check(bad.returncode == 2 and "nope.json" in bad.stderr, f"missing file: {bad.returncode} {bad.stderr}")
