@@ -14,14 +14,18 @@ def pytest_runtest_logstart(nodeid, location):
 def pytest_runtest_logreport(report):
     if report.failed:
         crash = getattr(getattr(report, "longrepr", None), "reprcrash", None)
-        message = crash.message if crash is not None else hook.first_line(report.longreprtext)
-        hook.mark(hook.MESSAGE, report.nodeid, hook.first_line(message))
+        if crash is not None:   # "AssertionError: one is not two\nassert 1 == 2": the first line
+            lines = [l for l in str(crash.message).strip().splitlines() if l.strip()]
+            message = lines[0].strip() if lines else ""
+        else:
+            message = hook.first_line(report.longreprtext)
+        hook.mark(hook.MESSAGE, report.nodeid, message)
         hook.mark(hook.OUTCOME, report.nodeid, hook.FAILED if report.when == "call" else hook.ERROR)
     elif report.skipped:
         longrepr = report.longrepr
         reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else "skipped"
         if hasattr(report, "wasxfail"):
-            reason = "xfail: " + str(report.wasxfail)
+            reason = ("xfail: " + str(report.wasxfail)) if report.wasxfail else "xfail"
         hook.mark(hook.MESSAGE, report.nodeid, str(reason))
         hook.mark(hook.OUTCOME, report.nodeid, hook.SKIPPED)
     elif report.when == "call":
