@@ -82,14 +82,14 @@ int report_trace(const char *trace_path, const struct report_options *o)
     int ret = (int)set.nraces;
     if (o->json_path && report_write_json(o->json_path, &set))
         ret = -1;
+    /* timeline.c reads the events again, for the slices */
+    if (o->timeline_path && timeline_write(o->timeline_path, r, &set))
+        ret = -1;
     if (o->sarif_path && report_write_file(o->sarif_path, &set, report_print_sarif))
         ret = -1;
     if (o->junit_path && report_write_file(o->junit_path, &set, report_print_junit))
         ret = -1;
     report_tests_free(&set);
-    /* timeline.c reads the events again, for the slices */
-    if (o->timeline_path && timeline_write(o->timeline_path, r, &set))
-        ret = -1;
 
     report_set_free(&set);
     hb_free(h);
