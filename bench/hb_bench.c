@@ -124,13 +124,19 @@ int main(int argc, char **argv)
         return 99;
     }
     struct hb *h = hb_new(rd);
-    struct trace_event ev;
     uint64_t fed = 0;
     double t2 = now();
-    while (trace_next(rd, &ev)) {
-        hb_event(h, &ev);
+    /* as report_trace does: in batches, so the analyzer can prefetch */
+    static struct trace_event batch[256];
+    size_t nb = 0;
+    while (trace_next(rd, &batch[nb])) {
         fed++;
+        if (++nb == 256) {
+            hb_events(h, batch, nb);
+            nb = 0;
+        }
     }
+    hb_events(h, batch, nb);
     uint32_t nraces;
     hb_races(h, &nraces);
     double t3 = now();

@@ -6,6 +6,7 @@
 #define BPYRACE_HB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "../tracer/trace_reader.h"
 
@@ -60,6 +61,9 @@ struct hb *hb_new(const struct trace_reader *defs);
 /* Feed one event (seq order).  Variable metadata (owner ID) comes from the
  * reader given to hb_new. */
 void hb_event(struct hb *h, const struct trace_event *ev);
+/* The same for N consecutive events (faster: prefetches the state of the
+ * events ahead). */
+void hb_events(struct hb *h, const struct trace_event *ev, size_t n);
 /* Finish: close open windows, return the races (owned by h), in a stable
  * order (by var path, then code locations). */
 const struct hb_race *hb_races(struct hb *h, uint32_t *count);

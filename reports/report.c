@@ -62,9 +62,14 @@ int report_trace(const char *trace_path, const struct report_options *o)
         fprintf(stderr, "bpyrace: %s: warning: %s\n", trace_path, TRACE_TRUNCATED_WARNING);
 
     struct hb *h = hb_new(r);
-    struct trace_event ev;
-    while (trace_next(r, &ev))
-        hb_event(h, &ev);
+    static struct trace_event batch[256];   /* batches let the analyzer prefetch */
+    size_t nb = 0;
+    while (trace_next(r, &batch[nb]))
+        if (++nb == 256) {
+            hb_events(h, batch, nb);
+            nb = 0;
+        }
+    hb_events(h, batch, nb);
     uint32_t n;
     const struct hb_race *races = hb_races(h, &n);
 
