@@ -11,26 +11,6 @@
 #include "race_report.h"
 #include "timeline.h"
 
-static int report_write_json(const char *path, const struct report_set *set)
-{
-    if (!strcmp(path, "-")) {
-        report_print_json(stdout, set);
-        fflush(stdout);
-        return 0;
-    }
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, "bpyrace: %s: cannot write: %s\n", path, strerror(errno));
-        return -1;
-    }
-    report_print_json(f, set);
-    if (fclose(f)) {
-        fprintf(stderr, "bpyrace: %s: cannot write: %s\n", path, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
 int report_trace(const char *trace_path, const struct report_options *o)
 {
     /* Suppressions first: a bad file is a usage error before any work. */
@@ -85,7 +65,7 @@ int report_trace(const char *trace_path, const struct report_options *o)
         report_print_text(stderr, &set);
     report_print_tests_summary(o->quiet ? NULL : stderr, &set);
     int ret = (int)set.nraces;
-    if (o->json_path && report_write_json(o->json_path, &set))
+    if (o->json_path && report_write_file(o->json_path, &set, report_print_json))
         ret = -1;
     /* timeline.c reads the events again, for the slices */
     if (o->timeline_path && timeline_write(o->timeline_path, r, &set))

@@ -6,6 +6,7 @@
  * fingerprint (report --merge deduplicates by it). */
 #define _GNU_SOURCE
 #include "race_report.h"
+#include "json_out.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -13,37 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
+/* A JSON string; SARIF wants "" rather than null for a missing text. */
 static void sarif_str(FILE *f, const char *str)
 {
-    const unsigned char *s = (const unsigned char *)(str ? str : "");
-    fputc('"', f);
-    while (*s) {
-        unsigned char c = *s;
-        if (c == '"' || c == '\\') {
-            fputc('\\', f);
-            fputc(c, f);
-            s++;
-        } else if (c < 0x20) {
-            fprintf(f, "\\u%04x", c);
-            s++;
-        } else if (c < 0x80) {
-            fputc(c, f);
-            s++;
-        } else {
-            size_t n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-            size_t k = 1;
-            while (n && k < n && (s[k] & 0xc0) == 0x80)
-                k++;
-            if (!n || k != n) {
-                fputs("\\ufffd", f);
-                s++;
-            } else {
-                fwrite(s, 1, n, f);
-                s += n;
-            }
-        }
-    }
-    fputc('"', f);
+    jout_string(f, str ? str : "");
 }
 
 /* ---- paths and fingerprints ---- */

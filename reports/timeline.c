@@ -77,7 +77,7 @@ static void tl_begin(struct tl *t, const char *ph, uint32_t tid, uint64_t ts)
 static void tl_name(struct tl *t, const char *cat, const char *name)
 {
     fprintf(t->f, ", \"cat\": \"%s\", \"name\": ", cat);
-    json_string(t->f, name);
+    jout_string(t->f, name);
 }
 
 static void tl_group_close(struct tl *t, uint32_t tid)
@@ -294,7 +294,7 @@ static void tl_thread_names(struct tl *t)
             snprintf(name, sizeof name, "T%u (%s)", tid, origin);
         tl_begin(t, "M", tid, 0);
         fputs(", \"name\": \"thread_name\", \"args\": {\"name\": ", t->f);
-        json_string(t->f, name);
+        jout_string(t->f, name);
         fputs("}}", t->f);
         tl_begin(t, "M", tid, 0);
         fprintf(t->f, ", \"name\": \"thread_sort_index\", \"args\": {\"sort_index\": %u}}",
@@ -304,7 +304,7 @@ static void tl_thread_names(struct tl *t)
         snprintf(lname, sizeof lname, "%s: locks held", name);
         tl_begin(t, "M", tid + TL_LOCK_TRACK, 0);
         fputs(", \"name\": \"thread_name\", \"args\": {\"name\": ", t->f);
-        json_string(t->f, lname);
+        jout_string(t->f, lname);
         fputs("}}", t->f);
         tl_begin(t, "M", tid + TL_LOCK_TRACK, 0);
         fprintf(t->f, ", \"name\": \"thread_sort_index\", \"args\": {\"sort_index\": %u}}",
@@ -351,7 +351,7 @@ int timeline_write(const char *path, struct trace_reader *r, const struct report
     fputs(", \"name\": \"process_name\", \"args\": {\"name\": ", f);
     char pname[300];
     snprintf(pname, sizeof pname, "%s (pid %d, bpyrace)", *base ? base : "program", t.pid);
-    json_string(f, pname);
+    jout_string(f, pname);
     fputs("}}", f);
     tl_thread_names(&t);
 

@@ -3,6 +3,7 @@
 #define BPYRACE_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef const char *cli_STR;
 typedef long cli_INT;
@@ -19,5 +20,9 @@ struct cli_options {
 int cli_run(const struct cli_options *o, char **argv);   /* argv: PROGRAM ARGS... NULL */
 int cli_report(const struct cli_options *o, const char *trace_path);
 int cli_dump(const char *trace_path);
+
+/* The directory of the running bpyrace executable, where the shim and the
+ * test hooks are looked for (run.c); false after printing why. */
+bool cli_exe_dir(char *out, size_t len);
 
 #endif

@@ -46,97 +46,97 @@ static const char *dump_origin_name(uint8_t origin)
 }
 
 /* "stack" or "native_stack" (by the frames' kind), left out for id 0. */
-static void dump_stack(struct json_obj *o, const struct trace_reader *r, uint32_t id,
+static void dump_stack(struct jout_obj *o, const struct trace_reader *r, uint32_t id,
                        const char *key)
 {
     if (id == 0)
         return;
     const struct trace_stack *st = trace_get_stack(r, id);
     if (!key)
-        key = json_stack_is_native(st) ? "native_stack" : "stack";
-    json_key(o, key);
-    json_stack(o->f, r, st);
+        key = jout_stack_is_native(st) ? "native_stack" : "stack";
+    jout_key(o, key);
+    jout_stack(o->f, r, st);
 }
 
-static void dump_var(struct json_obj *o, const struct trace_reader *r, uint64_t id)
+static void dump_var(struct jout_obj *o, const struct trace_reader *r, uint64_t id)
 {
     const struct trace_var *v = id <= UINT32_MAX ? trace_get_var(r, (uint32_t)id) : NULL;
-    json_kv_str(o, "var", v ? v->path : "?");
+    jout_kv_str(o, "var", v ? v->path : "?");
 }
 
 static void dump_event(FILE *f, const struct trace_reader *r, const struct trace_event *ev)
 {
-    struct json_obj o;
-    json_begin(&o, f);
-    json_kv_u64(&o, "seq", ev->seq);
-    json_kv_u64(&o, "tid", ev->tid);
-    json_kv_str(&o, "event", dump_event_names[ev->type]);
+    struct jout_obj o;
+    jout_begin(&o, f);
+    jout_kv_u64(&o, "seq", ev->seq);
+    jout_kv_u64(&o, "tid", ev->tid);
+    jout_kv_str(&o, "event", dump_event_names[ev->type]);
     bool gil = ev->flags & TRF_GIL;
     switch (ev->type) {
     case TR_READ:
     case TR_WRITE:
         dump_var(&o, r, ev->a);
         if (ev->b >= 0)
-            json_kv_i64(&o, "index", ev->b);
-        json_kv_bool(&o, "gil", gil);
+            jout_kv_i64(&o, "index", ev->b);
+        jout_kv_bool(&o, "gil", gil);
         dump_stack(&o, r, ev->stack, NULL);
         break;
     case TR_CALL:
-        json_kv_str(&o, "level", ev->aux == TRACE_LEVEL_ID ? "id" : "global");
-        json_kv_str(&o, "what", ev->b > 0 && ev->b <= UINT32_MAX ? trace_string(r, (uint32_t)ev->b) : "?");
+        jout_kv_str(&o, "level", ev->aux == TRACE_LEVEL_ID ? "id" : "global");
+        jout_kv_str(&o, "what", ev->b > 0 && ev->b <= UINT32_MAX ? trace_string(r, (uint32_t)ev->b) : "?");
         if (ev->aux == TRACE_LEVEL_ID)
             dump_var(&o, r, ev->a);
-        json_kv_bool(&o, "gil", gil);
+        jout_kv_bool(&o, "gil", gil);
         dump_stack(&o, r, ev->stack, NULL);
         break;
     case TR_ACQUIRE:
     case TR_RELEASE: {
         char sync[48];
         snprintf(sync, sizeof sync, "%s:0x%" PRIx64, dump_sync_name(ev->aux), ev->a);
-        json_kv_str(&o, "sync", sync);
+        jout_kv_str(&o, "sync", sync);
         if (ev->flags & TRF_SHARED)
-            json_kv_str(&o, "mode", "read");
+            jout_kv_str(&o, "mode", "read");
         dump_stack(&o, r, ev->stack, NULL);
         break;
     }
     case TR_THREAD_CREATE:
     case TR_THREAD_JOIN:
-        json_kv_u64(&o, "child", ev->a);
+        jout_kv_u64(&o, "child", ev->a);
         break;
     case TR_THREAD_START: {
         const char *origin = dump_origin_name(ev->a <= 255 ? (uint8_t)ev->a : 0);
-        json_kv_str(&o, "origin", origin ? origin : "???");
+        jout_kv_str(&o, "origin", origin ? origin : "???");
         const struct trace_thread *t = trace_get_thread(r, ev->tid);
         if (t && t->name)
-            json_kv_str(&o, "name", t->name);
+            jout_kv_str(&o, "name", t->name);
         if (ev->b > 0)
-            json_kv_i64(&o, "parent", ev->b);
+            jout_kv_i64(&o, "parent", ev->b);
         dump_stack(&o, r, ev->stack, "created_at");
         break;
     }
     case TR_GIL_RELEASE:
     case TR_GIL_ACQUIRE:
-        json_kv_bool(&o, "host", ev->flags & TRF_HOST);
-        json_kv_bool(&o, "gil", gil);
+        jout_kv_bool(&o, "host", ev->flags & TRF_HOST);
+        jout_kv_bool(&o, "gil", gil);
         dump_stack(&o, r, ev->stack, NULL);
         break;
     case TR_MARK: {   /* bpyrace test: a test's start, end, outcome or message */
         static const char *const kinds[] = {"?", "start", "end", "outcome", "message"};
         static const char *const outcomes[] = {"?", "passed", "failed", "skipped", "error"};
-        json_kv_str(&o, "mark", kinds[ev->aux <= 4 ? ev->aux : 0]);
-        json_kv_str(&o, "test", ev->a > 0 && ev->a <= UINT32_MAX ? trace_string(r, (uint32_t)ev->a) : "?");
+        jout_kv_str(&o, "mark", kinds[ev->aux <= 4 ? ev->aux : 0]);
+        jout_kv_str(&o, "test", ev->a > 0 && ev->a <= UINT32_MAX ? trace_string(r, (uint32_t)ev->a) : "?");
         if (ev->aux == TRACE_MARK_OUTCOME)
-            json_kv_str(&o, "outcome", outcomes[ev->b >= 1 && ev->b <= 4 ? ev->b : 0]);
+            jout_kv_str(&o, "outcome", outcomes[ev->b >= 1 && ev->b <= 4 ? ev->b : 0]);
         else if (ev->aux == TRACE_MARK_MESSAGE)
-            json_kv_str(&o, "message", ev->b > 0 && ev->b <= UINT32_MAX ? trace_string(r, (uint32_t)ev->b) : "?");
+            jout_kv_str(&o, "message", ev->b > 0 && ev->b <= UINT32_MAX ? trace_string(r, (uint32_t)ev->b) : "?");
         else
-            json_kv_i64(&o, "time_us", ev->b);
+            jout_kv_i64(&o, "time_us", ev->b);
         break;
     }
     }
     if (ev->native_stack)
         dump_stack(&o, r, ev->native_stack, "native_stack");
-    json_end(&o);
+    jout_end(&o);
     putc('\n', f);
 }
 

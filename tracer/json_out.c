@@ -34,7 +34,7 @@ static int json_utf8_len(const unsigned char *s)
     return n;
 }
 
-void json_string(FILE *f, const char *str)
+void jout_string(FILE *f, const char *str)
 {
     if (!str) {
         fputs("null", f);
@@ -80,69 +80,69 @@ void json_string(FILE *f, const char *str)
     putc_unlocked('"', f);
 }
 
-void json_begin(struct json_obj *o, FILE *f)
+void jout_begin(struct jout_obj *o, FILE *f)
 {
     o->f = f;
     o->any = false;
     putc('{', f);
 }
 
-void json_end(struct json_obj *o)
+void jout_end(struct jout_obj *o)
 {
     putc('}', o->f);
 }
 
-void json_key(struct json_obj *o, const char *key)
+void jout_key(struct jout_obj *o, const char *key)
 {
     if (o->any)
         fputs(", ", o->f);
     o->any = true;
-    json_string(o->f, key);
+    jout_string(o->f, key);
     fputs(": ", o->f);
 }
 
-void json_kv_str(struct json_obj *o, const char *key, const char *value)
+void jout_kv_str(struct jout_obj *o, const char *key, const char *value)
 {
-    json_key(o, key);
-    json_string(o->f, value);
+    jout_key(o, key);
+    jout_string(o->f, value);
 }
 
-void json_kv_u64(struct json_obj *o, const char *key, uint64_t value)
+void jout_kv_u64(struct jout_obj *o, const char *key, uint64_t value)
 {
-    json_key(o, key);
+    jout_key(o, key);
     fprintf(o->f, "%" PRIu64, value);
 }
 
-void json_kv_i64(struct json_obj *o, const char *key, int64_t value)
+void jout_kv_i64(struct jout_obj *o, const char *key, int64_t value)
 {
-    json_key(o, key);
+    jout_key(o, key);
     fprintf(o->f, "%" PRId64, value);
 }
 
-void json_kv_bool(struct json_obj *o, const char *key, bool value)
+void jout_kv_bool(struct jout_obj *o, const char *key, bool value)
 {
-    json_key(o, key);
+    jout_key(o, key);
     fputs(value ? "true" : "false", o->f);
 }
 
-void json_stack(FILE *f, const struct trace_reader *r, const struct trace_stack *st)
+void jout_stack(FILE *f, const struct trace_reader *r, const struct trace_stack *st)
 {
     putc('[', f);
     for (uint32_t i = 0; st && i < st->nframes; i++) {
         const struct trace_frame *fr = &st->frames[i];
-        struct json_obj o;
+        struct jout_obj o;
         if (i)
             fputs(", ", f);
-        json_begin(&o, f);
-        json_kv_str(&o, "file", trace_string(r, fr->file));
-        json_kv_str(&o, "function", trace_string(r, fr->function));
-        json_kv_i64(&o, "line", fr->line);
-        json_end(&o);
+        jout_begin(&o, f);
+        jout_kv_str(&o, "file", trace_string(r, fr->file));
+        jout_kv_str(&o, "function", trace_string(r, fr->function));
+        jout_kv_i64(&o, "line", fr->line);
+        jout_end(&o);
     }
     putc(']', f);
 }
 
-bool json_stack_is_native(const struct trace_stack *st)
+bool jout_stack_is_native(const struct trace_stack *st)
 {
     return st && st->nframes > 0 && st->frames[0].native == 1;
 }

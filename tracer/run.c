@@ -36,6 +36,25 @@ static bool run_is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+bool cli_exe_dir(char *out, size_t len)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+        cli_perror("/proc/self/exe");
+        return false;
+    }
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = 0;
+    if (snprintf(out, len, "%s", exe) >= (int)len) {
+        cli_error("%s: path too long", exe);
+        return false;
+    }
+    return true;
+}
+
 /* The shim: beside the bpyrace executable (build tree) or in
  * <prefix>/lib/bpyrace/ (installed: <prefix>/bin/bpyrace).  BPYRACE_SHIM
  * overrides both (development; docs/options.md). */
@@ -50,15 +69,8 @@ static bool run_find_shim(char *out, size_t len)
         return true;
     }
     char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) {
-        cli_perror("/proc/self/exe");
+    if (!cli_exe_dir(exe, sizeof exe))
         return false;
-    }
-    exe[n] = 0;
-    char *slash = strrchr(exe, '/');
-    if (slash)
-        *slash = 0;
     if (snprintf(out, len, "%s/%s", exe, RUN_SHIM_NAME) < (int)len && run_is_file(out))
         return true;
     char real[PATH_MAX];

@@ -7,6 +7,7 @@
  * bpyrace report --merge: reports of CI shards into one.  docs/testing.md. */
 #define _GNU_SOURCE
 #include "test_cmd.h"
+#include "cli.h"
 #include "cli_error.h"
 #include "../reports/report.h"
 #include "../reports/race_report.h"
@@ -38,15 +39,8 @@ static bool test_find_hooks(char *out, size_t len)
         return false;
     }
     char exe[PATH_MAX], tmp[PATH_MAX + 64];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) {
-        cli_perror("/proc/self/exe");
+    if (!cli_exe_dir(exe, sizeof exe))
         return false;
-    }
-    exe[n] = 0;
-    char *slash = strrchr(exe, '/');
-    if (slash)
-        *slash = 0;
     const char *const rel[] = {"share/bpyrace", "../share/bpyrace"};
     for (int i = 0; i < 2; i++) {
         snprintf(tmp, sizeof tmp, "%s/%s", exe, rel[i]);
