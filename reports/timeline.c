@@ -108,6 +108,17 @@ static void tl_gil_close(struct tl *t, uint32_t tid)
         t->gil_owner = 0;
 }
 
+/* The native window open on TID ends at SEQ (its host acquire, or its exit). */
+static void tl_window_close(struct tl *t, uint32_t tid, struct tl_thread *th, uint64_t seq)
+{
+    if (!th->win_open)
+        return;
+    th->win_open = false;
+    tl_begin(t, "E", tid, seq * 2 + 1);
+    tl_name(t, "native", "native window");
+    fputc('}', t->f);
+}
+
 /* TID did something with the GIL held at SEQ. */
 static void tl_gil_touch(struct tl *t, uint32_t tid, uint64_t seq)
 {
@@ -245,12 +256,7 @@ static void tl_event(struct tl *t, const struct trace_event *ev)
     case TR_THREAD_EXIT:
         tl_group_close(t, tid);
         tl_gil_close(t, tid);
-        if (th->win_open) {
-            th->win_open = false;
-            tl_begin(t, "E", tid, ev->seq * 2 + 1);
-            tl_name(t, "native", "native window");
-            fputc('}', t->f);
-        }
+        tl_window_close(t, tid, th, ev->seq);
         tl_instant(t, tid, ev->seq, "thread", "exit");
         break;
     case TR_GIL_RELEASE:
@@ -266,12 +272,7 @@ static void tl_event(struct tl *t, const struct trace_event *ev)
     case TR_GIL_ACQUIRE:
         tl_group_close(t, tid);
         tl_gil_close(t, tid);
-        if (th->win_open) {
-            th->win_open = false;
-            tl_begin(t, "E", tid, ev->seq * 2 + 1);
-            tl_name(t, "native", "native window");
-            fputc('}', t->f);
-        }
+        tl_window_close(t, tid, th, ev->seq);
         break;
     default:
         break;

@@ -33,7 +33,7 @@ import re
 import sys
 import tempfile
 
-from harness import run_traced, dump_events, broken as harness_broken
+from harness import run_main, run_traced, dump_events, broken as harness_broken
 
 OPS_WRAPPER = "/scripts/modules/bpy/ops.py"
 
@@ -167,9 +167,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except SystemExit:
-        raise
-    except BaseException as e:  # anything unexpected is the harness's fault
-        broken("%s: %s" % (type(e).__name__, e))
+    run_main("check_dump", main)

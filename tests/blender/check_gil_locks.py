@@ -19,7 +19,7 @@ import re
 import sys
 import tempfile
 
-from harness import run_traced, dump_events, broken as harness_broken
+from harness import run_main, run_traced, dump_events, broken as harness_broken
 
 MAX_EVENTS = 50
 MIN_DROPS = 5000
@@ -74,9 +74,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except SystemExit:
-        raise
-    except BaseException as e:
-        broken("%s: %s" % (type(e).__name__, e))
+    run_main("check_gil_locks", main)

@@ -15,7 +15,7 @@ import os
 import sys
 import tempfile
 
-from harness import run_traced, broken as harness_broken
+from harness import run_main, run_traced, broken as harness_broken
 
 
 def broken(msg):
@@ -73,9 +73,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except SystemExit:
-        raise
-    except BaseException as e:
-        broken("%s: %s" % (type(e).__name__, e))
+    run_main("check_races", main)

@@ -38,3 +38,13 @@ def dump_events(prog, bpyrace, trace):
         return [json.loads(l) for l in dump.stdout.splitlines()]
     except ValueError as e:
         broken(prog, "bpyrace dump printed a line that is not JSON: %s" % e)
+
+
+def run_main(prog, main):
+    """sys.exit(main()); anything unexpected is the harness's fault (99)."""
+    try:
+        sys.exit(main())
+    except SystemExit:
+        raise
+    except BaseException as e:
+        broken(prog, "%s: %s" % (type(e).__name__, e))

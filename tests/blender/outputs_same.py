@@ -16,12 +16,11 @@ import subprocess
 import sys
 import tempfile
 
-BROKEN = 99
+from harness import run_main, broken as harness_broken
 
 
 def broken(msg):
-    print("outputs_same: HARNESS BROKEN: " + msg, file=sys.stderr)
-    sys.exit(BROKEN)
+    harness_broken("outputs_same", msg)
 
 
 def summary(name, out):
@@ -86,9 +85,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except SystemExit:
-        raise
-    except BaseException as e:
-        broken("%s: %s" % (type(e).__name__, e))
+    run_main("outputs_same", main)

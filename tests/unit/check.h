@@ -4,6 +4,7 @@
 #ifndef BPYRACE_TEST_CHECK_H
 #define BPYRACE_TEST_CHECK_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,27 @@ static const char *tmp_path(const char *name)
     char *p = buf[k++ % 4];
     snprintf(p, 512, "%s/%s", tmpdir, name);
     return p;
+}
+
+/* Create the scratch directory ($TMPDIR or /tmp)/PREFIX-XXXXXX; false
+ * (after perror) if it cannot be made: the harness is broken. */
+static inline bool tmpdir_make(const char *prefix)
+{
+    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    snprintf(tmpdir, sizeof tmpdir, "%s/%s-XXXXXX", base, prefix);
+    if (!mkdtemp(tmpdir)) {
+        perror("mkdtemp");
+        return false;
+    }
+    return true;
+}
+
+/* Remove it with everything in it. */
+static inline bool tmpdir_remove(void)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0;
 }
 
 #endif

@@ -11,21 +11,9 @@
 #include "race_report.h"
 #include "trace_build.h"
 #include "trace_reader.h"
+#include "tally.h"
 
-static int failures, checks;
 static char trace_path[512];
-
-#define CHECK(cond)                                                              \
-    do {                                                                         \
-        checks++;                                                                \
-        if (!(cond)) {                                                           \
-            failures++;                                                          \
-            fprintf(stderr, "%s:%d: %s: CHECK failed: %s\n", __FILE__, __LINE__, \
-                    current_test, #cond);                                        \
-        }                                                                        \
-    } while (0)
-
-static const char *current_test;
 
 struct result {
     struct trace_reader *r;

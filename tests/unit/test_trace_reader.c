@@ -401,19 +401,13 @@ int main(int argc, char **argv)
         build_golden(argv[2], 1);
         return 0;
     }
-    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    snprintf(tmpdir, sizeof tmpdir, "%s/bpyrace-tr-XXXXXX", base);
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
+    if (!tmpdir_make("bpyrace-tr"))
         return 99;
-    }
     test_definitions();
     test_errors();
     test_corrupt_chunks();
     test_fuzz();
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
+    if (!tmpdir_remove())
         return 99;
     puts("test_trace_reader: all passed");
     return 0;

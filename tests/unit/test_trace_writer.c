@@ -298,20 +298,14 @@ static void test_sigkill(void)
 
 int main(void)
 {
-    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    snprintf(tmpdir, sizeof tmpdir, "%s/bpyrace-tw-XXXXXX", base);
-    if (!mkdtemp(tmpdir)) {
-        perror("mkdtemp");
+    if (!tmpdir_make("bpyrace-tw"))
         return 99;
-    }
     test_concurrent();
     test_sessions();
     test_definitions();
     test_fork();
     test_sigkill();
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
+    if (!tmpdir_remove())
         return 99;
     puts("test_trace_writer: all passed");
     return 0;
