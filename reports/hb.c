@@ -81,6 +81,7 @@ struct hb_thr {
 
 struct hb_win {
     uint32_t tid, stack, native_stack, close_clock;
+    uint32_t what;      /* string id of what released the GIL (its site), 0 unknown */
     uint8_t flags;
     bool closed, dead;
     uint64_t open_seq, close_seq;
@@ -545,8 +546,8 @@ static uint32_t hb_acc_loc(struct hb *h, const struct hb_acc *a)
     if (a->stack)
         return hb_stack_loc(h, a->stack);
     struct hb_loc l = {0, 0, 0, HB_LOC_UNKNOWN};
-    if (a->kind == HB_SIDE_WINDOW)
-        l.tag = HB_LOC_WINDOW;
+    if (a->kind == HB_SIDE_WINDOW)   /* sited by what opened it: event loop, start-up... */
+        l = (struct hb_loc){0, hb_canon(h, a->what), 0, HB_LOC_WINDOW};
     else if (a->kind == HB_SIDE_CALL_ID || a->kind == HB_SIDE_CALL_GLOBAL)
         l = (struct hb_loc){0, hb_canon(h, a->what), 0, HB_LOC_CALL};
     return hb_loc_intern(h, &l);
@@ -647,7 +648,8 @@ static struct hb_acc hb_win_acc(const struct hb *h, uint32_t wi)
     const struct hb_win *w = &h->win[wi];
     return (struct hb_acc){
         .seq = w->open_seq, .clock = vc_get(&w->open_vc, w->tid), .tid = w->tid,
-        .stack = w->stack, .native_stack = w->native_stack, .index = -1, .win = (int32_t)wi,
+        .stack = w->stack, .native_stack = w->native_stack, .what = w->what, .index = -1,
+        .win = (int32_t)wi,
         .kind = HB_SIDE_WINDOW, .valid = true,
     };
 }
@@ -877,6 +879,7 @@ static void hb_gil_release(struct hb *h, const struct trace_event *ev)
         w->tid = tid;
         w->stack = ev->stack;
         w->native_stack = ev->native_stack;
+        w->what = (uint32_t)ev->b;
         w->flags = ev->flags;
         w->open_seq = ev->seq;
         vc_copy(&w->open_vc, &t->vc);

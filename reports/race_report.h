@@ -98,6 +98,10 @@ void report_sort(struct report_set *set);
 void report_set_free(struct report_set *set);
 void report_race_free(struct race_report *race);
 
+/* What opened a native window, for the printers: "GIL released by Blender in
+ * Scene.frame_set", "... by Blender's event loop" (CALL: the window's what). */
+const char *report_window_site(const char *call, char *buf, size_t len);
+
 /* Printers: they only format.  Text goes to F in TSan's shape; nothing at
  * all when the set holds no race. */
 void report_print_text(FILE *f, const struct report_set *set);

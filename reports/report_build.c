@@ -66,16 +66,37 @@ static void report_access(const struct trace_reader *r, const struct hb_side *s,
     a->gil = s->gil;
     report_frames(r, s->stack, &a->stack, &a->nstack, &a->native_stack, &a->nnative);
     report_frames(r, s->native_stack, &a->native_stack, &a->nnative, &a->native_stack, &a->nnative);
-    if ((s->kind == HB_SIDE_CALL_ID || s->kind == HB_SIDE_CALL_GLOBAL))
+    if (s->kind == HB_SIDE_CALL_ID || s->kind == HB_SIDE_CALL_GLOBAL || (s->kind == HB_SIDE_WINDOW && s->what))
         a->what = report_str(r, s->what);
     a->index = s->index;
     a->seq = s->seq;
     a->end_seq = s->end_seq;
 }
 
-static const char *report_advice(const struct race_report *rr)
+const char *report_window_site(const char *call, char *buf, size_t len)
+{
+    if (!call || !call[0])
+        snprintf(buf, len, "GIL released by Blender");
+    else if (!strcmp(call, TRACE_SITE_EVENT_LOOP))
+        snprintf(buf, len, "GIL released by Blender's event loop");
+    else if (!strcmp(call, TRACE_SITE_STARTUP))
+        snprintf(buf, len, "GIL released by Blender's start-up");
+    else if (!strcmp(call, TRACE_SITE_EXIT))
+        snprintf(buf, len, "GIL released by Blender's exit");
+    else if (!strcmp(call, TRACE_SITE_THREAD))
+        snprintf(buf, len, "GIL released by a Blender thread's own work");
+    else
+        snprintf(buf, len, "GIL released by Blender in %s", call);
+    return buf;
+}
+
+static const char *report_advice(const struct race_report *rr, bool registry)
 {
     const struct report_access *a = rr->acc;
+    if (registry)
+        return "change Blender's registries (bpy.app.timers, bpy.utils.register_class, "
+               "bpy.msgbus) only from the main thread: let a thread put its work on a "
+               "queue.Queue and drain it in a timer the main thread registered";
     if (a[0].side == HB_SIDE_WINDOW || a[1].side == HB_SIDE_WINDOW)
         return "do not touch bpy data from a thread while Blender runs native work "
                "(scene.frame_set, depsgraph updates, operators, rendering); hand the work "
@@ -103,7 +124,7 @@ static char *report_loc(const struct report_access *a)
         snprintf(buf, sizeof buf, "~%s:%09d:%s", a->native_stack[0].file,
                  a->native_stack[0].line, a->native_stack[0].function);
     else if (a->side == HB_SIDE_WINDOW)
-        snprintf(buf, sizeof buf, "~native window");
+        snprintf(buf, sizeof buf, "~native window %s", a->what ? a->what : "");
     else if (a->what)
         snprintf(buf, sizeof buf, "~call %s", a->what);
     else
@@ -226,7 +247,7 @@ void report_build(struct report_set *set, const struct trace_reader *r,
         t->rr.nitems = 1;
         report_access(r, &h->first, &t->rr.acc[0]);
         report_access(r, &h->second, &t->rr.acc[1]);
-        t->rr.advice = report_advice(&t->rr);
+        t->rr.advice = report_advice(&t->rr, v && v->kind == TRACE_VAR_REGISTRY);
         report_race_tests_set(&t->rr, r, h);
         t->fold = report_fold_path(t->rr.variable);
         char *l0 = report_loc(&t->rr.acc[0]), *l1 = report_loc(&t->rr.acc[1]);

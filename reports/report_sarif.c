@@ -95,7 +95,10 @@ static void sarif_stable_loc(const struct report_access *a, char *buf, size_t le
 {
     const struct report_frame *fr = a->nstack ? &a->stack[0] : a->nnative ? &a->native_stack[0] : NULL;
     if (!fr) {
-        snprintf(buf, len, "~%s", a->side == HB_SIDE_WINDOW ? "native window" : a->what ? a->what : "?");
+        if (a->side == HB_SIDE_WINDOW)
+            snprintf(buf, len, "~native window %s", a->what ? a->what : "");
+        else
+            snprintf(buf, len, "~%s", a->what ? a->what : "?");
         return;
     }
     const char *rel = sarif_rel(fr->file);
@@ -166,8 +169,9 @@ static void sarif_access_desc(const struct race_report *r, const struct report_a
     char th[300];
     sarif_thread_desc(a, th, sizeof th);
     const char *gil = a->gil ? "GIL held" : "GIL not held";
+    char site[300];
     if (a->side == HB_SIDE_WINDOW)
-        snprintf(buf, len, "native window (GIL released by Blender) on %s", th);
+        snprintf(buf, len, "native window (%s) on %s", report_window_site(a->what, site, sizeof site), th);
     else if (a->side == HB_SIDE_CALL_ID)
         snprintf(buf, len, "RNA call %s() (ID-level write) on %s, %s", a->what ? a->what : "?", th, gil);
     else if (a->side == HB_SIDE_CALL_GLOBAL)

@@ -29,12 +29,14 @@ static void text_access(FILE *f, const struct race_report *r, const struct repor
                         bool previous)
 {
     switch (a->side) {
-    case HB_SIDE_WINDOW:
-        fprintf(f, "  %sative window (GIL released by Blender: scene.frame_set / depsgraph / "
-                   "operator) on thread ", previous ? "Previous n" : "N");
+    case HB_SIDE_WINDOW: {
+        char site[300];
+        fprintf(f, "  %sative window (%s) on thread ", previous ? "Previous n" : "N",
+                report_window_site(a->what, site, sizeof site));
         text_thread(f, &a->thread);
         fputs("):\n", f);
         break;
+    }
     case HB_SIDE_CALL_ID:
         fprintf(f, "  %sRNA call %s%s (ID-level write) on thread ", previous ? "Previous " : "",
                 a->what, a->what && a->what[0] && a->what[strlen(a->what) - 1] == ')' ? "" : "()");

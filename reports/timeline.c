@@ -266,7 +266,21 @@ static void tl_event(struct tl *t, const struct trace_event *ev)
             th->win_open = true;
             tl_begin(t, "B", tid, ev->seq * 2);
             tl_name(t, "native", "native window");
-            fputc('}', t->f);
+            /* its site: what released the GIL, and the Python line */
+            const char *what = ev->b ? trace_string(t->r, (uint32_t)ev->b) : NULL;
+            const struct trace_stack *st = ev->stack ? trace_get_stack(t->r, ev->stack) : NULL;
+            fputs(", \"args\": {\"call\": ", t->f);
+            if (what)
+                jout_string(t->f, what);
+            else
+                fputs("null", t->f);
+            if (st && st->nframes && !st->frames[0].native) {
+                const char *file = trace_string(t->r, st->frames[0].file);
+                snprintf(name, sizeof name, "%s:%d", file ? file : "?", st->frames[0].line);
+                fputs(", \"site\": ", t->f);
+                jout_string(t->f, name);
+            }
+            fputs("}}", t->f);
         }
         break;
     case TR_GIL_ACQUIRE:

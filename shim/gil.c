@@ -36,6 +36,16 @@ static void gil_event(uint8_t type, bool host)
     bpr_emit_with_native(type, host ? TRF_HOST : 0, 0, 0, 0, 0);
 }
 
+/* A host release opens a native window: it carries its site, asked of the
+ * Python module while this thread still holds the GIL. */
+static void gil_release_event(bool host)
+{
+    uint32_t stack = 0, what = 0;
+    if (host && bpr_py_window_site)
+        bpr_py_window_site(&stack, &what);
+    bpr_emit_with_native(TR_GIL_RELEASE, host ? TRF_HOST : 0, 0, stack, 0, what);
+}
+
 static void host_hook(void)
 {
     if (bpr_py_on_host_gil)
@@ -50,7 +60,7 @@ PyThreadState_p PyEval_SaveThread(void)
         push_bit(&t->save_depth, &t->save_host, host);
         if (host)
             host_hook();
-        gil_event(TR_GIL_RELEASE, host);
+        gil_release_event(host);
     }
     return REAL(PyEval_SaveThread)();
 }
@@ -75,7 +85,7 @@ void PyEval_ReleaseThread(PyThreadState_p ts)
     if (bpr_active()) {
         if (host)
             host_hook();
-        gil_event(TR_GIL_RELEASE, host);
+        gil_release_event(host);
     }
     REAL(PyEval_ReleaseThread)(ts);
 }
@@ -116,7 +126,7 @@ void PyGILState_Release(int state)
         if (state == PYGILSTATE_UNLOCKED) {
             if (host)
                 host_hook();
-            gil_event(TR_GIL_RELEASE, host);
+            gil_release_event(host);
         }
     }
     REAL(PyGILState_Release)(state);

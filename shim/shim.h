@@ -34,6 +34,10 @@ struct bpr_thread {
     uint64_t save_host;       /* bit i: i-th nested SaveThread was a host call */
     uint32_t ensure_depth;
     uint64_t ensure_host;     /* bit i: i-th nested Ensure was host and acquired */
+    /* The instrumented bpy call running on this thread (Scene.frame_set,
+     * bpy.ops.*): the site of a native window it opens.  Set by the Python
+     * module around the call; 0 when none. */
+    uint32_t site_stack, site_what;
 };
 
 /* The calling thread's state, with a thread id assigned and its start event
@@ -61,6 +65,10 @@ BPR_API extern uint32_t (*bpr_py_capture_stack)(void);
 /* Set by the Python module: the string id of the name of the threading.Thread
  * being started by the calling thread (GIL held), or 0. */
 BPR_API extern uint32_t (*bpr_py_thread_name)(void);
+/* Set by the Python module: the site of a native window opened now by a host
+ * GIL release of the calling thread (GIL still held): the Python stack and
+ * the string id of what released it (docs/trace-format.md, TR_GIL_RELEASE). */
+BPR_API extern void (*bpr_py_window_site)(uint32_t *stack, uint32_t *what);
 /* Set by the Python module: called with the GIL held after each host
  * acquire / before each host release, to install instrumentation once bpy exists. */
 BPR_API extern void (*bpr_py_on_host_gil)(void);

@@ -65,9 +65,13 @@ enum trace_record_type {
     TR_THREAD_START = 7,  /* a = origin (TRACE_ORIGIN_*), b = parent tid (0 for main), stack = creation stack of the parent */
     TR_THREAD_JOIN = 8,   /* a = joined tid */
     TR_THREAD_EXIT = 9,
-    TR_THREAD_NAME = 10,  /* b = string id of the Python thread name */
+    TR_THREAD_NAME = 10,  /* b = string id of the thread's name, aux = TRACE_NAME_* */
     /* GIL */
-    TR_GIL_RELEASE = 11,  /* flags TRF_HOST when Blender's code made the call */
+    TR_GIL_RELEASE = 11,  /* flags TRF_HOST when Blender's code made the call; a host
+                             release opens a native window, whose site is stack (the
+                             Python stack of the bpy call that released the GIL) and
+                             b = string id of what released it (TRACE_SITE_* names
+                             outside any Python call), 0 unknown */
     TR_GIL_ACQUIRE = 12,
     /* tests (bpyrace test) */
     TR_MARK = 13,         /* a = string id of the test id, aux = TRACE_MARK_*, b per kind */
@@ -84,6 +88,19 @@ enum trace_record_type {
 #define TRF_SHARED 4u  /* rwlock read lock/unlock */
 #define TRF_NATIVE 8u  /* b's upper 32 bits hold a native stack id (--native-stacks);
                           b is then the sign-extended lower 32 bits */
+
+enum trace_name_kind {       /* TR_THREAD_NAME's aux */
+    TRACE_NAME_PYTHON = 0,    /* threading.current_thread().name: wins */
+    TRACE_NAME_OS = 1,        /* the OS thread name (pthread_setname_np, comm) */
+};
+
+/* What opened a native window outside any Python call (TR_GIL_RELEASE's b
+ * names these strings): Blender's start-up, its event loop, its exit, or a
+ * Blender thread's own work. */
+#define TRACE_SITE_STARTUP "startup"
+#define TRACE_SITE_EVENT_LOOP "event_loop"
+#define TRACE_SITE_EXIT "exit"
+#define TRACE_SITE_THREAD "blender_thread"
 
 enum trace_sync_kind {
     TRACE_SYNC_MUTEX = 1,
@@ -121,6 +138,8 @@ enum trace_var_kind {
     TRACE_VAR_PROPERTY = 1,   /* an RNA property of one struct instance */
     TRACE_VAR_IDPROP = 2,     /* a custom (ID) property, by key */
     TRACE_VAR_ID = 3,         /* an ID as a whole (owner of the above) */
+    TRACE_VAR_REGISTRY = 4,   /* one of Blender's global registries (bpy.app.timers, bpy.types,
+                                 bpy.msgbus): no owner */
 };
 
 struct trace_record {

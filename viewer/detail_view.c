@@ -84,9 +84,11 @@ static void build_access(struct detail_state *s, int k)
     const char *prev = k == 0 ? "Previous " : "";
     char head[512];
     switch (a->side) {
-    case HB_SIDE_WINDOW:
-        snprintf(head, sizeof head, "%snative window (GIL released by Blender)", prev);
+    case HB_SIDE_WINDOW: {
+        char site[300];
+        snprintf(head, sizeof head, "%snative window (%s)", prev, report_window_site(a->what, site, sizeof site));
         break;
+    }
     case HB_SIDE_CALL_ID:
         snprintf(head, sizeof head, "%sRNA call %s() (ID-level write)", prev,
                  a->what ? a->what : "?");

@@ -267,29 +267,97 @@ static PyObject *hook_coll_getattro(PyObject *self, PyObject *name)
 
 /* ---- RNA function calls ---- */
 
+/* "Scene.frame_set": the struct type and function, as Blender's repr of the
+ * bpy_func writes them ("<bpy_func Scene.frame_set()>"), interned per
+ * (StructRNA, FunctionRNA) so the repr runs once per function. */
+static uint32_t func_name_id(PyObject *f)
+{
+    static struct { void *srna, *func; uint32_t id; } cache[256];
+    void *srna = PYRNA_PTR(f)->type, *func = PYRNA_FUNC(f);
+    size_t slot = (((uintptr_t)srna >> 4) ^ ((uintptr_t)func >> 4)) % 256;
+    if (cache[slot].id && cache[slot].srna == srna && cache[slot].func == func)
+        return cache[slot].id;
+    uint32_t id = 0;
+    py_enter();
+    PyObject *r = PyObject_Repr(f);
+    const char *s = r ? PyUnicode_AsUTF8(r) : NULL;
+    const char *name = s ? strchr(s, ' ') : NULL;
+    if (name) {
+        name++;
+        size_t n = strcspn(name, "(>");
+        id = py_string_id(name, (Py_ssize_t)n);
+    } else if (func) {
+        id = py_string_id(RNA_FUNC_IDENTIFIER(func), -1);
+    }
+    Py_XDECREF(r);
+    PyErr_Clear();
+    py_leave();
+    cache[slot].srna = srna;
+    cache[slot].func = func;
+    cache[slot].id = id;
+    return id;
+}
+
+/* bpy/ops.py updates the view layer before and after each operator: the
+ * native window it opens belongs to the operator call being made
+ * (BPyOpsSubModOp.__call__, whose self holds _module and _func). */
+static uint32_t ops_wrapper_call(void)
+{
+    PyObject *op = py_frame_self("__call__", "/bpy/ops.py", 4);
+    if (!op)
+        return 0;
+    uint32_t id = 0;
+    py_enter();
+    PyObject *mod = PyObject_GetAttrString(op, "_module");
+    PyObject *fn = mod ? PyObject_GetAttrString(op, "_func") : NULL;
+    const char *m = mod && PyUnicode_Check(mod) ? PyUnicode_AsUTF8(mod) : NULL;
+    const char *f = fn && PyUnicode_Check(fn) ? PyUnicode_AsUTF8(fn) : NULL;
+    if (m && f) {
+        char what[256];
+        snprintf(what, sizeof what, "bpy.ops.%s.%s", m, f);
+        id = py_string_id(what, -1);
+    }
+    Py_XDECREF(fn);
+    Py_XDECREF(mod);
+    PyErr_Clear();
+    py_leave();
+    return id;
+}
+
 static PyObject *hook_func_call(PyObject *self, PyObject *args, PyObject *kw)
 {
     void *removed_id = NULL;
+    struct py_site prev = {0, 0};
+    bool site = false;
     if (py_recording()) {
-        void *func = PYRNA_FUNC(self);
-        const char *name = func ? RNA_FUNC_IDENTIFIER(func) : "?";
+        bool in_ops = false;
+        uint32_t what = func_name_id(self), stack = py_stack_id_ex(&in_ops);
         uint32_t coll = coll_func_var(self);
         if (coll) {
             /* new/remove/link/clear on a collection write its membership */
             py_record(TR_WRITE, coll, -1);
+            void *func = PYRNA_FUNC(self);
             PyObject *arg0 = args && PyTuple_GET_SIZE(args) > 0 ? PyTuple_GET_ITEM(args, 0) : NULL;
-            if (strcmp(name, "remove") == 0 && arg0 && PyObject_TypeCheck(arg0, type_struct)) {
+            if (func && strcmp(RNA_FUNC_IDENTIFIER(func), "remove") == 0 && arg0 &&
+                PyObject_TypeCheck(arg0, type_struct)) {
                 struct rna_pointer *p = PYRNA_PTR(arg0);
-                py_record_call(TRACE_LEVEL_ID, py_id_var(p->owner_id, arg0, PATH_STRUCT), "remove");
+                py_record_call(TRACE_LEVEL_ID, py_id_var(p->owner_id, arg0, PATH_STRUCT), stack, what);
                 if (p->owner_id && p->owner_id == p->data)
                     removed_id = p->owner_id;   /* bpy.data.X.remove(id): the ID is freed */
             }
         } else {
             struct rna_pointer *ptr = PYRNA_PTR(self);
-            py_record_call(TRACE_LEVEL_ID, py_id_var(ptr->owner_id, NULL, PATH_STRUCT), name);
+            py_record_call(TRACE_LEVEL_ID, py_id_var(ptr->owner_id, NULL, PATH_STRUCT), stack, what);
         }
+        /* Scene.frame_set, ViewLayer.update release the GIL: this call is
+         * the site of the native window they open. */
+        uint32_t op = in_ops ? ops_wrapper_call() : 0;
+        prev = py_site_enter(stack, op ? op : what);
+        site = true;
     }
     PyObject *res = orig_func_call(self, args, kw);
+    if (site)
+        py_site_leave(prev);
     /* A new ID may be allocated where the removed one was: its variables are
      * new variables, not the removed ID's under a stale name. */
     if (res && removed_id)
@@ -308,34 +376,48 @@ enum method_role {
     M_COLL_FOREACH,   /* collection foreach_get/foreach_set(attr, seq) */
     M_ARRAY_READ,     /* array foreach_get */
     M_ARRAY_WRITE,    /* array foreach_set */
+    M_REGISTRY,       /* a module function changing (or reading) one of Blender's registries */
 };
 
 struct method_hook {
-    PyTypeObject **type;
-    const char *name;
+    PyTypeObject **type;  /* a method of this type, or */
+    const char *name;     /* with type NULL: a function's path from the _bpy module */
     enum method_role role;
     uint8_t access;       /* TR_READ / TR_WRITE where it applies */
+    const char *registry; /* M_REGISTRY: the registry's variable (race model, "Registries") */
     PyMethodDef *def;
     PyCFunction orig;
 };
 
 static struct method_hook method_hooks[] = {
-    {&type_struct, "keyframe_insert", M_ID_CALL, TR_WRITE, NULL, NULL},
-    {&type_struct, "keyframe_delete", M_ID_CALL, TR_WRITE, NULL, NULL},
-    {&type_struct, "driver_add", M_ID_CALL, TR_WRITE, NULL, NULL},
-    {&type_struct, "driver_remove", M_ID_CALL, TR_WRITE, NULL, NULL},
-    {&type_struct, "get", M_IDPROP_READ, TR_READ, NULL, NULL},
-    {&type_struct, "pop", M_IDPROP_WRITE, TR_WRITE, NULL, NULL},
-    {&type_struct, "path_resolve", M_PATH_RESOLVE, TR_READ, NULL, NULL},
-    {&type_coll, "get", M_COLL_READ, TR_READ, NULL, NULL},
-    {&type_coll, "find", M_COLL_READ, TR_READ, NULL, NULL},
-    {&type_coll, "keys", M_COLL_READ, TR_READ, NULL, NULL},
-    {&type_coll, "items", M_COLL_READ, TR_READ, NULL, NULL},
-    {&type_coll, "values", M_COLL_READ, TR_READ, NULL, NULL},
-    {&type_coll, "foreach_get", M_COLL_FOREACH, TR_READ, NULL, NULL},
-    {&type_coll, "foreach_set", M_COLL_FOREACH, TR_WRITE, NULL, NULL},
-    {&type_array, "foreach_get", M_ARRAY_READ, TR_READ, NULL, NULL},
-    {&type_array, "foreach_set", M_ARRAY_WRITE, TR_WRITE, NULL, NULL},
+    {&type_struct, "keyframe_insert", M_ID_CALL, TR_WRITE, NULL, NULL, NULL},
+    {&type_struct, "keyframe_delete", M_ID_CALL, TR_WRITE, NULL, NULL, NULL},
+    {&type_struct, "driver_add", M_ID_CALL, TR_WRITE, NULL, NULL, NULL},
+    {&type_struct, "driver_remove", M_ID_CALL, TR_WRITE, NULL, NULL, NULL},
+    {&type_struct, "get", M_IDPROP_READ, TR_READ, NULL, NULL, NULL},
+    {&type_struct, "pop", M_IDPROP_WRITE, TR_WRITE, NULL, NULL, NULL},
+    {&type_struct, "path_resolve", M_PATH_RESOLVE, TR_READ, NULL, NULL, NULL},
+    {&type_coll, "get", M_COLL_READ, TR_READ, NULL, NULL, NULL},
+    {&type_coll, "find", M_COLL_READ, TR_READ, NULL, NULL, NULL},
+    {&type_coll, "keys", M_COLL_READ, TR_READ, NULL, NULL, NULL},
+    {&type_coll, "items", M_COLL_READ, TR_READ, NULL, NULL, NULL},
+    {&type_coll, "values", M_COLL_READ, TR_READ, NULL, NULL, NULL},
+    {&type_coll, "foreach_get", M_COLL_FOREACH, TR_READ, NULL, NULL, NULL},
+    {&type_coll, "foreach_set", M_COLL_FOREACH, TR_WRITE, NULL, NULL, NULL},
+    {&type_array, "foreach_get", M_ARRAY_READ, TR_READ, NULL, NULL, NULL},
+    {&type_array, "foreach_set", M_ARRAY_WRITE, TR_WRITE, NULL, NULL, NULL},
+    /* Blender's global registries, changed from Python without any RNA
+     * property (docs/race-model.md lists what is not covered) */
+    {NULL, "app.timers.register", M_REGISTRY, TR_WRITE, "bpy.app.timers", NULL, NULL},
+    {NULL, "app.timers.unregister", M_REGISTRY, TR_WRITE, "bpy.app.timers", NULL, NULL},
+    {NULL, "app.timers.is_registered", M_REGISTRY, TR_READ, "bpy.app.timers", NULL, NULL},
+    {NULL, "register_class", M_REGISTRY, TR_WRITE, "bpy.types", NULL, NULL},
+    {NULL, "unregister_class", M_REGISTRY, TR_WRITE, "bpy.types", NULL, NULL},
+    {NULL, "msgbus.subscribe_rna", M_REGISTRY, TR_WRITE, "bpy.msgbus", NULL, NULL},
+    {NULL, "msgbus.clear_by_owner", M_REGISTRY, TR_WRITE, "bpy.msgbus", NULL, NULL},
+    {NULL, "msgbus.publish_rna", M_REGISTRY, TR_WRITE, "bpy.msgbus", NULL, NULL},
+    {NULL, "app.translations.register", M_REGISTRY, TR_WRITE, "bpy.app.translations", NULL, NULL},
+    {NULL, "app.translations.unregister", M_REGISTRY, TR_WRITE, "bpy.app.translations", NULL, NULL},
 };
 #define N_METHOD_HOOKS (sizeof method_hooks / sizeof method_hooks[0])
 
@@ -393,7 +475,11 @@ static void method_before(struct method_hook *h, PyObject *self, PyObject *args)
         arg0 = args;   /* METH_O */
     switch (h->role) {
     case M_ID_CALL:
-        py_record_call(TRACE_LEVEL_ID, py_id_var(PYRNA_PTR(self)->owner_id, self, PATH_STRUCT), h->name);
+        py_record_call(TRACE_LEVEL_ID, py_id_var(PYRNA_PTR(self)->owner_id, self, PATH_STRUCT),
+                       py_stack_id(), py_string_id(h->name, -1));
+        break;
+    case M_REGISTRY:
+        py_record(h->access, py_registry_var(h->registry), -1);
         break;
     case M_IDPROP_READ:
     case M_IDPROP_WRITE:
@@ -433,36 +519,70 @@ METHOD_WRAPPERS(0) METHOD_WRAPPERS(1) METHOD_WRAPPERS(2) METHOD_WRAPPERS(3)
 METHOD_WRAPPERS(4) METHOD_WRAPPERS(5) METHOD_WRAPPERS(6) METHOD_WRAPPERS(7)
 METHOD_WRAPPERS(8) METHOD_WRAPPERS(9) METHOD_WRAPPERS(10) METHOD_WRAPPERS(11)
 METHOD_WRAPPERS(12) METHOD_WRAPPERS(13) METHOD_WRAPPERS(14) METHOD_WRAPPERS(15)
+METHOD_WRAPPERS(16) METHOD_WRAPPERS(17) METHOD_WRAPPERS(18) METHOD_WRAPPERS(19)
+METHOD_WRAPPERS(20) METHOD_WRAPPERS(21) METHOD_WRAPPERS(22) METHOD_WRAPPERS(23)
+METHOD_WRAPPERS(24) METHOD_WRAPPERS(25)
 static PyCFunctionWithKeywords method_wrappers[] = {
     method_0, method_1, method_2, method_3, method_4, method_5, method_6, method_7,
     method_8, method_9, method_10, method_11, method_12, method_13, method_14, method_15,
+    method_16, method_17, method_18, method_19, method_20, method_21, method_22, method_23,
+    method_24, method_25,
 };
 _Static_assert(sizeof method_wrappers / sizeof method_wrappers[0] == N_METHOD_HOOKS, "one wrapper per hook");
+
+/* The PyMethodDef of a builtin function reached from _bpy by a dotted path
+ * ("app.timers.register"); NULL if there is none. */
+static PyMethodDef *module_function_def(const char *path)
+{
+    PyObject *mods = PyImport_GetModuleDict();
+    PyObject *o = PyDict_GetItemString(mods, "_bpy");
+    Py_XINCREF(o);
+    char part[64];
+    for (const char *p = path; o && *p;) {
+        size_t n = strcspn(p, ".");
+        snprintf(part, sizeof part, "%.*s", (int)n, p);
+        PyObject *next = PyObject_GetAttrString(o, part);
+        Py_DECREF(o);
+        o = next;
+        p += n + (p[n] == '.');
+    }
+    PyErr_Clear();
+    PyMethodDef *d = o && PyCFunction_Check(o) ? ((PyCFunctionObject *)o)->m_ml : NULL;
+    Py_XDECREF(o);
+    return d;
+}
 
 static void install_methods(void)
 {
     for (size_t i = 0; i < N_METHOD_HOOKS; i++) {
         struct method_hook *h = &method_hooks[i];
-        PyTypeObject *t = *h->type;
-        for (PyMethodDef *d = t ? t->tp_methods : NULL; d && d->ml_name; d++) {
-            if (strcmp(d->ml_name, h->name) != 0)
-                continue;
-            int kind = d->ml_flags & (METH_VARARGS | METH_KEYWORDS | METH_NOARGS | METH_O | METH_FASTCALL);
-            if (kind != METH_VARARGS && kind != (METH_VARARGS | METH_KEYWORDS) && kind != METH_NOARGS &&
-                kind != METH_O) {
-                bpr_warn_once(h->name, "%s.%s has an unexpected calling convention; its accesses are not recorded",
-                              t->tp_name, h->name);
-                break;
-            }
-            h->def = d;
-            h->orig = d->ml_meth;
-            /* The method descriptors point at this PyMethodDef and read
-             * ml_meth at each call, so patching it reaches every caller. */
-            d->ml_meth = (PyCFunction)(void (*)(void))method_wrappers[i];
-            break;
+        PyTypeObject *t = h->type ? *h->type : NULL;
+        PyMethodDef *d = NULL;
+        if (h->type) {
+            for (d = t ? t->tp_methods : NULL; d && d->ml_name && strcmp(d->ml_name, h->name) != 0; d++)
+                ;
+            if (d && !d->ml_name)
+                d = NULL;
+        } else {
+            d = module_function_def(h->name);
         }
-        if (!h->def)
-            bpr_warn_once(h->name, "%s.%s not found; its accesses are not recorded", t ? t->tp_name : "?", h->name);
+        const char *owner = h->type ? (t ? t->tp_name : "?") : "_bpy";
+        if (!d) {
+            bpr_warn_once(h->name, "%s.%s not found; its accesses are not recorded", owner, h->name);
+            continue;
+        }
+        int kind = d->ml_flags & (METH_VARARGS | METH_KEYWORDS | METH_NOARGS | METH_O | METH_FASTCALL);
+        if (kind != METH_VARARGS && kind != (METH_VARARGS | METH_KEYWORDS) && kind != METH_NOARGS &&
+            kind != METH_O) {
+            bpr_warn_once(h->name, "%s.%s has an unexpected calling convention; its accesses are not recorded",
+                          owner, h->name);
+            continue;
+        }
+        h->def = d;
+        h->orig = d->ml_meth;
+        /* Method descriptors and builtin functions point at this PyMethodDef
+         * and read ml_meth at each call, so patching it reaches every caller. */
+        d->ml_meth = (PyCFunction)(void (*)(void))method_wrappers[i];
     }
 }
 
@@ -487,7 +607,12 @@ static PyObject *hook_ops_call(PyObject *self, PyObject *args)
             snprintf(what + 8, sizeof what - 8, "%s", id);
         }
         PyErr_Clear();
-        py_record_call(TRACE_LEVEL_GLOBAL, 0, what);
+        uint32_t stack = py_stack_id(), what_id = py_string_id(what, -1);
+        py_record_call(TRACE_LEVEL_GLOBAL, 0, stack, what_id);
+        struct py_site prev = py_site_enter(stack, what_id);
+        PyObject *res = orig_ops_call(self, args);
+        py_site_leave(prev);
+        return res;
     }
     return orig_ops_call(self, args);
 }

@@ -112,7 +112,29 @@ static bool frame_incomplete(_PyInterpreterFrame *f)
            f->prev_instr < _PyCode_CODE(f->f_code) + f->f_code->_co_firsttraceable;
 }
 
+static bool code_in_file(PyCodeObject *code, const char *suffix)
+{
+    Py_ssize_t n;
+    const char *file = PyUnicode_AsUTF8AndSize(code->co_filename, &n);
+    size_t m = strlen(suffix);
+    if (!file) {
+        PyErr_Clear();
+        return false;
+    }
+    return (size_t)n >= m && strcmp(file + n - m, suffix) == 0;
+}
+
+/* Frames of bpy/ops.py, the wrapper every bpy.ops call goes through (with
+ * its view-layer update), are left off the top of a stack: the operator's
+ * site is the caller's line. */
+#define OPS_WRAPPER "/bpy/ops.py"
+
 uint32_t py_stack_id(void)
+{
+    return py_stack_id_ex(NULL);
+}
+
+uint32_t py_stack_id_ex(bool *in_ops)
 {
     PyThreadState *ts = _PyThreadState_GET();
     if (!ts || !ts->cframe)
@@ -135,6 +157,12 @@ uint32_t py_stack_id(void)
         return 0;
     if (!e->id) {
         struct trace_frame tf[64];
+        int skip = 0;
+        while (skip < n - 1 && code_in_file(frames[skip]->f_code, OPS_WRAPPER))
+            skip++;
+        n -= skip;
+        memmove(frames, frames + skip, sizeof frames[0] * (size_t)n);
+        e->aux = skip > 0;
         for (int i = 0; i < n; i++) {
             PyCodeObject *code = frames[i]->f_code;
             int line = PyCode_Addr2Line(code, _PyInterpreterFrame_LASTI(frames[i]) * (int)sizeof(_Py_CODEUNIT));
@@ -143,24 +171,24 @@ uint32_t py_stack_id(void)
         e->id = bpr_new_stack_id();
         bpr_emit_def(TR_DEF_STACK, 0, 0, e->id, n, tf, sizeof(struct trace_frame) * (size_t)n);
     }
+    if (in_ops)
+        *in_ops = e->aux;
     return e->id;
 }
 
-PyObject *py_frame_self(const char *func, const char *suffix)
+PyObject *py_frame_self(const char *func, const char *suffix, int depth)
 {
     PyThreadState *ts = _PyThreadState_GET();
     _PyInterpreterFrame *f = ts && ts->cframe ? ts->cframe->current_frame : NULL;
-    while (f && frame_incomplete(f))
-        f = f->previous;
-    if (!f || f->f_code->co_argcount < 1 || PyUnicode_CompareWithASCIIString(f->f_code->co_name, func) != 0)
-        return NULL;
-    const char *file = PyUnicode_AsUTF8(f->f_code->co_filename);
-    size_t n = file ? strlen(file) : 0, m = strlen(suffix);
-    if (n < m || strcmp(file + n - m, suffix) != 0) {
-        PyErr_Clear();
-        return NULL;
+    for (; f && depth > 0; f = f->previous) {
+        if (frame_incomplete(f))
+            continue;
+        depth--;
+        if (f->f_code->co_argcount >= 1 && PyUnicode_CompareWithASCIIString(f->f_code->co_name, func) == 0 &&
+            code_in_file(f->f_code, suffix))
+            return f->localsplus[0];
     }
-    return f->localsplus[0];
+    return NULL;
 }
 
 /* ---- variables ---- */
@@ -386,6 +414,22 @@ uint32_t py_var(uint16_t kind, void *data, void *owner_id, const char *ident, Py
     return id;
 }
 
+/* ---- registries: one variable each, named by its Python module ---- */
+uint32_t py_registry_var(const char *name)
+{
+    static struct { const char *name; uint32_t id; } regs[8];
+    for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++) {
+        if (regs[i].name && strcmp(regs[i].name, name) == 0)
+            return regs[i].id;
+        if (!regs[i].name) {
+            regs[i].name = name;
+            regs[i].id = define_var(TRACE_VAR_REGISTRY, name, 0);
+            return regs[i].id;
+        }
+    }
+    return 0;
+}
+
 /* ---- threads ---- */
 void py_note_thread_name(void)
 {
@@ -417,11 +461,11 @@ void py_record(uint8_t type, uint32_t var, int64_t index)
     bpr_emit_with_native(type, flags, 0, py_stack_id(), var, index);
 }
 
-void py_record_call(uint16_t level, uint32_t id_var, const char *what)
+void py_record_call(uint16_t level, uint32_t id_var, uint32_t stack, uint32_t what)
 {
     py_note_thread_name();
     uint8_t flags = PyGILState_Check() ? TRF_GIL : 0;
-    bpr_emit_with_native(TR_CALL, flags, level, py_stack_id(), id_var, what ? py_string_id(what, -1) : 0);
+    bpr_emit_with_native(TR_CALL, flags, level, stack, id_var, what);
 }
 
 /* No key matches this address again, and the slot keeps its hash so that

@@ -150,7 +150,7 @@ static void try_install(void)
 
 static int audit_hook(const char *event, PyObject *args, void *ud)
 {
-    (void)event, (void)args, (void)ud;
+    (void)ud;
     /* At finalization the module dict is gone: asking for it is fatal. */
     if (bpr_tls()->busy || _Py_IsFinalizing())
         return 0;
@@ -158,6 +158,7 @@ static int audit_hook(const char *event, PyObject *args, void *ud)
         try_install();
     else
         retry_bookkeeping();
+    py_window_audit(event, args);
     return 0;
 }
 
@@ -179,7 +180,7 @@ static uint32_t thread_name(void)
 {
     if (!PyGILState_Check() || !bpr_active())
         return 0;
-    PyObject *self = py_frame_self("start", "threading.py");   /* borrowed */
+    PyObject *self = py_frame_self("start", "/threading.py", 1);   /* borrowed */
     uint32_t id = 0;
     if (self) {
         py_enter();
@@ -203,6 +204,8 @@ void bpr_py_postinit(void)
     bpr_py_capture_stack = capture_stack;
     bpr_py_thread_name = thread_name;
     bpr_py_on_host_gil = on_host_gil;
+    py_window_init();
+    bpr_py_window_site = py_window_site;
     void py_install_marks(void);   /* marks.c: the _bpyrace module (bpyrace test) */
     py_install_marks();
     if (PySys_AddAuditHook(audit_hook, NULL) != 0) {

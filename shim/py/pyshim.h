@@ -26,10 +26,16 @@ struct rna_pointer {        /* PointerRNA */
 /* intern.c */
 uint32_t py_string_id(const char *s, Py_ssize_t len);
 uint32_t py_stack_id(void);          /* the current Python stack, interned */
-/* The first argument (self) of the innermost Python frame when it runs
- * function FUNC of a file ending in SUFFIX; NULL otherwise.  Borrowed; reads
- * the interpreter frame without materialising a frame object or its locals. */
-PyObject *py_frame_self(const char *func, const char *suffix);
+/* The same; *IN_OPS tells whether its innermost frames were bpy/ops.py's
+ * (left off the stack: the operator's caller is the site). */
+uint32_t py_stack_id_ex(bool *in_ops);
+/* The variable of the registry NAME (a static string: "bpy.app.timers"). */
+uint32_t py_registry_var(const char *name);
+/* The first argument (self) of the innermost of the DEPTH innermost Python
+ * frames that runs function FUNC of a file ending in SUFFIX; NULL if none.
+ * Borrowed; reads the interpreter frames without materialising frame
+ * objects or their locals. */
+PyObject *py_frame_self(const char *func, const char *suffix, int depth);
 /* Variable of property IDENT of the struct at DATA.  PATH_OF produces the
  * struct's bpy.data path on a miss (repr of OBJ, with fixes). */
 enum py_path_source { PATH_STRUCT, PATH_PROPERTY };
@@ -43,11 +49,36 @@ extern void *py_main_data;           /* bpy.data's Main pointer */
 
 /* Record one access (GIL held).  VAR 0 means nothing to record. */
 void py_record(uint8_t type, uint32_t var, int64_t index);
-void py_record_call(uint16_t level, uint32_t id_var, const char *what);
+/* A coarse write at STACK by the call named by string id WHAT. */
+void py_record_call(uint16_t level, uint32_t id_var, uint32_t stack, uint32_t what);
+
+/* The bpy call running on this thread, kept as the site of the native
+ * window its GIL release opens (window.c). */
+struct py_site { uint32_t stack, what; };
+static inline struct py_site py_site_enter(uint32_t stack, uint32_t what)
+{
+    struct bpr_thread *t = bpr_tls();
+    struct py_site prev = {t->site_stack, t->site_what};
+    t->site_stack = stack;
+    t->site_what = what;
+    return prev;
+}
+static inline void py_site_leave(struct py_site prev)
+{
+    struct bpr_thread *t = bpr_tls();
+    t->site_stack = prev.stack;
+    t->site_what = prev.what;
+}
 /* Is recording on for this thread (shim active and not inside the shim)? */
 static inline bool py_recording(void) { return bpr_active(); }
 static inline void py_enter(void) { bpr_tls()->busy++; }
 static inline void py_leave(void) { bpr_tls()->busy--; }
+
+/* window.c: sites of native windows, and Blender's phase (start-up, event
+ * loop, exit) for windows opened outside any Python call */
+void py_window_init(void);
+void py_window_audit(const char *event, PyObject *args);
+void py_window_site(uint32_t *stack, uint32_t *what);
 
 /* hooks.c */
 int py_install_rna_hooks(void);

@@ -14,7 +14,7 @@ b.location.x = 2.0
 # EXPECT: read bpy.data.objects["First"].location tid=T1 gil=true line=7
 # EXPECT: write bpy.data.objects["First"].location index=0 tid=T1 gil=true line=7
 # EXPECT: write bpy.data.objects tid=T1 gil=true line=8
-# EXPECT: call id remove bpy.data.objects["First"] tid=T1 gil=true line=8
+# EXPECT: call id BlendDataObjects.remove bpy.data.objects["First"] tid=T1 gil=true line=8
 # EXPECT: write bpy.data.objects tid=T1 gil=true line=9
 # EXPECT: read bpy.data.objects["Second"].location tid=T1 gil=true line=10
 # EXPECT: write bpy.data.objects["Second"].location index=0 tid=T1 gil=true line=10

@@ -16,10 +16,10 @@ remove(o2)
 # EXPECT: read bpy.data.meshes tid=T1 gil=true line=7
 # EXPECT: read bpy.data.objects tid=T1 gil=true line=8
 # EXPECT: write bpy.data.objects tid=T1 gil=true line=8
-# EXPECT: call id update bpy.data.meshes["Cube"] tid=T1 gil=true line=9
-# EXPECT: call id update bpy.data.meshes["Cube"] tid=T1 gil=true line=10
+# EXPECT: call id Mesh.update bpy.data.meshes["Cube"] tid=T1 gil=true line=9
+# EXPECT: call id Mesh.update bpy.data.meshes["Cube"] tid=T1 gil=true line=10
 # EXPECT: read bpy.data.objects tid=T1 gil=true line=11
 # EXPECT: read bpy.data.objects tid=T1 gil=true line=11
 # EXPECT: write bpy.data.objects tid=T1 gil=true line=12
 # EXPECT: write bpy.data.objects tid=T1 gil=true line=13
-# EXPECT: call id remove bpy.data.objects["Y"] tid=T1 gil=true line=13
+# EXPECT: call id BlendDataObjects.remove bpy.data.objects["Y"] tid=T1 gil=true line=13

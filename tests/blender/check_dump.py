@@ -35,8 +35,6 @@ import tempfile
 
 from harness import run_main, run_traced, dump_events, broken as harness_broken
 
-OPS_WRAPPER = "/scripts/modules/bpy/ops.py"
-
 
 def broken(msg):
     harness_broken("check_dump", msg)
@@ -78,14 +76,6 @@ def main():
     def in_script(frames):
         return bool(frames) and frames[0].get("file") == script
 
-    def op_frames(frames):
-        # A bpy.ops call is made by Blender's Python wrapper (bpy/ops.py __call__):
-        # attribute it to the caller's frame.
-        frames = list(frames or [])
-        while frames and frames[0].get("file", "").endswith(OPS_WRAPPER):
-            frames.pop(0)
-        return frames
-
     # Threads the script started: their thread_start's created_at passes through SCRIPT.
     script_threads = set()
     for e in events:
@@ -112,8 +102,6 @@ def main():
         ev = e.get("event")
         if ev in ("read", "write", "call"):
             stack = e.get("stack")
-            if ev == "call" and e.get("level") == "global":
-                stack = op_frames(stack)
             if not in_script(stack):
                 continue
             line = stack[0].get("line")
@@ -133,7 +121,12 @@ def main():
         elif ev in ("gil_release", "gil_acquire") and ev in extra:
             if e.get("host") and (e.get("tid") == 1 or e.get("tid") in script_threads):
                 gil_at.append(len(out))
-                out.append("%s host tid=%s" % (ev, sym(e["tid"])))
+                line = "%s host tid=%s" % (ev, sym(e["tid"]))
+                if ev == "gil_release":   # the native window's site
+                    line += " call=%s" % e.get("call")
+                    if in_script(e.get("stack")):
+                        line += " line=%s" % e["stack"][0].get("line")
+                out.append(line)
         elif ev in ("acquire", "release") and ev in extra:
             if e.get("sync") in syncs:
                 gil_at.append(len(out))

@@ -135,7 +135,7 @@ static void build_racy(const char *path)
     tb_call_id(1, mesh, "Mesh.update", tb_stack(f, "<module>", 60));
 
     /* frame_set window on the main thread vs a worker's read */
-    tb_gil_release(1, 1, tb_stack(f, "<module>", 70));
+    tb_window_open(1, tb_stack(f, "<module>", 70), "Scene.frame_set");
     tb_read(2, loc, tb_stack(f, "watch", 80), 1);
     tb_gil_acquire(1, 1);
     tb_close();

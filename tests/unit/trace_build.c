@@ -133,6 +133,11 @@ void tb_gil_release(uint32_t tid, int host, uint32_t stack)
     tb_ev(tid, TR_GIL_RELEASE, host ? TRF_HOST : 0, 0, stack, 0, 0);
 }
 
+void tb_window_open(uint32_t tid, uint32_t stack, const char *what)
+{
+    tb_ev(tid, TR_GIL_RELEASE, TRF_HOST, 0, stack, 0, what ? tb_string(what) : 0);
+}
+
 void tb_gil_acquire(uint32_t tid, int host)
 {
     tb_ev(tid, TR_GIL_ACQUIRE, host ? TRF_HOST : 0, 0, 0, 0, 0);

@@ -42,5 +42,8 @@ void tb_join(uint32_t tid, uint32_t joined);
 /* GIL events; HOST: made by Blender's own code. */
 void tb_gil_release(uint32_t tid, int host, uint32_t stack);
 void tb_gil_acquire(uint32_t tid, int host);
+/* A host release opening a native window at its site: STACK and WHAT
+ * ("Scene.frame_set", "event_loop"; NULL none). */
+void tb_window_open(uint32_t tid, uint32_t stack, const char *what);
 
 #endif

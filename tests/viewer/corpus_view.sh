@@ -52,8 +52,10 @@ keys_ Enter
 wait_for_ 'DATA RACE  bpy.data.objects["Cube"].rotation_euler'
 keys_ Tab
 wait_for_ 'GIL not held'
-screen_ | grep -qE '^(Previous )?(Native|native) window \(GIL released by Blender\)' \
-    || { screen_ >&2; fail_ "the data race has no native window side"; }
+screen_ | grep -qE '^(Previous n|N)ative window \(GIL released by Blender in Scene\.frame_set\)' \
+    || { screen_ >&2; fail_ "the data race has no native window side opened by Scene.frame_set"; }
+screen_ | grep -qE '> #0 <module> .*handler_vs_thread\.py:36' \
+    || { screen_ >&2; fail_ "the native window's site is not the frame_set line"; }
 keys_ q
 wait_exit_
 

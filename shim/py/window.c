@@ -1,0 +1,141 @@
+/* The site of a native window (race model, "site"): where the thread was
+ * when Blender released the GIL.  Inside an instrumented bpy call
+ * (Scene.frame_set, bpy.ops.*) it is that call and its caller's stack; in
+ * other Python code, the stack alone; outside any Python call on the main
+ * thread, Blender's phase: start-up, its event loop, or exit; on another
+ * thread, that Blender thread's own work.
+ *
+ * Blender's phase is read off what its main thread runs in Python, since the
+ * executable exports no symbol to hook:
+ *   - start-up lasts until the last command-line script (-P/--python FILE)
+ *     has run: its code object is exec'ed with no Python frame below it,
+ *     and the next host release with no Python frame is its end;
+ *   - then comes the event loop, or exit in background mode (-b), where
+ *     Blender quits once the scripts have run;
+ *   - exit starts when Blender runs addon_utils.disable_all() on its way out
+ *     (WM_exit_ex), or once the interpreter is finalizing.
+ * With no command-line script, an interactive session stays in "startup"
+ * until exit: docs/race-model.md lists it as a limit. */
+#define Py_BUILD_CORE
+#include "pyshim.h"
+#include <internal/pycore_frame.h>
+#include <internal/pycore_pystate.h>
+#undef Py_BUILD_CORE
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum phase { PHASE_STARTUP, PHASE_EVENT_LOOP, PHASE_EXIT };
+static const char *const phase_site[] = {TRACE_SITE_STARTUP, TRACE_SITE_EVENT_LOOP, TRACE_SITE_EXIT};
+
+static enum phase phase;
+static bool background;             /* -b / --background: no event loop */
+static char last_script[PATH_MAX];  /* realpath of the last -P/--python FILE, "" none */
+static bool script_running;         /* the main thread runs that script */
+
+/* Blender's own options, up to "--" (what follows is the script's). */
+void py_window_init(void)
+{
+    static char buf[65536];
+    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    ssize_t n = 0, r;
+    while (n < (ssize_t)sizeof buf - 1 && (r = read(fd, buf + n, sizeof buf - 1 - (size_t)n)) > 0)
+        n += r;
+    close(fd);
+    if (n <= 0)
+        return;
+    buf[n] = 0;
+    const char *end = buf + n;
+    const char *arg = buf + strlen(buf) + 1;   /* skip argv[0] */
+    while (arg < end) {
+        const char *next = arg + strlen(arg) + 1;
+        if (strcmp(arg, "--") == 0)
+            break;
+        if (strcmp(arg, "-b") == 0 || strcmp(arg, "--background") == 0) {
+            background = true;
+        } else if ((strcmp(arg, "-P") == 0 || strcmp(arg, "--python") == 0) && next < end) {
+            if (!realpath(next, last_script))
+                snprintf(last_script, sizeof last_script, "%s", next);
+            next += strlen(next) + 1;
+        }
+        arg = next;
+    }
+}
+
+static bool python_running(void)
+{
+    PyThreadState *ts = _PyThreadState_GET();
+    return ts && ts->cframe && ts->cframe->current_frame;
+}
+
+static bool on_main_thread(void)
+{
+    return bpr_tls()->origin == TRACE_ORIGIN_MAIN;
+}
+
+static bool names_contain(PyCodeObject *code, const char *name)
+{
+    PyObject *names = code->co_names;
+    for (Py_ssize_t i = 0; names && i < PyTuple_GET_SIZE(names); i++) {
+        PyObject *s = PyTuple_GET_ITEM(names, i);
+        if (PyUnicode_Check(s) && PyUnicode_CompareWithASCIIString(s, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool is_last_script(PyCodeObject *code)
+{
+    const char *file = last_script[0] ? PyUnicode_AsUTF8(code->co_filename) : NULL;
+    if (!file) {
+        PyErr_Clear();
+        return false;
+    }
+    char real[PATH_MAX];
+    return strcmp(file, last_script) == 0 || (realpath(file, real) && strcmp(real, last_script) == 0);
+}
+
+/* Audit events are where Blender's main thread is seen starting code. */
+void py_window_audit(const char *event, PyObject *args)
+{
+    if (strcmp(event, "exec") != 0 || !on_main_thread() || python_running() || !PyTuple_Check(args) ||
+        PyTuple_GET_SIZE(args) < 1 || !PyCode_Check(PyTuple_GET_ITEM(args, 0)))
+        return;
+    PyCodeObject *code = (PyCodeObject *)PyTuple_GET_ITEM(args, 0);
+    if (names_contain(code, "addon_utils") && names_contain(code, "disable_all"))
+        phase = PHASE_EXIT;
+    else if (phase == PHASE_STARTUP && is_last_script(code))
+        script_running = true;
+}
+
+void py_window_site(uint32_t *stack, uint32_t *what)
+{
+    struct bpr_thread *t = bpr_tls();
+    if (t->site_what) {
+        *stack = t->site_stack;
+        *what = t->site_what;
+        return;
+    }
+    if (!PyGILState_Check())
+        return;
+    if (python_running()) {
+        *stack = py_stack_id();   /* Python code, but no bpy call we know released it */
+        return;
+    }
+    if (!on_main_thread()) {
+        *what = py_string_id(TRACE_SITE_THREAD, -1);
+        return;
+    }
+    if (script_running) {   /* the command-line script has returned */
+        script_running = false;
+        phase = background ? PHASE_EXIT : PHASE_EVENT_LOOP;
+    }
+    if (_Py_IsFinalizing())
+        phase = PHASE_EXIT;
+    *what = py_string_id(phase_site[phase], -1);
+}
