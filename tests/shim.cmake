@@ -24,8 +24,9 @@ foreach(_s ${_bt_access})
   list(APPEND _bt_names blender_${_n})
 endforeach()
 
-# 3. synchronisation primitives order the threads' accesses (`# RACES:` lines)
-file(GLOB _bt_sync CONFIGURE_DEPENDS ${_bt}/sync_*.py)
+# 3. synchronisation primitives order the threads' accesses, and registry calls race
+# (`# RACES:` and `# SIDES:` lines)
+file(GLOB _bt_sync CONFIGURE_DEPENDS ${_bt}/sync_*.py ${_bt}/registry_*.py)
 foreach(_s ${_bt_sync})
   get_filename_component(_n ${_s} NAME_WE)
   add_test(NAME blender_${_n}

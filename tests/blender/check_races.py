@@ -7,6 +7,12 @@ usage: check_races.py BPYRACE SCRIPT
 Each `# RACES: CLASS VARIABLE` line expects one reported race (class "gil" or "hard",
 the variable as the report writes it); `# RACES: none` expects a clean report.  The
 report's races, as sorted "CLASS VARIABLE" lines, must equal the expected ones exactly.
+
+`# SIDES: CLASS VARIABLE: SIDE / SIDE` lines, when present, must equal the reports one
+for one, each side written as the report gives it: "window call=CALL line=N" for a
+native window (line "-" when its site has no frame in SCRIPT), "read line=N" or
+"write line=N" for an access (line of its innermost frame in SCRIPT), the two sides
+sorted.
 exit 0 pass, 1 mismatch, 99 harness broken.
 """
 import difflib
@@ -20,6 +26,18 @@ from harness import run_main, run_traced, broken as harness_broken
 
 def broken(msg):
     harness_broken("check_races", msg)
+
+
+def describe(race, script):
+    """CLASS VARIABLE: SIDE / SIDE, as the `# SIDES:` lines write it."""
+    def side(a):
+        stack = a.get("stack") or []
+        line = stack[0].get("line") if stack and stack[0].get("file") == script else "-"
+        if a.get("what") == "native_window":
+            return "window call=%s line=%s" % (a.get("call"), line)
+        return "%s line=%s" % (a.get("kind"), line)
+    both = sorted(side(a) for a in race.get("accesses", []))
+    return "%s %s: %s" % (race.get("class"), race.get("variable"), " / ".join(both))
 
 
 def main():
@@ -56,6 +74,10 @@ def main():
     if not isinstance(races, list):
         broken("the report has no races list")
     actual = sorted("%s %s" % (r.get("class"), r.get("variable")) for r in races)
+    sides = sorted(l[len("# SIDES: "):].strip() for l in lines if l.startswith("# SIDES: "))
+    if sides:
+        expected = sorted(expected + ["SIDES " + x for x in sides])
+        actual = sorted(actual + ["SIDES " + describe(r, script) for r in races])
     if doc.get("summary", {}).get("races") != len(races):
         print("check_races: summary.races %r != %d races listed"
               % (doc.get("summary", {}).get("races"), len(races)))

@@ -465,6 +465,78 @@ static void test_ops_window_fold(void)
     done(&r);
 }
 
+static struct report_set build(struct result *r);
+
+static void test_window_sites(void)
+{
+    /* A window carries its site: the Python stack and what released the GIL;
+     * the race's window side shows both. */
+    begin("window_site_call");
+    two_workers();
+    uint32_t x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    uint32_t at = S(34);
+    tb_window_open(1, at, "Scene.frame_set");
+    tb_read(2, x, S(10), 1);
+    tb_gil_acquire(1, 1);
+    struct result r = analyze();
+    const struct hb_race *a = race_kinds(&r, x, HB_SIDE_WINDOW, HB_SIDE_READ);
+    CHECK(r.n == 1 && a && a->first.stack == at && a->first.what &&
+          !strcmp(trace_string(r.r, a->first.what), "Scene.frame_set"));
+    done(&r);
+
+    /* Outside Python, windows are sited by Blender's phase: a thread reading
+     * during start-up and during the event loop makes two reports (one per
+     * site, whichever side came first), and more event-loop windows none. */
+    begin("window_site_phase");
+    two_workers();
+    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    tb_window_open(1, 0, "startup");
+    tb_read(2, x, S(10), 1);
+    tb_gil_acquire(1, 1);
+    for (int i = 0; i < 3; i++) {
+        tb_window_open(1, 0, "event_loop");
+        tb_read(2, x, S(10), 1);
+        tb_gil_acquire(1, 1);
+    }
+    r = analyze();
+    CHECK(r.n == 2);
+    int startup = 0, loop = 0;
+    for (uint32_t i = 0; i < r.n; i++) {
+        const struct hb_race *rc = &r.races[i];
+        const struct hb_side *w = rc->first.kind == HB_SIDE_WINDOW ? &rc->first : &rc->second;
+        const char *what = w->what ? trace_string(r.r, w->what) : "";
+        CHECK(w->kind == HB_SIDE_WINDOW && w->stack == 0 && rc->cls == HB_HARD);
+        startup += !strcmp(what, "startup");
+        loop += !strcmp(what, "event_loop");
+    }
+    CHECK(startup == 1 && loop == 1);
+    done(&r);
+
+    /* A registry is a variable like any other: a thread's
+     * bpy.app.timers.register during the event loop is one data race whose
+     * window side is the event loop, with the hand-off as advice. */
+    begin("registry_vs_event_loop");
+    two_workers();
+    uint32_t timers = tb_var("bpy.app.timers", TRACE_VAR_REGISTRY, 0);
+    tb_window_open(1, 0, "event_loop");
+    tb_write(2, timers, S(15), 1);
+    tb_gil_acquire(1, 1);
+    r = analyze();
+    CHECK(r.n == 1);
+    struct report_set set = build(&r);
+    CHECK(set.nraces == 1);
+    if (set.nraces == 1) {
+        const struct race_report *rr = &set.races[0];
+        CHECK(rr->cls == HB_HARD && !strcmp(rr->variable, "bpy.app.timers"));
+        CHECK(rr->acc[0].side == HB_SIDE_WINDOW && rr->acc[0].what && !strcmp(rr->acc[0].what, "event_loop") &&
+              rr->acc[0].nstack == 0);
+        CHECK(rr->acc[1].side == HB_SIDE_WRITE && rr->acc[1].nstack == 1);
+        CHECK(strstr(rr->advice, "queue.Queue") && strstr(rr->advice, "main thread"));
+    }
+    report_set_free(&set);
+    done(&r);
+}
+
 /* ---- class, dedup, observed ---- */
 
 static void test_class_from_accesses(void)
@@ -656,6 +728,7 @@ int main(void)
     test_window_ordered();
     test_window_worker_driver();
     test_ops_window_fold();
+    test_window_sites();
     test_class_from_accesses();
     test_dedup_counts();
     test_observed();
