@@ -40,27 +40,13 @@ def describe(race, script):
     return "%s %s: %s" % (race.get("class"), race.get("variable"), " / ".join(both))
 
 
-def main():
-    if len(sys.argv) != 3:
-        broken("usage: check_races.py BPYRACE SCRIPT")
-    bpyrace, script = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-    if not os.access(bpyrace, os.X_OK):
-        broken("no bpyrace at " + bpyrace)
-    with open(script) as f:
-        lines = f.read().splitlines()
-    expected = [l[len("# RACES: "):].strip() for l in lines if l.startswith("# RACES: ")]
-    if not expected:
-        broken("no '# RACES: ' line in " + script)
-    if expected == ["none"]:
-        expected = []
-    elif "none" in expected:
-        broken("'# RACES: none' mixed with races")
-    expected.sort()
-
+def check_once(bpyrace, script, lines, expected, run_no, window):
+    """One run: 0 when the report matches, 1 otherwise."""
     with tempfile.TemporaryDirectory(prefix="check_races.") as tmp:
         report = os.path.join(tmp, "r.json")
         run = run_traced("check_races", bpyrace, script, os.path.join(tmp, "x.trace"),
-                         extra=("--json", report))
+                         extra=("--json", report), window=window,
+                         timeout=60 if window else 100)
         if "SCRIPT DONE" not in run.stdout:
             sys.stderr.write(run.stdout[-3000:] + run.stderr[-3000:])
             broken("the script did not print SCRIPT DONE")
@@ -83,15 +69,40 @@ def main():
               % (doc.get("summary", {}).get("races"), len(races)))
         return 1
     if actual == expected:
-        print("check_races: PASS %s (%d races)" % (os.path.basename(script), len(actual)))
         return 0
     sys.stdout.writelines(difflib.unified_diff(
         [l + "\n" for l in expected], [l + "\n" for l in actual],
-        "expected (" + os.path.basename(script) + ")", "actual (report)"))
+        "expected (" + os.path.basename(script) + ")", "actual (report, run %d)" % run_no))
     for r in races:
         print(json.dumps(r)[:1500])
-    print("check_races: FAIL %s" % os.path.basename(script))
     return 1
+
+
+def main():
+    if len(sys.argv) != 3:
+        broken("usage: check_races.py BPYRACE SCRIPT")
+    bpyrace, script = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    if not os.access(bpyrace, os.X_OK):
+        broken("no bpyrace at " + bpyrace)
+    with open(script) as f:
+        lines = f.read().splitlines()
+    expected = [l[len("# RACES: "):].strip() for l in lines if l.startswith("# RACES: ")]
+    if not expected:
+        broken("no '# RACES: ' line in " + script)
+    if expected == ["none"]:
+        expected = []
+    elif "none" in expected:
+        broken("'# RACES: none' mixed with races")
+    expected.sort()
+    window = "# WINDOW" in lines
+    runs = [int(l[len("# RUNS: "):]) for l in lines if l.startswith("# RUNS: ")] or [1]
+
+    failed = sum(check_once(bpyrace, script, lines, expected, i + 1, window) for i in range(runs[0]))
+    if failed:
+        print("check_races: FAIL %s (%d of %d runs differ)" % (os.path.basename(script), failed, runs[0]))
+        return 1
+    print("check_races: PASS %s (%d races, %d runs)" % (os.path.basename(script), len(expected), runs[0]))
+    return 0
 
 
 if __name__ == "__main__":

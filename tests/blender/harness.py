@@ -1,6 +1,7 @@
 """What the Blender test harnesses share: running a script under bpyrace,
 dumping a trace, and the 'harness broken' exit (status 99, strace style)."""
 import json
+import os
 import subprocess
 import sys
 
@@ -12,16 +13,24 @@ def broken(prog, msg):
     sys.exit(BROKEN)
 
 
-def run_traced(prog, bpyrace, script, trace, extra=(), timeout=100):
+def run_traced(prog, bpyrace, script, trace, extra=(), timeout=100, window=False):
     """bpyrace run SCRIPT in background Blender, recording TRACE; the script
-    must not raise.  Returns the CompletedProcess (stdout, stderr as text)."""
-    cmd = [bpyrace, "run", "--quiet", "--exitcode", "0", "-o", trace, *extra, "--",
-           "blender", "-b", "--factory-startup", "--python", script]
+    must not raise.  With WINDOW, Blender runs with a real window on a private
+    Xvfb display (the script quits Blender itself) and its temporary files
+    (quit.blend) go beside TRACE.  Returns the CompletedProcess (stdout,
+    stderr as text)."""
+    cmd = [bpyrace, "run", "--quiet", "--exitcode", "0", "-o", trace, *extra, "--", "blender"]
+    cmd += ["--factory-startup", "--python", script] if window else \
+           ["-b", "--factory-startup", "--python", script]
+    env = None
+    if window:
+        cmd = ["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24"] + cmd
+        env = dict(os.environ, TMPDIR=os.path.dirname(os.path.abspath(trace)))
     try:
         run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, errors="replace", timeout=timeout)
+                             text=True, errors="replace", timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
-        broken(prog, "bpyrace run timed out")
+        broken(prog, "bpyrace run timed out after %d s" % timeout)
     if run.returncode != 0 or "Traceback" in run.stdout + run.stderr:
         sys.stderr.write(run.stdout[-3000:] + run.stderr[-3000:])
         broken(prog, "bpyrace run failed (exit %d) or the script raised" % run.returncode)
