@@ -6,6 +6,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <link.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -157,6 +158,33 @@ int bpr_stack_depth(void) { return opt_stack_depth; }
 
 bool bpr_ready(void) { return bpr_state == 1 && tw_is_open(); }
 
+static pid_t bpr_gettid(void);
+
+/* A thread we did not see created may have named itself already: its name
+ * is read once, from /proc (unless it is the process's own, inherited). */
+static void note_comm(struct bpr_thread *t)
+{
+    char path[64], name[32] = "", self[32] = "";
+    t->busy++;
+    snprintf(path, sizeof path, "/proc/self/task/%d/comm", (int)bpr_gettid());
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, name, sizeof name - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    fd = open("/proc/self/comm", O_RDONLY | O_CLOEXEC);
+    ssize_t m = fd >= 0 ? read(fd, self, sizeof self - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    t->busy--;
+    if (n <= 0)
+        return;
+    name[strcspn(name, "\n")] = 0;
+    if (m > 0)
+        self[strcspn(self, "\n")] = 0;
+    if (strcmp(name, self) != 0)
+        bpr_note_os_name(name);
+}
+
 struct bpr_thread *bpr_self(void)
 {
     if (!bpr_ready())
@@ -168,10 +196,13 @@ struct bpr_thread *bpr_self(void)
         t->tw.tid = bpr_alloc_tid();
         if (!t->origin)
             t->origin = TRACE_ORIGIN_BLENDER;
+        t->unseen = true;
     }
     if (!t->started) {
         t->started = true;
         tw_emit(&t->tw, TR_THREAD_START, 0, 0, t->created_at, t->origin, t->parent);
+        if (t->unseen)
+            note_comm(t);
     }
     return t;
 }

@@ -27,6 +27,7 @@ struct bpr_thread {
     uint32_t parent;
     uint32_t created_at;      /* stack id recorded by the parent */
     bool started;             /* thread_start emitted */
+    bool unseen;              /* not created through our pthread_create */
     bool named;               /* Python name emitted */
     /* GIL calls made by Blender: per-thread stacks pairing each release with
      * its acquire so a tail-jumped RestoreThread/Release is still "host". */
@@ -72,6 +73,9 @@ BPR_API extern void (*bpr_py_window_site)(uint32_t *stack, uint32_t *what);
 /* Set by the Python module: called with the GIL held after each host
  * acquire / before each host release, to install instrumentation once bpy exists. */
 BPR_API extern void (*bpr_py_on_host_gil)(void);
+
+/* thread.c: record the calling thread's OS name (TR_THREAD_NAME, TRACE_NAME_OS). */
+BPR_HIDDEN void bpr_note_os_name(const char *name);
 
 /* core.c */
 BPR_HIDDEN extern int bpr_state;   /* 0 uninitialised, 1 active, -1 inert */

@@ -1,4 +1,5 @@
-/* Thread birth, origin and death: pthread_create/join/detach/exit.
+/* Thread birth, origin, name and death: pthread_create/join/detach/exit,
+ * pthread_setname_np.
  * The parent gives the child its id and records thread_create before the
  * real call, so the child's first event is always later in seq order. */
 #define _GNU_SOURCE
@@ -6,6 +7,7 @@
 
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct start_arg {
     void *(*fn)(void *);
@@ -135,4 +137,28 @@ void pthread_exit(void *ret)
         record_exit();
     REAL(pthread_exit)(ret);
     __builtin_unreachable();
+}
+
+/* The OS name a thread gives itself (llvmpipe-0, jemalloc_bg_thd): reports
+ * name Blender's threads by it.  A Python thread's own name wins (reader). */
+void bpr_note_os_name(const char *name)
+{
+    if (!name || !*name)
+        return;
+    struct bpr_thread *t = bpr_self();
+    if (!t)
+        return;
+    size_t n = strnlen(name, 64);
+    uint32_t id = bpr_new_string_id();
+    bpr_emit_def(TR_DEF_STRING, 0, 0, id, (int64_t)n, name, n);
+    bpr_emit(TR_THREAD_NAME, 0, TRACE_NAME_OS, 0, 0, id);
+}
+
+int pthread_setname_np(pthread_t th, const char *name)
+{
+    int rc = REAL(pthread_setname_np)(th, name);
+    /* Another thread's name would go in that thread's chunk: only our own. */
+    if (rc == 0 && bpr_active() && pthread_equal(th, pthread_self()))
+        bpr_note_os_name(name);
+    return rc;
 }

@@ -26,7 +26,7 @@ endforeach()
 
 # 3. synchronisation primitives order the threads' accesses, and registry calls race
 # (`# RACES:` and `# SIDES:` lines)
-file(GLOB _bt_sync CONFIGURE_DEPENDS ${_bt}/sync_*.py ${_bt}/registry_*.py)
+file(GLOB _bt_sync CONFIGURE_DEPENDS ${_bt}/sync_*.py ${_bt}/registry_*.py ${_bt}/names_*.py)
 foreach(_s ${_bt_sync})
   get_filename_component(_n ${_s} NAME_WE)
   add_test(NAME blender_${_n}
@@ -48,6 +48,19 @@ list(APPEND _bt_names blender_kill)
 add_test(NAME blender_gil_locks
          COMMAND ${BPYRACE_PYTHON3} ${_bt}/check_gil_locks.py $<TARGET_FILE:bpyrace>)
 list(APPEND _bt_names blender_gil_locks)
+
+# 8. native window sites: the frame_set line on the corpus's data races, and
+# Blender's phases outside Python (start-up, exit)
+foreach(_c frame_set_thread handler_vs_thread)
+  add_test(NAME blender_sites_${_c}
+           COMMAND ${BPYRACE_PYTHON3} ${_bt}/check_sites.py $<TARGET_FILE:bpyrace>
+                   ${BPYRACE_CORPUS}/${_c}.py Scene.frame_set)
+  list(APPEND _bt_names blender_sites_${_c})
+endforeach()
+add_test(NAME blender_sites_phases
+         COMMAND ${BPYRACE_PYTHON3} ${_bt}/check_sites.py $<TARGET_FILE:bpyrace> --phases
+                 ${_bt}/phases_background.py)
+list(APPEND _bt_names blender_sites_phases)
 
 set_tests_properties(${_bt_names} PROPERTIES
   LABELS blender TIMEOUT 120

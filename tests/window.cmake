@@ -15,3 +15,9 @@ foreach(_s ${_wt})
                    $<TARGET_FILE:bpyrace> ${_s})
   set_tests_properties(${_n} PROPERTIES LABELS "blender;window" TIMEOUT 400)
 endforeach()
+
+# Blender's phases outside Python with a window: start-up, event loop, exit
+add_test(NAME window_phases
+         COMMAND ${BPYRACE_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/blender/check_sites.py
+                 $<TARGET_FILE:bpyrace> --phases --window ${CMAKE_CURRENT_LIST_DIR}/window/phases_window.py)
+set_tests_properties(window_phases PROPERTIES LABELS "blender;window" TIMEOUT 120)

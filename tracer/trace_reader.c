@@ -58,7 +58,7 @@ struct trace_reader {
     uint32_t *var_path_id;
     uint32_t nvars;
     struct trace_thread *threads; /* by tid; tid 0 = unknown */
-    uint32_t *thread_name_id;
+    uint32_t *thread_name_id;     /* string id, | NAME_OS when it is the OS name */
     uint32_t nthreads;
 
     uint64_t events;
@@ -139,6 +139,10 @@ static bool tr_grow2(void **tab, void **tab2, uint32_t *len, size_t elem, size_t
     }
     return true;
 }
+
+/* thread_name_id's flag: the name is the OS thread name, which a Python
+ * name replaces. */
+#define NAME_OS 0x80000000u
 
 static struct trace_thread *tr_thread(struct trace_reader *r, uint32_t tid)
 {
@@ -239,14 +243,19 @@ static void tr_load_thread_fact(struct trace_reader *r, const struct trace_recor
             tr_thread(r, t->parent);
         break;
     case TR_THREAD_NAME:
-        if ((t = tr_thread(r, tid)) && rec->b > 0 && rec->b <= UINT32_MAX)
-            r->thread_name_id[tid] = (uint32_t)rec->b;
+        /* The Python name wins over the OS name (TRACE_NAME_OS), whichever
+         * came first. */
+        if ((t = tr_thread(r, tid)) && rec->b > 0 && rec->b < NAME_OS) {
+            bool os = rec->aux == TRACE_NAME_OS;
+            if (!os || !r->thread_name_id[tid] || (r->thread_name_id[tid] & NAME_OS))
+                r->thread_name_id[tid] = (uint32_t)rec->b | (os ? NAME_OS : 0);
+        }
         break;
     case TR_THREAD_CREATE:
         /* b: the name the creator gave the thread (Python's Thread.name);
          * the thread's own TR_THREAD_NAME wins when it has one. */
         if (rec->a <= UINT32_MAX && (t = tr_thread(r, (uint32_t)rec->a)) && rec->b > 0 &&
-            rec->b <= UINT32_MAX && !r->thread_name_id[rec->a])
+            rec->b < NAME_OS && (!r->thread_name_id[rec->a] || (r->thread_name_id[rec->a] & NAME_OS)))
             r->thread_name_id[rec->a] = (uint32_t)rec->b;
         break;
     case TR_THREAD_JOIN:
@@ -318,9 +327,11 @@ static void tr_resolve(struct trace_reader *r)
     for (uint32_t i = 1; i < r->nvars; i++)
         if (r->vars[i].id)
             r->vars[i].path = trace_string(r, r->var_path_id[i]);
-    for (uint32_t i = 1; i < r->nthreads; i++)
-        if (r->thread_name_id[i] && i < r->nstrings && r->strings[r->thread_name_id[i]])
-            r->threads[i].name = r->strings[r->thread_name_id[i]];
+    for (uint32_t i = 1; i < r->nthreads; i++) {
+        uint32_t name = r->thread_name_id[i] & ~NAME_OS;
+        if (name && name < r->nstrings && r->strings[name])
+            r->threads[i].name = r->strings[name];
+    }
 }
 
 static bool tr_fail(char *err, size_t errlen, const char *path, const char *what)

@@ -438,16 +438,26 @@ void py_note_thread_name(void)
         return;
     t->named = true;
     py_enter();
+    /* threading._active[get_ident()], not current_thread(): for a thread
+     * threading did not start, that would register a _DummyThread (a change
+     * the program could see) named "Dummy-N", which says nothing; such a
+     * thread keeps its OS name. */
     PyObject *mods = PyImport_GetModuleDict();
     PyObject *mod = mods ? PyDict_GetItemString(mods, "threading") : NULL;
-    PyObject *cur = mod ? PyObject_CallMethod(mod, "current_thread", NULL) : NULL;
-    PyObject *name = cur ? PyObject_GetAttrString(cur, "name") : NULL;
+    PyObject *active = mod ? PyObject_GetAttrString(mod, "_active") : NULL;
+    PyObject *dummy = mod ? PyObject_GetAttrString(mod, "_DummyThread") : NULL;
+    PyObject *ident = PyLong_FromUnsignedLong(PyThread_get_thread_ident());
+    PyObject *cur = active && ident && PyDict_Check(active) ? PyDict_GetItemWithError(active, ident) : NULL;
+    bool real = cur && dummy && PyType_Check(dummy) && PyObject_IsInstance(cur, dummy) == 0;
+    PyObject *name = real ? PyObject_GetAttrString(cur, "name") : NULL;
     if (name && PyUnicode_Check(name)) {
         uint32_t sid = unicode_id(name);
-        bpr_emit(TR_THREAD_NAME, 0, 0, 0, 0, sid);
+        bpr_emit(TR_THREAD_NAME, 0, TRACE_NAME_PYTHON, 0, 0, sid);
     }
     Py_XDECREF(name);
-    Py_XDECREF(cur);
+    Py_XDECREF(ident);
+    Py_XDECREF(dummy);
+    Py_XDECREF(active);
     PyErr_Clear();
     py_leave();
 }

@@ -13,6 +13,13 @@ for one, each side written as the report gives it: "window call=CALL line=N" for
 native window (line "-" when its site has no frame in SCRIPT), "read line=N" or
 "write line=N" for an access (line of its innermost frame in SCRIPT), the two sides
 sorted.
+
+`# THREADS: ORIGIN NAME` lines, when present, must equal the set of threads the
+reports' accesses name (origin and name, "-" for none).
+
+`# WINDOW` runs Blender with a real window under Xvfb (the script quits Blender
+itself; each run has a 60 s limit); `# RUNS: N` runs the script N times, and every
+run must match.
 exit 0 pass, 1 mismatch, 99 harness broken.
 """
 import difflib
@@ -64,6 +71,12 @@ def check_once(bpyrace, script, lines, expected, run_no, window):
     if sides:
         expected = sorted(expected + ["SIDES " + x for x in sides])
         actual = sorted(actual + ["SIDES " + describe(r, script) for r in races])
+    threads = sorted(l[len("# THREADS: "):].strip() for l in lines if l.startswith("# THREADS: "))
+    if threads:
+        expected = sorted(expected + ["THREAD " + x for x in threads])
+        named = {"%s %s" % (a["thread"].get("origin"), a["thread"].get("name") or "-")
+                 for r in races for a in r.get("accesses", [])}
+        actual = sorted(actual + ["THREAD " + x for x in named])
     if doc.get("summary", {}).get("races") != len(races):
         print("check_races: summary.races %r != %d races listed"
               % (doc.get("summary", {}).get("races"), len(races)))

@@ -10,7 +10,8 @@ check_timeline.py TIMELINE.json REPORT.json [--expect-window]
   and one end (f), the start not after the end, each inside a slice of its
   thread (so the arrow binds to the access), on the threads of the race;
 - GIL-held spans, access slices named by variable, sync instants, lock-held
-  slices when mutexes were taken, and with --expect-window native windows.
+  slices when mutexes were taken, and with --expect-window native windows, one
+  at least with its site (args.call and args.site FILE:LINE).
 Exit 0 pass, 1 fail."""
 import collections, json, re, sys
 
@@ -101,6 +102,13 @@ if any(e.get("ph") == "i" and e.get("cat") == "sync" and re.match(r"acquire (mut
     fail("mutexes were acquired but no lock-held slice")
 if expect_window and not counts[("B", "native", "native window")]:
     fail("no native window")
+# every native window carries its site: what released the GIL, and the line
+windows = [e for e in events if e.get("ph") == "B" and e.get("cat") == "native"]
+if any("call" not in e.get("args", {}) for e in windows):
+    fail("a native window without args.call")
+if expect_window and not any(e["args"].get("call") and re.match(r".+:\d+$", e["args"].get("site", ""))
+                             for e in windows):
+    fail("no native window with a call and a site FILE:LINE")
 
 for e in errors[:20]:
     print("FAIL:", e)
