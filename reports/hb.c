@@ -36,6 +36,7 @@ struct hb_acc {
     uint32_t what;
     int64_t index;
     int32_t win;        /* window index for HB_SIDE_WINDOW, else -1 */
+    uint32_t task;      /* the task (pool job) that made it, 0 none: tid is then its logical thread */
     uint8_t kind;       /* enum hb_side_kind */
     uint8_t flags;      /* TRF_* of the record */
     bool valid;
@@ -80,13 +81,36 @@ struct hb_thr {
 };
 
 struct hb_win {
-    uint32_t tid, stack, native_stack, close_clock;
+    uint32_t tid, stack, native_stack, close_clock, task;
     uint32_t what;      /* string id of what released the GIL (its site), 0 unknown */
     uint8_t flags;
     bool closed, dead;
     uint64_t open_seq, close_seq;
     struct hb_vc open_vc;
 };
+
+/* A task submitted and not yet begun: its start is the submitter's clock. */
+struct hb_spawn {
+    uint32_t task;      /* 0 = empty slot, HB_GONE = removed */
+    uint32_t pool, pool_name, stack, submitter, index;
+    struct hb_vc vc;
+};
+
+struct hb_pool {
+    uint32_t ntasks;    /* tasks spawned so far: the next one's number */
+    struct hb_vc ended; /* join of its ended tasks' clocks (shutdown(wait=True)) */
+};
+
+/* What a report says of a task: kept for the most recent tasks only. */
+struct hb_task_info {
+    uint32_t task, pool_name, index, stack, submitter, worker;
+};
+#define HB_TASK_INFO 65536u
+/* Logical threads for tasks: beyond this many, the oldest ended task's is
+ * reused even when the new task is not ordered after it (docs/race-model.md,
+ * "Bounds"). */
+#define HB_TASK_LIDS 1024u
+#define HB_GONE UINT32_MAX
 
 struct hb_sync {
     uint64_t key;       /* 0 = empty slot */
@@ -152,6 +176,25 @@ struct hb {
     size_t cap_race_hash;
     struct hb_race *out;
     struct hb_tests *tests;  /* bpyrace test marks: created at the first one */
+
+    /* Tasks (pool jobs, race model "Tasks"): each running task is a logical
+     * thread with an index of its own in thr[], from task_base up (the trace's
+     * OS threads keep theirs below).  A worker's events between a task's
+     * begin and end are the task's. */
+    uint32_t task_base;      /* first logical thread index of a task */
+    uint32_t *cur_task;      /* per OS thread: the task's logical thread it runs, 0 none */
+    uint32_t ncur_task;
+    uint32_t *lid_task;      /* per task logical thread: the task id it runs now */
+    uint32_t *lid_pool;      /* ... and that task's pool id */
+    uint32_t nlids, caplids;
+    uint32_t *free_lids;     /* ended tasks' logical threads, oldest first (a ring) */
+    uint32_t free_head, nfree, capfree;
+    struct hb_spawn *spawns; /* submitted, not yet begun: by task id */
+    size_t nspawns, capspawns;
+    struct hb_pool *pools;   /* by pool id */
+    uint32_t npools;
+    struct hb_task_info *info; /* the last HB_TASK_INFO tasks, by task id % HB_TASK_INFO */
+    uint32_t nos;            /* OS threads seen */
 };
 
 /* ---- vector clocks ---- */
@@ -209,8 +252,16 @@ static struct hb_thr *hb_thread(struct hb *h, uint32_t tid)
         if (t->vc.c[tid] == 0)
             t->vc.c[tid] = 1;
         h->nseen++;
+        if (tid < h->task_base)
+            h->nos++;
     }
     return t;
+}
+
+/* The task logical thread LID runs now, 0 for an OS thread. */
+static uint32_t hb_lid_task(const struct hb *h, uint32_t lid)
+{
+    return lid >= h->task_base && lid - h->task_base < h->nlids ? h->lid_task[lid - h->task_base] : 0;
 }
 
 /* After a release: later events of the thread are not covered by it. */
@@ -560,11 +611,35 @@ static bool hb_acc_gil(const struct hb_acc *a)
     return a->kind != HB_SIDE_WINDOW && (a->flags & TRF_GIL);
 }
 
-static struct hb_side hb_side_of(const struct hb_acc *a)
+static const struct hb_task_info *hb_task_info(const struct hb *h, uint32_t task)
+{
+    const struct hb_task_info *i = task && h->info ? &h->info[task % HB_TASK_INFO] : NULL;
+    return i && i->task == task ? i : NULL;
+}
+
+/* The OS thread that made A (a task's worker). */
+static uint32_t hb_os_tid(const struct hb *h, const struct hb_acc *a)
+{
+    const struct hb_task_info *i = hb_task_info(h, a->task);
+    return i ? i->worker : a->tid < h->task_base ? a->tid : 0;
+}
+
+static struct hb_side hb_side_of(const struct hb *h, const struct hb_acc *a)
 {
     struct hb_side s = {0};
     s.seq = a->seq;
-    s.tid = a->tid;
+    s.tid = hb_os_tid(h, a);
+    const struct hb_task_info *i = hb_task_info(h, a->task);
+    if (a->task) {
+        s.task = a->task;
+        s.task_known = i != NULL;
+    }
+    if (i) {
+        s.pool = i->pool_name;
+        s.task_index = i->index;
+        s.submitted_at = i->stack;
+        s.submitter = i->submitter;
+    }
     s.kind = a->kind;
     s.gil = hb_acc_gil(a);
     s.stack = a->stack;
@@ -609,11 +684,11 @@ static void hb_report(struct hb *h, uint32_t var, const struct hb_acc *a,
         if (r->r.var == var && r->loc_lo == lo && r->loc_hi == hi) {
             r->r.count++;
             r->r.observed = r->r.observed || observed;
-            hb_tests_note(h->tests, &r->tset, a->tid, a->seq, b->tid, b->seq);
+            hb_tests_note(h->tests, &r->tset, hb_os_tid(h, a), a->seq, hb_os_tid(h, b), b->seq);
             if (cls > r->r.cls) { /* hard over gil: show the pair that is hard */
                 r->r.cls = cls;
-                r->r.first = hb_side_of(a);
-                r->r.second = hb_side_of(b);
+                r->r.first = hb_side_of(h, a);
+                r->r.second = hb_side_of(h, b);
                 r->win1 = a->win;
                 r->win2 = b->win;
             }
@@ -631,13 +706,13 @@ static void hb_report(struct hb *h, uint32_t var, const struct hb_acc *a,
     r->r.var = var;
     r->r.observed = observed;
     r->r.count = 1;
-    r->r.first = hb_side_of(a);
-    r->r.second = hb_side_of(b);
+    r->r.first = hb_side_of(h, a);
+    r->r.second = hb_side_of(h, b);
     r->loc_lo = lo;
     r->loc_hi = hi;
     r->win1 = a->win;
     r->win2 = b->win;
-    hb_tests_note(h->tests, &r->tset, a->tid, a->seq, b->tid, b->seq);
+    hb_tests_note(h->tests, &r->tset, hb_os_tid(h, a), a->seq, hb_os_tid(h, b), b->seq);
     h->race_hash[j] = (uint32_t)++h->nraces;
 }
 
@@ -647,7 +722,7 @@ static struct hb_acc hb_win_acc(const struct hb *h, uint32_t wi)
 {
     const struct hb_win *w = &h->win[wi];
     return (struct hb_acc){
-        .seq = w->open_seq, .clock = vc_get(&w->open_vc, w->tid), .tid = w->tid,
+        .seq = w->open_seq, .clock = vc_get(&w->open_vc, w->tid), .tid = w->tid, .task = w->task,
         .stack = w->stack, .native_stack = w->native_stack, .what = w->what, .index = -1,
         .win = (int32_t)wi,
         .kind = HB_SIDE_WINDOW, .valid = true,
@@ -727,8 +802,8 @@ static void hb_access(struct hb *h, const struct trace_event *ev)
     struct hb_thr *t = &h->thr[tid];
     bool write = ev->type == TR_WRITE;
     struct hb_acc cur = {
-        .seq = ev->seq, .clock = t->vc.c[tid], .tid = tid, .stack = ev->stack,
-        .native_stack = ev->native_stack,
+        .seq = ev->seq, .clock = t->vc.c[tid], .tid = tid, .task = hb_lid_task(h, tid),
+        .stack = ev->stack, .native_stack = ev->native_stack,
         .index = ev->b, .win = -1, .kind = write ? HB_SIDE_WRITE : HB_SIDE_READ,
         .flags = ev->flags, .valid = true,
     };
@@ -796,8 +871,8 @@ static void hb_call(struct hb *h, const struct trace_event *ev)
         return; /* unknown level: nothing it could be checked against */
     }
     struct hb_acc cur = {
-        .seq = ev->seq, .clock = t->vc.c[tid], .tid = tid, .stack = ev->stack,
-        .native_stack = ev->native_stack,
+        .seq = ev->seq, .clock = t->vc.c[tid], .tid = tid, .task = hb_lid_task(h, tid),
+        .stack = ev->stack, .native_stack = ev->native_stack,
         .what = (uint32_t)ev->b, .index = -1, .win = -1,
         .kind = idfilter ? HB_SIDE_CALL_ID : HB_SIDE_CALL_GLOBAL,
         .flags = ev->flags, .valid = true,
@@ -877,6 +952,7 @@ static void hb_gil_release(struct hb *h, const struct trace_event *ev)
         struct hb_win *w = &h->win[wi];
         memset(w, 0, sizeof *w);
         w->tid = tid;
+        w->task = hb_lid_task(h, tid);
         w->stack = ev->stack;
         w->native_stack = ev->native_stack;
         w->what = (uint32_t)ev->b;
@@ -929,6 +1005,201 @@ static void hb_gil_acquire(struct hb *h, const struct trace_event *ev)
         hb_win_close(h, ev->tid, ev->seq);
 }
 
+/* ---- tasks (race model, "Tasks"; happens-before edge 6) ---- */
+
+static uint32_t hb_cur_task(const struct hb *h, uint32_t os)
+{
+    return os < h->ncur_task ? h->cur_task[os] : 0;
+}
+
+static struct hb_pool *hb_pool(struct hb *h, uint32_t id)
+{
+    if (id >= h->npools) {
+        uint32_t n = h->npools ? h->npools : 8;
+        while (n <= id)
+            n *= 2;
+        h->pools = report_xrealloc(h->pools, n, sizeof *h->pools);
+        memset(h->pools + h->npools, 0, (size_t)(n - h->npools) * sizeof *h->pools);
+        h->npools = n;
+    }
+    return &h->pools[id];
+}
+
+/* The spawn slot of TASK: found, or (CREATE) a new one. */
+static struct hb_spawn *hb_spawn_slot(struct hb *h, uint32_t task, bool create)
+{
+    if (create && (h->nspawns + 1) * 2 > h->capspawns) {
+        size_t cap = h->capspawns ? h->capspawns : 64, live = 0;
+        for (size_t i = 0; i < h->capspawns; i++)
+            live += h->spawns[i].task && h->spawns[i].task != HB_GONE;
+        while ((live + 1) * 2 > cap)
+            cap *= 2;
+        struct hb_spawn *n = report_xcalloc(cap, sizeof *n);
+        for (size_t i = 0; i < h->capspawns; i++) {
+            struct hb_spawn *o = &h->spawns[i];
+            if (!o->task || o->task == HB_GONE) {
+                free(o->vc.c);
+                continue;
+            }
+            size_t j = hb_mix(o->task) & (cap - 1);
+            while (n[j].task)
+                j = (j + 1) & (cap - 1);
+            n[j] = *o;
+        }
+        free(h->spawns);
+        h->spawns = n;
+        h->capspawns = cap;
+        h->nspawns = live;   /* tombstones are gone */
+    }
+    if (!h->capspawns)
+        return NULL;
+    size_t j = hb_mix(task) & (h->capspawns - 1);
+    struct hb_spawn *gone = NULL;
+    while (h->spawns[j].task) {
+        if (h->spawns[j].task == task)
+            return &h->spawns[j];
+        if (h->spawns[j].task == HB_GONE && !gone)
+            gone = &h->spawns[j];
+        j = (j + 1) & (h->capspawns - 1);
+    }
+    if (!create)
+        return NULL;
+    struct hb_spawn *sp = gone ? gone : &h->spawns[j];
+    if (!gone)
+        h->nspawns++;
+    struct hb_vc vc = sp->vc;   /* a tombstone's buffer is reused */
+    memset(sp, 0, sizeof *sp);
+    sp->vc = vc;
+    sp->task = task;
+    return sp;
+}
+
+/* The OS thread behind logical thread LID (a task's worker). */
+static uint32_t hb_lid_os(const struct hb *h, uint32_t lid)
+{
+    if (lid < h->task_base)
+        return lid;
+    for (uint32_t os = 0; os < h->ncur_task; os++)
+        if (h->cur_task[os] == lid)
+            return os;
+    return 0;
+}
+
+/* Submit: the task starts from the submitter's clock (a task's, when a task
+ * submits). */
+static void hb_task_spawn(struct hb *h, uint32_t lid, const struct trace_event *ev)
+{
+    uint32_t task = (uint32_t)ev->a;
+    if (!task || task == HB_GONE || ev->a > UINT32_MAX)
+        return;
+    uint32_t pool = (uint32_t)((uint64_t)ev->b >> 32);
+    struct hb_spawn *sp = hb_spawn_slot(h, task, true);
+    sp->pool = pool;
+    sp->pool_name = (uint32_t)ev->b;
+    sp->stack = ev->stack;
+    sp->submitter = hb_lid_os(h, lid);
+    sp->index = ++hb_pool(h, pool)->ntasks;
+    vc_copy(&sp->vc, &h->thr[lid].vc);
+    hb_tick(h, lid);
+}
+
+/* A logical thread for a task starting at START: an ended task's that the new
+ * one is ordered after (then nothing is lost), else, at the bound, the oldest
+ * ended task's, else a new one. */
+static uint32_t hb_task_lid(struct hb *h, const struct hb_vc *start)
+{
+    for (uint32_t k = 0; k < h->nfree && k < 8; k++) {
+        uint32_t at = (h->free_head + k) % h->capfree, lid = h->free_lids[at];
+        if (vc_get(start, lid) >= h->thr[lid].vc.c[lid] || (k == 0 && h->nlids >= HB_TASK_LIDS)) {
+            h->free_lids[at] = h->free_lids[h->free_head];
+            h->free_head = (h->free_head + 1) % h->capfree;
+            h->nfree--;
+            return lid;
+        }
+    }
+    if (h->nlids == h->caplids) {
+        h->caplids = h->caplids ? h->caplids * 2 : 16;
+        h->lid_task = report_xrealloc(h->lid_task, h->caplids, sizeof *h->lid_task);
+        h->lid_pool = report_xrealloc(h->lid_pool, h->caplids, sizeof *h->lid_pool);
+    }
+    return h->task_base + h->nlids++;
+}
+
+static void hb_task_begin(struct hb *h, uint32_t os, const struct trace_event *ev)
+{
+    uint32_t task = (uint32_t)ev->a;
+    if (!task || task == HB_GONE || ev->a > UINT32_MAX || hb_cur_task(h, os))
+        return;
+    struct hb_spawn *sp = hb_spawn_slot(h, task, false);
+    struct hb_vc none = {0};
+    const struct hb_vc *start = sp ? &sp->vc : &none;
+    uint32_t lid = hb_task_lid(h, start);
+    bool reused = lid < h->nthr && h->thr[lid].seen;
+    struct hb_thr *t = hb_thread(h, lid);
+    uint32_t old = reused ? vc_get(&t->vc, lid) : 0, own = vc_get(start, lid);
+    vc_copy(&t->vc, start);
+    vc_reserve(&t->vc, lid + 1);
+    t->vc.c[lid] = (old > own ? old : own) + 1;
+    t->exited = false;
+    t->win = -1;
+    h->lid_task[lid - h->task_base] = task;
+    h->lid_pool[lid - h->task_base] = sp ? sp->pool : 0;
+    if (!h->info)
+        h->info = report_xcalloc(HB_TASK_INFO, sizeof *h->info);
+    h->info[task % HB_TASK_INFO] = (struct hb_task_info){
+        task, sp ? sp->pool_name : 0, sp ? sp->index : 0, sp ? sp->stack : 0,
+        sp ? sp->submitter : 0, os};
+    if (os >= h->ncur_task) {
+        uint32_t n = h->ncur_task ? h->ncur_task : 16;
+        while (n <= os)
+            n *= 2;
+        h->cur_task = report_xrealloc(h->cur_task, n, sizeof *h->cur_task);
+        memset(h->cur_task + h->ncur_task, 0, (size_t)(n - h->ncur_task) * sizeof *h->cur_task);
+        h->ncur_task = n;
+    }
+    h->cur_task[os] = lid;
+    if (sp)
+        sp->task = HB_GONE;
+}
+
+/* The task on OS ends: its clock joins its pool's, for shutdown(wait=True). */
+static void hb_task_end(struct hb *h, uint32_t os, uint64_t seq)
+{
+    uint32_t lid = hb_cur_task(h, os);
+    if (!lid)
+        return;
+    struct hb_thr *t = &h->thr[lid];
+    if (t->win >= 0)
+        hb_win_close(h, lid, seq);
+    vc_join(&hb_pool(h, h->lid_pool[lid - h->task_base])->ended, &t->vc);
+    t->exited = true;
+    if (h->nfree == h->capfree) {   /* grow the ring, oldest first */
+        uint32_t cap = h->capfree ? h->capfree * 2 : 16;
+        uint32_t *n = report_xcalloc(cap, sizeof *n);
+        for (uint32_t k = 0; k < h->nfree; k++)
+            n[k] = h->free_lids[(h->free_head + k) % h->capfree];
+        free(h->free_lids);
+        h->free_lids = n;
+        h->capfree = cap;
+        h->free_head = 0;
+    }
+    h->free_lids[(h->free_head + h->nfree++) % h->capfree] = lid;
+    h->cur_task[os] = 0;
+}
+
+/* shutdown(wait=True): every task of the pool ended before; its submitted
+ * jobs that never began never will. */
+static void hb_pool_join(struct hb *h, uint32_t lid, const struct trace_event *ev)
+{
+    uint32_t pool = (uint32_t)ev->b;
+    if (ev->b < 0 || ev->b > UINT32_MAX || pool >= h->npools)
+        return;
+    vc_join(&h->thr[lid].vc, &h->pools[pool].ended);
+    for (size_t i = 0; i < h->capspawns; i++)
+        if (h->spawns[i].task && h->spawns[i].task != HB_GONE && h->spawns[i].pool == pool)
+            h->spawns[i].task = HB_GONE;
+}
+
 /* Feed N events.  The analyzer's time goes to cache misses on per-variable
  * state, so the state of events a few places ahead is prefetched: first the
  * variable's slot, then (once that slot is in cache) its per-thread entries. */
@@ -954,6 +1225,37 @@ void hb_event(struct hb *h, const struct trace_event *ev)
     if (h->tests && (ev->type == TR_MARK || ev->type == TR_THREAD_CREATE))
         hb_tests_event(h->tests, ev);
     struct hb_thr *t = hb_thread(h, ev->tid);
+    uint32_t os = ev->tid, task = hb_cur_task(h, os);
+    switch (ev->type) {
+    case TR_TASK_SPAWN:
+        hb_task_spawn(h, task ? task : os, ev);
+        return;
+    case TR_TASK_BEGIN:
+        hb_task_begin(h, os, ev);
+        return;
+    case TR_TASK_END:
+        if (task && h->lid_task[task - h->task_base] == (uint32_t)ev->a)
+            hb_task_end(h, os, ev->seq);
+        return;
+    case TR_TASK_JOIN:
+        hb_pool_join(h, task ? task : os, ev);
+        return;
+    case TR_THREAD_EXIT:
+        if (task) /* a worker that dies in a job ends the job first */
+            hb_task_end(h, os, ev->seq);
+        task = 0;
+        break;
+    default:
+        break;
+    }
+    /* A worker's events inside a job are the job's: its logical thread. */
+    struct trace_event in_task;
+    if (task) {
+        in_task = *ev;
+        in_task.tid = task;
+        ev = &in_task;
+        t = &h->thr[task];
+    }
     switch (ev->type) {
     case TR_READ:
     case TR_WRITE:
@@ -1080,7 +1382,7 @@ const struct hb_test *hb_tests(const struct hb *h, uint32_t *count)
 
 uint32_t hb_thread_count(const struct hb *h)
 {
-    return h->nseen;
+    return h->nos;
 }
 
 uint64_t hb_event_count(const struct hb *h)
@@ -1092,6 +1394,7 @@ struct hb *hb_new(const struct trace_reader *defs)
 {
     struct hb *h = report_xcalloc(1, sizeof *h);
     h->defs = defs;
+    h->task_base = (defs ? trace_thread_count(defs) : 0) + 1;
     h->nowner = defs ? trace_var_count(defs) : 0;
     h->owner = report_xcalloc(h->nowner, sizeof *h->owner);
     for (uint32_t i = 0; i < h->nowner; i++) {
@@ -1145,5 +1448,16 @@ void hb_free(struct hb *h)
     free(h->race_hash);
     free(h->out);
     hb_tests_free(h->tests);
+    for (size_t i = 0; i < h->capspawns; i++)
+        free(h->spawns[i].vc.c);
+    free(h->spawns);
+    for (uint32_t i = 0; i < h->npools; i++)
+        free(h->pools[i].ended.c);
+    free(h->pools);
+    free(h->cur_task);
+    free(h->lid_task);
+    free(h->lid_pool);
+    free(h->free_lids);
+    free(h->info);
     free(h);
 }

@@ -31,6 +31,13 @@ struct hb_side {
     uint32_t native_stack;
     int64_t index;      /* array element / item, -1 if none */
     uint32_t what;      /* string id naming the call/operator, 0 if none */
+    /* a task's side (a pool job): tid is the worker that ran it */
+    uint32_t task;      /* the task id, 0: not a task */
+    bool task_known;    /* the fields below are known (kept for recent tasks only) */
+    uint32_t pool;      /* string id of the pool's name */
+    uint32_t task_index;/* its number in the pool, from 1 */
+    uint32_t submitted_at; /* stack id where it was submitted */
+    uint32_t submitter; /* the thread that submitted it (a worker when a task did) */
 };
 
 /* One distinct report: a pair of code locations on one variable. */

@@ -18,7 +18,17 @@ struct report_frame {
     int32_t line;       /* native frames: offset in module */
 };
 
+/* A pool job (race model, "Tasks"): the side ran in it, on its worker. */
+struct report_task {
+    char *pool;                 /* the pool's name ("ThreadPoolExecutor-0"); NULL: not a task */
+    uint32_t index;             /* its number in the pool, from 1; 0 unknown */
+    uint32_t submitter;         /* the thread that submitted it, 0 unknown */
+    struct report_frame *submitted_at;
+    size_t nsubmitted_at;
+};
+
 struct report_thread {
+    struct report_task task;    /* task.pool NULL unless the side ran in a pool job */
     uint32_t id;
     const char *origin;         /* "main" | "python" | "blender" | "unknown" (static) */
     char *name;                 /* Python thread name, NULL if none */

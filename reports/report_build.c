@@ -63,6 +63,13 @@ static void report_access(const struct trace_reader *r, const struct hb_side *s,
     a->side = s->kind;
     a->kind = s->kind == HB_SIDE_READ ? "read" : "write";
     report_thread(r, s->tid, &a->thread);
+    if (s->task) {
+        struct report_task *t = &a->thread.task;
+        t->pool = s->task_known ? report_str(r, s->pool) : report_xstrdup("?");
+        t->index = s->task_index;
+        t->submitter = s->submitter;
+        report_frames(r, s->submitted_at, &t->submitted_at, &t->nsubmitted_at, NULL, NULL);
+    }
     a->gil = s->gil;
     report_frames(r, s->stack, &a->stack, &a->nstack, &a->native_stack, &a->nnative);
     report_frames(r, s->native_stack, &a->native_stack, &a->nnative, &a->native_stack, &a->nnative);
@@ -213,6 +220,12 @@ static void report_access_free(struct report_access *a)
         free(a->thread.created_at[i].file);
         free(a->thread.created_at[i].function);
     }
+    for (size_t i = 0; i < a->thread.task.nsubmitted_at; i++) {
+        free(a->thread.task.submitted_at[i].file);
+        free(a->thread.task.submitted_at[i].function);
+    }
+    free(a->thread.task.submitted_at);
+    free(a->thread.task.pool);
     free(a->stack);
     free(a->native_stack);
     free(a->thread.created_at);

@@ -39,6 +39,14 @@ static void json_access(FILE *f, const struct report_access *a)
     jout_string(f, a->thread.name);
     fputs(", \"created_at\": ", f);
     json_frames(f, a->thread.created_at, a->thread.ncreated_at);
+    if (a->thread.task.pool) {   /* a pool job, run by this thread */
+        fputs(", \"task\": {\"pool\": ", f);
+        jout_string(f, a->thread.task.pool);
+        fprintf(f, ", \"index\": %u, \"submitted_by\": %u, \"submitted_at\": ", a->thread.task.index,
+                a->thread.task.submitter);
+        json_frames(f, a->thread.task.submitted_at, a->thread.task.nsubmitted_at);
+        fputc('}', f);
+    }
     fprintf(f, "}, \"gil\": %s, \"stack\": ", a->gil ? "true" : "false");
     json_frames(f, a->stack, a->nstack);
     fputs(", \"native_stack\": ", f);

@@ -17,12 +17,23 @@ static void text_frames(FILE *f, const struct report_frame *fr, size_t n, bool n
     }
 }
 
-/* T3 (python "ThreadPoolExecutor-0_1" */
+/* T3 (python "ThreadPoolExecutor-0_1"; a pool job's side:
+ * task 3 of ThreadPoolExecutor-0 on thread T3 (python "ThreadPoolExecutor-0_1" */
 static void text_thread(FILE *f, const struct report_thread *t)
 {
     fprintf(f, "T%u (%s", t->id, t->origin);
     if (t->name)
         fprintf(f, " \"%s\"", t->name);
+}
+
+/* "task 3 of ThreadPoolExecutor-0 on thread " or "thread " */
+static void text_task(FILE *f, const struct report_thread *t)
+{
+    if (t->task.pool && t->task.index)
+        fprintf(f, "task %u of %s on ", t->task.index, t->task.pool);
+    else if (t->task.pool)
+        fprintf(f, "a task of %s on ", t->task.pool);
+    fputs("thread ", f);
 }
 
 static void text_access(FILE *f, const struct race_report *r, const struct report_access *a,
@@ -31,28 +42,32 @@ static void text_access(FILE *f, const struct race_report *r, const struct repor
     switch (a->side) {
     case HB_SIDE_WINDOW: {
         char site[300];
-        fprintf(f, "  %sative window (%s) on thread ", previous ? "Previous n" : "N",
+        fprintf(f, "  %sative window (%s) on ", previous ? "Previous n" : "N",
                 report_window_site(a->what, site, sizeof site));
+        text_task(f, &a->thread);
         text_thread(f, &a->thread);
         fputs("):\n", f);
         break;
     }
     case HB_SIDE_CALL_ID:
-        fprintf(f, "  %sRNA call %s%s (ID-level write) on thread ", previous ? "Previous " : "",
+        fprintf(f, "  %sRNA call %s%s (ID-level write) on ", previous ? "Previous " : "",
                 a->what, a->what && a->what[0] && a->what[strlen(a->what) - 1] == ')' ? "" : "()");
+        text_task(f, &a->thread);
         text_thread(f, &a->thread);
         fprintf(f, ", %s):\n", a->gil ? "GIL held" : "GIL not held");
         break;
     case HB_SIDE_CALL_GLOBAL:
-        fprintf(f, "  %s call %s (global write) on thread ", previous ? "Previous operator" : "Operator",
+        fprintf(f, "  %s call %s (global write) on ", previous ? "Previous operator" : "Operator",
                 a->what);
+        text_task(f, &a->thread);
         text_thread(f, &a->thread);
         fprintf(f, ", %s):\n", a->gil ? "GIL held" : "GIL not held");
         break;
     default: {
         const char *k = a->side == HB_SIDE_READ ? "read" : "write";
-        fprintf(f, "  %s%c%s of %s by thread ", previous ? "Previous " : "",
+        fprintf(f, "  %s%c%s of %s by ", previous ? "Previous " : "",
                 previous ? k[0] : toupper((unsigned char)k[0]), k + 1, r->variable);
+        text_task(f, &a->thread);
         text_thread(f, &a->thread);
         fprintf(f, ", %s):\n", a->gil ? "GIL held" : "GIL not held");
         break;
@@ -65,6 +80,22 @@ static void text_access(FILE *f, const struct race_report *r, const struct repor
         fputs("    native:\n", f);
         text_frames(f, a->native_stack, a->nnative, true);
     }
+}
+
+static void text_submitted(FILE *f, const struct report_thread *t)
+{
+    if (!t->task.pool)
+        return;
+    if (t->task.index)
+        fprintf(f, "  Task %u of %s submitted", t->task.index, t->task.pool);
+    else
+        fprintf(f, "  Task of %s submitted", t->task.pool);
+    if (t->task.submitter)
+        fprintf(f, " by thread T%u", t->task.submitter);
+    fputs(" at:\n", f);
+    text_frames(f, t->task.submitted_at, t->task.nsubmitted_at, false);
+    if (!t->task.nsubmitted_at)
+        fputs("    <no Python stack>\n", f);
 }
 
 static void text_created(FILE *f, const struct report_thread *t)
@@ -93,6 +124,10 @@ static void text_race(FILE *f, const struct report_set *set, const struct race_r
     /* Like TSan: the access that found the race, then the previous one. */
     text_access(f, r, &r->acc[1], false);
     text_access(f, r, &r->acc[0], true);
+    text_submitted(f, &r->acc[1].thread);
+    if (r->acc[0].thread.task.pool &&
+        (!r->acc[1].thread.task.pool || r->acc[0].thread.task.index != r->acc[1].thread.task.index))
+        text_submitted(f, &r->acc[0].thread);
     text_created(f, &r->acc[1].thread);
     if (r->acc[0].thread.id != r->acc[1].thread.id)
         text_created(f, &r->acc[0].thread);

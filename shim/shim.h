@@ -39,6 +39,7 @@ struct bpr_thread {
      * bpy.ops.*): the site of a native window it opens.  Set by the Python
      * module around the call; 0 when none. */
     uint32_t site_stack, site_what;
+    uint32_t task;            /* the pool job this worker runs now (TR_TASK_BEGIN), 0 none */
 };
 
 /* The calling thread's state, with a thread id assigned and its start event

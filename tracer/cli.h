@@ -24,5 +24,8 @@ int cli_dump(const char *trace_path);
 /* The directory of the running bpyrace executable, where the shim and the
  * test hooks are looked for (run.c); false after printing why. */
 bool cli_exe_dir(char *out, size_t len);
+/* bpyrace's Python files (share/bpyrace: test hooks, pool hooks), found as
+ * test_cmd.c says; false (with one error line unless QUIET) when missing. */
+bool cli_share_dir(char *out, size_t len, bool quiet);
 
 #endif

@@ -22,6 +22,10 @@ static const char *const dump_event_names[] = {
     [TR_GIL_RELEASE] = "gil_release",
     [TR_GIL_ACQUIRE] = "gil_acquire",
     [TR_MARK] = "mark",
+    [TR_TASK_SPAWN] = "task_spawn",
+    [TR_TASK_BEGIN] = "task_begin",
+    [TR_TASK_END] = "task_end",
+    [TR_TASK_JOIN] = "task_join",
 };
 
 static const char *dump_sync_name(uint16_t kind)
@@ -122,6 +126,21 @@ static void dump_event(FILE *f, const struct trace_reader *r, const struct trace
         if (ev->type == TR_GIL_RELEASE && ev->b > 0 && ev->b <= UINT32_MAX)
             jout_kv_str(&o, "call", trace_string(r, (uint32_t)ev->b) ? trace_string(r, (uint32_t)ev->b) : "?");
         dump_stack(&o, r, ev->stack, NULL);
+        break;
+    case TR_TASK_SPAWN: {
+        jout_kv_u64(&o, "task", ev->a);
+        const char *pool = trace_string(r, (uint32_t)ev->b);
+        jout_kv_str(&o, "pool", pool ? pool : "?");
+        jout_kv_u64(&o, "pool_id", (uint64_t)ev->b >> 32);
+        dump_stack(&o, r, ev->stack, "submitted_at");
+        break;
+    }
+    case TR_TASK_BEGIN:
+    case TR_TASK_END:
+        jout_kv_u64(&o, "task", ev->a);
+        break;
+    case TR_TASK_JOIN:
+        jout_kv_u64(&o, "pool_id", (uint64_t)ev->b);
         break;
     case TR_MARK: {   /* bpyrace test: a test's start, end, outcome or message */
         static const char *const kinds[] = {"?", "start", "end", "outcome", "message"};

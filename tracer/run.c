@@ -143,6 +143,12 @@ static void run_child(const struct cli_options *o, char **argv, const char *shim
         setenv("BPYRACE_NATIVE_STACKS", "1", 1);
     else
         unsetenv("BPYRACE_NATIVE_STACKS");
+    /* the hooks that make thread-pool jobs tasks (the shim warns without) */
+    char share[PATH_MAX];
+    if (cli_share_dir(share, sizeof share, true)) {
+        snprintf(buf, sizeof buf, "%s/bpyrace_pools.py", share);
+        setenv("BPYRACE_POOLS_PY", buf, 1);
+    }
 
     signal(SIGINT, SIG_DFL);
     signal(SIGQUIT, SIG_DFL);

@@ -28,14 +28,15 @@ static bool test_is_hooks_dir(const char *dir)
 }
 
 /* BPYRACE_SHARE, else <dir of bpyrace>/share/bpyrace (build tree), else
- * <dir of bpyrace>/../share/bpyrace (installed). */
-static bool test_find_hooks(char *out, size_t len)
+ * <dir of bpyrace>/../share/bpyrace (installed).  QUIET: no error line. */
+bool cli_share_dir(char *out, size_t len, bool quiet)
 {
     const char *env = getenv("BPYRACE_SHARE");
     if (env && *env) {
         if (realpath(env, out) && test_is_hooks_dir(out))
             return true;
-        cli_error("%s: no bpyrace test hooks there (from BPYRACE_SHARE)", env);
+        if (!quiet)
+            cli_error("%s: no bpyrace test hooks there (from BPYRACE_SHARE)", env);
         return false;
     }
     char exe[PATH_MAX], tmp[PATH_MAX + 64];
@@ -48,7 +49,8 @@ static bool test_find_hooks(char *out, size_t len)
             return true;
     }
     (void)len;
-    cli_error("cannot find bpyrace's test hooks (bpyrace_hook.py) in %s/share/bpyrace or %s/../share/bpyrace",
+    if (!quiet)
+        cli_error("cannot find bpyrace's test hooks (bpyrace_hook.py) in %s/share/bpyrace or %s/../share/bpyrace",
               exe, exe);
     return false;
 }
@@ -56,7 +58,7 @@ static bool test_find_hooks(char *out, size_t len)
 int cli_test(const struct cli_options *o, char **argv)
 {
     char dir[PATH_MAX];
-    if (!test_find_hooks(dir, sizeof dir))
+    if (!cli_share_dir(dir, sizeof dir, false))
         return CLI_EXIT_USAGE;
     setenv("BPYRACE_TEST_PY", dir, 1);
     /* A child Python without the shim's module (a subprocess running pytest)

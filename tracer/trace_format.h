@@ -13,7 +13,8 @@
 #include <stdint.h>
 
 #define TRACE_MAGIC "BPYRACE\0"
-#define TRACE_VERSION 1u
+#define TRACE_VERSION 2u       /* 2: task records; version 1 traces are read too */
+#define TRACE_VERSION_MIN 1u
 #define TRACE_HEADER_SIZE 4096u
 #define TRACE_CHUNK_SIZE (64u * 1024u)
 #define TRACE_CHUNK_MAGIC 0x4b4e4843u /* "CHNK" */
@@ -75,6 +76,13 @@ enum trace_record_type {
     TR_GIL_ACQUIRE = 12,
     /* tests (bpyrace test) */
     TR_MARK = 13,         /* a = string id of the test id, aux = TRACE_MARK_*, b per kind */
+    /* thread-pool jobs (tasks: docs/race-model.md) */
+    TR_TASK_SPAWN = 14,   /* on the submitter: a = task id, b = pool id << 32 | string id of the
+                             pool's name, stack = where it was submitted */
+    TR_TASK_BEGIN = 15,   /* on the worker: a = task id; its events are the task's until ... */
+    TR_TASK_END = 16,     /* ... on the same worker: a = task id */
+    TR_TASK_JOIN = 17,    /* on the waiter: b = pool id: every task of the pool ended before
+                             (shutdown(wait=True), the end of a with block) */
     /* definitions */
     TR_DEF_STRING = 32,   /* a = string id, b = byte length; bytes follow, NUL padded */
     TR_DEF_STACK = 33,    /* a = stack id, b = frame count; frames follow, two per slot */

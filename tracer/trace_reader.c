@@ -169,7 +169,7 @@ static uint64_t tr_payload_slots(const struct trace_record *rec)
 
 static bool tr_is_event(uint8_t type)
 {
-    return type >= TR_READ && type <= TR_MARK;
+    return type >= TR_READ && type <= TR_TASK_JOIN;
 }
 
 static bool tr_is_def(uint8_t type)
@@ -376,7 +376,7 @@ static bool tr_check_header(struct trace_reader *r, const char *path, char *err,
         return tr_fail(err, errlen, path, "not a bpyrace trace (bad magic)");
     if (r->size < TRACE_HEADER_SIZE)
         return tr_fail(err, errlen, path, "not a bpyrace trace (truncated header)");
-    if (h->version != TRACE_VERSION) {
+    if (h->version < TRACE_VERSION_MIN || h->version > TRACE_VERSION) {
         char what[64];
         snprintf(what, sizeof what, "unsupported trace version %u", h->version);
         return tr_fail(err, errlen, path, what);

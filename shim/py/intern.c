@@ -128,6 +128,7 @@ static bool code_in_file(PyCodeObject *code, const char *suffix)
  * its view-layer update), are left off the top of a stack: the operator's
  * site is the caller's line. */
 #define OPS_WRAPPER "/bpy/ops.py"
+#define POOL_HOOKS "/bpyrace_pools.py"
 
 uint32_t py_stack_id(void)
 {
@@ -160,9 +161,15 @@ uint32_t py_stack_id_ex(bool *in_ops)
         int skip = 0;
         while (skip < n - 1 && code_in_file(frames[skip]->f_code, OPS_WRAPPER))
             skip++;
-        n -= skip;
-        memmove(frames, frames + skip, sizeof frames[0] * (size_t)n);
         e->aux = skip > 0;
+        /* bpyrace's own pool hooks are never the program's frames */
+        int kept = 0;
+        for (int i = skip; i < n; i++) {
+            bool last_chance = kept == 0 && i == n - 1;   /* never an empty stack */
+            if (last_chance || !code_in_file(frames[i]->f_code, POOL_HOOKS))
+                frames[kept++] = frames[i];
+        }
+        n = kept;
         for (int i = 0; i < n; i++) {
             PyCodeObject *code = frames[i]->f_code;
             int line = PyCode_Addr2Line(code, _PyInterpreterFrame_LASTI(frames[i]) * (int)sizeof(_Py_CODEUNIT));

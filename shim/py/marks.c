@@ -57,6 +57,10 @@ static PyObject *marks_mark(PyObject *self, PyObject *args)
 
 static PyMethodDef marks_methods[] = {
     {"mark", marks_mark, METH_VARARGS, "mark(kind, test_id, value=0): record a test mark"},
+    {"task_spawn", py_task_spawn, METH_VARARGS, "task_spawn(pool_id, pool_name) -> task: a job is submitted"},
+    {"task_begin", py_task_begin, METH_O, "task_begin(task): this worker runs the job from now on"},
+    {"task_end", py_task_end, METH_O, "task_end(task): the job this worker ran is over"},
+    {"pool_join", py_pool_join, METH_O, "pool_join(pool_id): every job of the pool has ended"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -65,6 +69,41 @@ static struct PyModuleDef marks_module = {
     NULL, NULL, NULL, NULL,
 };
 
+/* share/bpyrace/bpyrace_pools.py, named by BPYRACE_POOLS_PY (bpyrace run and
+ * test set it): hooks on ThreadPoolExecutor that make its jobs tasks.  Loaded
+ * from its file as _bpyrace_pools, without touching sys.path. */
+static void load_pools(void)
+{
+    const char *path = getenv("BPYRACE_POOLS_PY");
+    if (!path || !*path) {
+        bpr_warn_once("pools", "BPYRACE_POOLS_PY is not set: thread-pool jobs are recorded as their "
+                               "workers' code, not as tasks");
+        return;
+    }
+    PyObject *globals = PyDict_New();
+    PyObject *p = PyUnicode_DecodeFSDefault(path);
+    PyObject *res = NULL;
+    if (globals && p && PyDict_SetItemString(globals, "path", p) == 0 &&
+        PyDict_SetItemString(globals, "__builtins__", PyEval_GetBuiltins()) == 0) {
+        py_enter();   /* the import's own locks are not the program's events */
+        res = PyRun_String("import importlib.util, sys\n"
+                           "spec = importlib.util.spec_from_file_location('_bpyrace_pools', path)\n"
+                           "mod = importlib.util.module_from_spec(spec)\n"
+                           "sys.modules['_bpyrace_pools'] = mod\n"
+                           "spec.loader.exec_module(mod)\n",
+                           Py_file_input, globals, globals);
+        py_leave();
+    }
+    if (!res) {
+        PyErr_Print();
+        bpr_warn_once("pools", "cannot load %s: thread-pool jobs are recorded as their workers' code", path);
+    }
+    Py_XDECREF(res);
+    Py_XDECREF(p);
+    Py_XDECREF(globals);
+    PyErr_Clear();
+}
+
 void py_install_marks(void)
 {
     PyObject *exc_type, *exc, *tb;
@@ -72,6 +111,7 @@ void py_install_marks(void)
     PyObject *m = PyModule_Create(&marks_module);
     PyObject *mods = PyImport_GetModuleDict();
     if (m && mods && PyDict_SetItemString(mods, "_bpyrace", m) == 0) {
+        load_pools();
         const char *dir = getenv("BPYRACE_TEST_PY");
         if (dir && *dir) {
             PyObject *path = PySys_GetObject("path");   /* borrowed */

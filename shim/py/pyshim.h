@@ -80,6 +80,12 @@ void py_window_init(void);
 void py_window_audit(const char *event, PyObject *args);
 void py_window_site(uint32_t *stack, uint32_t *what);
 
+/* tasks.c: the _bpyrace functions bpyrace_pools.py calls */
+PyObject *py_task_spawn(PyObject *self, PyObject *args);
+PyObject *py_task_begin(PyObject *self, PyObject *arg);
+PyObject *py_task_end(PyObject *self, PyObject *arg);
+PyObject *py_pool_join(PyObject *self, PyObject *arg);
+
 /* hooks.c */
 int py_install_rna_hooks(void);
 int py_install_mathutils_hooks(void);
