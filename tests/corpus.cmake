@@ -8,7 +8,7 @@ set_tests_properties(corpus_deterministic PROPERTIES LABELS "blender;corpus" SKI
 # Cases of work in progress (BPYRACE_CORPUS_NEXT) that bpyrace already gets
 # right: each must give exactly its label in 5 runs of 5.  They stay out of the
 # must-pass corpus above until they move into ../shared/corpus.
-foreach(_n timer_from_thread)
+foreach(_n timer_from_thread pool_counter)
   add_test(NAME corpus_next_${_n}
            COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/corpus/run_next.sh $<TARGET_FILE:bpyrace> ${BPYRACE_CORPUS_NEXT} ${_n})
   set_tests_properties(corpus_next_${_n} PROPERTIES LABELS "blender;corpus" SKIP_RETURN_CODE 77 TIMEOUT 300)

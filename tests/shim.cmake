@@ -26,7 +26,7 @@ endforeach()
 
 # 3. synchronisation primitives order the threads' accesses, and registry calls race
 # (`# RACES:` and `# SIDES:` lines)
-file(GLOB _bt_sync CONFIGURE_DEPENDS ${_bt}/sync_*.py ${_bt}/registry_*.py ${_bt}/names_*.py)
+file(GLOB _bt_sync CONFIGURE_DEPENDS ${_bt}/sync_*.py ${_bt}/registry_*.py ${_bt}/names_*.py ${_bt}/pool_*.py)
 foreach(_s ${_bt_sync})
   get_filename_component(_n ${_s} NAME_WE)
   add_test(NAME blender_${_n}

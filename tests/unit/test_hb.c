@@ -537,6 +537,197 @@ static void test_window_sites(void)
     done(&r);
 }
 
+/* ---- tasks: pool jobs (race model "Tasks", edge 6) ---- */
+
+/* T1 main, T2 and T3 pool workers. */
+static void pool_threads(void)
+{
+    tb_spawn(0, 1, TRACE_ORIGIN_MAIN, NULL, 0);
+    tb_spawn(1, 2, TRACE_ORIGIN_PYTHON, "ThreadPoolExecutor-0_0", S(1));
+    tb_spawn(1, 3, TRACE_ORIGIN_PYTHON, "ThreadPoolExecutor-0_1", S(2));
+}
+
+static void test_tasks(void)
+{
+    /* Two jobs run one after the other by one worker: the worker's program
+     * order is not an edge, so they race; the sides name the tasks. */
+    begin("task_same_worker");
+    pool_threads();
+    uint32_t x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    uint32_t at = S(16);
+    tb_task_spawn(1, 1, 1, "ThreadPoolExecutor-0", at);
+    tb_task_spawn(1, 2, 1, "ThreadPoolExecutor-0", at);
+    tb_task_begin(2, 1);
+    tb_write(2, x, S(11), 1);
+    tb_task_end(2, 1);
+    tb_task_begin(2, 2);
+    tb_write(2, x, S(11), 1);
+    tb_task_end(2, 2);
+    struct result r = analyze();
+    CHECK(r.n == 1 && r.races[0].cls == HB_GIL && !r.races[0].observed);
+    if (r.n == 1) {
+        const struct hb_side *a = &r.races[0].first, *b = &r.races[0].second;
+        CHECK(a->tid == 2 && b->tid == 2 && a->task == 1 && b->task == 2 && a->task_known &&
+              b->task_index == 2 && a->task_index == 1 && a->submitter == 1 && a->submitted_at == at &&
+              a->pool && !strcmp(trace_string(r.r, a->pool), "ThreadPoolExecutor-0"));
+    }
+    CHECK(hb_thread_count(r.h) == 3);   /* tasks are not threads */
+    done(&r);
+
+    /* The pool's bookkeeping: after a job the worker releases the idle
+     * semaphore (outside the job), the submitter acquires it before the next
+     * submit.  That orders the worker, not the job: both races stay. */
+    begin("task_bookkeeping");
+    pool_threads();
+    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    tb_task_spawn(1, 1, 1, "P", S(16));
+    tb_task_begin(2, 1);
+    tb_write(2, x, S(11), 1);
+    tb_task_end(2, 1);
+    tb_release(2, TRACE_SYNC_SEM, 0x1000, 0);   /* _idle_semaphore.release() */
+    tb_acquire(1, TRACE_SYNC_SEM, 0x1000, 0);   /* submit: _idle_semaphore.acquire() */
+    tb_read(1, x, S(20), 1);
+    tb_task_spawn(1, 2, 1, "P", S(17));
+    tb_task_begin(3, 2);
+    tb_write(3, x, S(11), 1);
+    tb_task_end(3, 2);
+    r = analyze();
+    CHECK(r.n == 2 && races_on(&r, x, HB_GIL) == 2);
+    done(&r);
+
+    /* submit -> the job's first event; the submitter's later accesses are not
+     * ordered with the job. */
+    begin("task_spawn_edge");
+    pool_threads();
+    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    uint32_t y = tb_var("Y", TRACE_VAR_PROPERTY, 0);
+    tb_write(1, x, S(10), 1);
+    tb_task_spawn(1, 1, 1, "P", S(16));
+    tb_write(1, y, S(12), 1);
+    tb_task_begin(2, 1);
+    tb_read(2, x, S(11), 1);
+    tb_read(2, y, S(13), 1);
+    tb_task_end(2, 1);
+    r = analyze();
+    CHECK(r.n == 1 && races_on(&r, y, HB_GIL) == 1 && races_on(&r, x, 0) == 0);
+    done(&r);
+
+    /* A lock used inside two jobs orders them as it would two threads. */
+    begin("task_lock");
+    pool_threads();
+    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    tb_task_spawn(1, 1, 1, "P", S(16));
+    tb_task_spawn(1, 2, 1, "P", S(16));
+    tb_task_begin(2, 1);
+    tb_acquire(2, TRACE_SYNC_SEM, 0x2000, 0);
+    tb_write(2, x, S(11), 1);
+    tb_release(2, TRACE_SYNC_SEM, 0x2000, 0);
+    tb_task_end(2, 1);
+    tb_task_begin(3, 2);
+    tb_acquire(3, TRACE_SYNC_SEM, 0x2000, 0);
+    tb_write(3, x, S(11), 1);
+    tb_release(3, TRACE_SYNC_SEM, 0x2000, 0);
+    tb_task_end(3, 2);
+    r = analyze();
+    CHECK(r.n == 0);
+    done(&r);
+
+    /* The job's end -> a wait that observes it: the future's condition lock,
+     * released by set_result inside the job and taken by result(). */
+    begin("task_future");
+    pool_threads();
+    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    tb_task_spawn(1, 1, 1, "P", S(16));
+    tb_task_begin(2, 1);
+    tb_write(2, x, S(11), 1);
+    tb_release(2, TRACE_SYNC_SEM, 0x3000, 0);   /* set_result: with self._condition */
+    tb_task_end(2, 1);
+    tb_acquire(1, TRACE_SYNC_SEM, 0x3000, 0);   /* result() */
+    tb_read(1, x, S(20), 1);
+    r = analyze();
+    CHECK(r.n == 0);
+    done(&r);
+
+    /* shutdown(wait=True) joins every ended job of its pool, not another
+     * pool's; without it, the main thread's read races. */
+    begin("task_pool_join");
+    pool_threads();
+    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    y = tb_var("Y", TRACE_VAR_PROPERTY, 0);
+    tb_task_spawn(1, 1, 1, "P", S(16));
+    tb_task_spawn(1, 2, 2, "Q", S(17));
+    tb_task_begin(2, 1);
+    tb_write(2, x, S(11), 1);
+    tb_task_end(2, 1);
+    tb_task_begin(3, 2);
+    tb_write(3, y, S(12), 1);
+    tb_task_end(3, 2);
+    tb_pool_join(1, 1);
+    tb_read(1, x, S(20), 1);
+    tb_read(1, y, S(21), 1);
+    r = analyze();
+    CHECK(r.n == 1 && races_on(&r, y, HB_GIL) == 1);
+    done(&r);
+
+    /* A job submitted from a job starts from the submitting job's clock; the
+     * next job on the first worker is still unordered with it. */
+    begin("task_nested");
+    pool_threads();
+    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    tb_task_spawn(1, 1, 1, "P", S(16));
+    tb_task_spawn(1, 3, 1, "P", S(16));
+    tb_task_begin(2, 1);
+    tb_write(2, x, S(11), 1);
+    tb_task_spawn(2, 2, 1, "P", S(14));
+    tb_task_end(2, 1);
+    tb_task_begin(3, 2);
+    tb_read(3, x, S(15), 1);
+    tb_task_end(3, 2);
+    tb_task_begin(2, 3);
+    tb_write(2, x, S(19), 1);
+    tb_task_end(2, 3);
+    r = analyze();
+    CHECK(r.n == 2 && races_on(&r, x, HB_GIL) == 2);
+    for (uint32_t i = 0; i < r.n; i++) {
+        const struct hb_side *a = &r.races[i].first, *b = &r.races[i].second;
+        CHECK(b->task == 3 && (a->task == 1 || a->task == 2));
+        if (a->task == 2)
+            CHECK(a->submitter == 2 && a->tid == 3);
+    }
+    done(&r);
+
+    /* Logical threads are reused: 3000 jobs, each ordered after the one
+     * before (submitted after its result was observed), leave no race and
+     * one thread; 3000 unordered jobs still race. */
+    begin("task_reuse");
+    pool_threads();
+    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    for (uint32_t k = 1; k <= 3000; k++) {
+        tb_task_spawn(1, k, 1, "P", S(16));
+        tb_task_begin(2 + k % 2, k);
+        tb_write(2 + k % 2, x, S(11), 1);
+        tb_release(2 + k % 2, TRACE_SYNC_SEM, 0x4000 + k, 0);
+        tb_task_end(2 + k % 2, k);
+        tb_acquire(1, TRACE_SYNC_SEM, 0x4000 + k, 0);
+    }
+    r = analyze();
+    CHECK(r.n == 0);
+    done(&r);
+    begin("task_unordered_many");
+    pool_threads();
+    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    for (uint32_t k = 1; k <= 3000; k++)
+        tb_task_spawn(1, k, 1, "P", S(16));
+    for (uint32_t k = 1; k <= 3000; k++) {
+        tb_task_begin(2 + k % 2, k);
+        tb_write(2 + k % 2, x, S(11), 1);
+        tb_task_end(2 + k % 2, k);
+    }
+    r = analyze();
+    CHECK(r.n == 1 && r.races[0].cls == HB_GIL && r.races[0].count >= 2999);
+    done(&r);
+}
+
 /* ---- class, dedup, observed ---- */
 
 static void test_class_from_accesses(void)
@@ -729,6 +920,7 @@ int main(void)
     test_window_worker_driver();
     test_ops_window_fold();
     test_window_sites();
+    test_tasks();
     test_class_from_accesses();
     test_dedup_counts();
     test_observed();

@@ -142,3 +142,23 @@ void tb_gil_acquire(uint32_t tid, int host)
 {
     tb_ev(tid, TR_GIL_ACQUIRE, host ? TRF_HOST : 0, 0, 0, 0, 0);
 }
+
+void tb_task_spawn(uint32_t tid, uint32_t task, uint32_t pool, const char *pool_name, uint32_t stack)
+{
+    tb_ev(tid, TR_TASK_SPAWN, TRF_GIL, 0, stack, task, (int64_t)((uint64_t)pool << 32 | tb_string(pool_name)));
+}
+
+void tb_task_begin(uint32_t tid, uint32_t task)
+{
+    tb_ev(tid, TR_TASK_BEGIN, 0, 0, 0, task, 0);
+}
+
+void tb_task_end(uint32_t tid, uint32_t task)
+{
+    tb_ev(tid, TR_TASK_END, 0, 0, 0, task, 0);
+}
+
+void tb_pool_join(uint32_t tid, uint32_t pool)
+{
+    tb_ev(tid, TR_TASK_JOIN, TRF_GIL, 0, 0, 0, pool);
+}

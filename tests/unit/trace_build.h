@@ -45,5 +45,11 @@ void tb_gil_acquire(uint32_t tid, int host);
 /* A host release opening a native window at its site: STACK and WHAT
  * ("Scene.frame_set", "event_loop"; NULL none). */
 void tb_window_open(uint32_t tid, uint32_t stack, const char *what);
+/* Pool jobs: TID submits TASK to pool POOL (named POOL_NAME) at STACK; a
+ * worker begins and ends it; a waiter joins every ended task of POOL. */
+void tb_task_spawn(uint32_t tid, uint32_t task, uint32_t pool, const char *pool_name, uint32_t stack);
+void tb_task_begin(uint32_t tid, uint32_t task);
+void tb_task_end(uint32_t tid, uint32_t task);
+void tb_pool_join(uint32_t tid, uint32_t pool);
 
 #endif

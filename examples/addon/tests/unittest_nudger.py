@@ -16,8 +16,8 @@ def fresh_object(name):
 class NudgerTest(unittest.TestCase):
     def test_nudge_racy(self):
         obj = fresh_object("Racy")
-        x = object_nudger.nudge_parallel(obj, workers=4, steps=200)
-        self.assertTrue(0 < x <= 800)
+        x = object_nudger.nudge_parallel(obj, jobs=16)
+        self.assertTrue(0 < x <= 16)
 
     def test_nudge_locked(self):
         obj = fresh_object("Locked")
