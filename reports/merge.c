@@ -66,6 +66,15 @@ static void mg_access(json_t *j, struct report_access *a)
     a->thread.origin = mg_origin(json_string_value(json_object_get(t, "origin")));
     a->thread.name = mg_dup(json_object_get(t, "name"));
     mg_frames(json_object_get(t, "created_at"), &a->thread.created_at, &a->thread.ncreated_at);
+    json_t *task = json_object_get(t, "task");
+    if (json_is_object(task)) {   /* a pool job's side */
+        const char *pool = json_string_value(json_object_get(task, "pool"));
+        a->thread.task.pool = report_xstrdup(pool ? pool : "?");
+        a->thread.task.index = (uint32_t)json_integer_value(json_object_get(task, "index"));
+        a->thread.task.submitter = (uint32_t)json_integer_value(json_object_get(task, "submitted_by"));
+        mg_frames(json_object_get(task, "submitted_at"), &a->thread.task.submitted_at,
+                  &a->thread.task.nsubmitted_at);
+    }
     a->gil = json_is_true(json_object_get(j, "gil"));
     mg_frames(json_object_get(j, "stack"), &a->stack, &a->nstack);
     mg_frames(json_object_get(j, "native_stack"), &a->native_stack, &a->nnative);

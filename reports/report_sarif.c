@@ -157,10 +157,13 @@ static const char *sarif_cls(const struct race_report *r)
 
 static void sarif_thread_desc(const struct report_access *a, char *buf, size_t len)
 {
+    char task[200] = "";
+    if (a->thread.task.pool)   /* a pool job: "task 3 of ThreadPoolExecutor-0 on " */
+        snprintf(task, sizeof task, "task %u of %s on ", a->thread.task.index, a->thread.task.pool);
     if (a->thread.name)
-        snprintf(buf, len, "thread T%u (%s \"%s\")", a->thread.id, a->thread.origin, a->thread.name);
+        snprintf(buf, len, "%sthread T%u (%s \"%s\")", task, a->thread.id, a->thread.origin, a->thread.name);
     else
-        snprintf(buf, len, "thread T%u (%s)", a->thread.id, a->thread.origin);
+        snprintf(buf, len, "%sthread T%u (%s)", task, a->thread.id, a->thread.origin);
 }
 
 static void sarif_access_desc(const struct race_report *r, const struct report_access *a,

@@ -24,6 +24,7 @@
 #include "xalloc.h"
 
 #define TL_LOCK_TRACK 100000u
+#define TL_TASK_TRACK 200000u   /* pool jobs a worker ran, one slice each */
 
 struct tl_hold {
     uint64_t addr, seq;
@@ -41,6 +42,14 @@ struct tl_thread {
     uint32_t grp_var;
     uint64_t gil_last, grp_first, grp_last;
     uint32_t nreads, nwrites;
+    uint32_t task;          /* the pool job running, 0 none */
+    uint64_t task_seq;      /* its begin */
+    bool task_track;        /* its task track is named */
+};
+
+/* What a task slice says of a job: its pool and number (TR_TASK_SPAWN). */
+struct tl_task {
+    uint32_t pool_name, index, stack;
 };
 
 struct tl {
@@ -52,7 +61,24 @@ struct tl {
     uint32_t gil_owner;     /* 0: nobody known to hold the GIL */
     bool any;               /* an event was written: the next needs ",\n" */
     uint64_t last_seq;
+    struct tl_task *tasks;  /* by task id */
+    uint32_t ntasks;
+    uint32_t *pool_count;   /* by pool id: tasks spawned */
+    uint32_t npools;
 };
+
+static void *tl_grow(void *arr, uint32_t *n, uint32_t need, size_t elem)
+{
+    if (need < *n)
+        return arr;
+    uint32_t m = *n ? *n : 64;
+    while (m <= need)
+        m *= 2;
+    arr = report_xrealloc(arr, m, elem);
+    memset((char *)arr + (size_t)*n * elem, 0, (size_t)(m - *n) * elem);
+    *n = m;
+    return arr;
+}
 
 static struct tl_thread *tl_thread(struct tl *t, uint32_t tid)
 {
@@ -147,6 +173,44 @@ static void tl_instant(struct tl *t, uint32_t tid, uint64_t seq, const char *cat
 }
 
 static const char *tl_sync_kind(uint16_t aux);
+
+/* Name track TRACK after thread TID ("T3 worker (python)", plus SUFFIX) and
+ * sort it at SORT. */
+static void tl_track_name(struct tl *t, uint32_t track, uint32_t tid, const char *suffix, uint32_t sort)
+{
+    static const char *const origins[] = { "unknown", "main", "python", "blender" };
+    const struct trace_thread *th = trace_get_thread(t->r, tid);
+    const char *origin = th && th->origin < 4 ? origins[th->origin] : "unknown";
+    char name[400];
+    if (th && th->name)
+        snprintf(name, sizeof name, "T%u %s (%s)%s", tid, th->name, origin, suffix);
+    else
+        snprintf(name, sizeof name, "T%u (%s)%s", tid, origin, suffix);
+    tl_begin(t, "M", track, 0);
+    fputs(", \"name\": \"thread_name\", \"args\": {\"name\": ", t->f);
+    jout_string(t->f, name);
+    fputs("}}", t->f);
+    tl_begin(t, "M", track, 0);
+    fprintf(t->f, ", \"name\": \"thread_sort_index\", \"args\": {\"sort_index\": %u}}", sort);
+}
+
+/* The job TH ran, as one slice on its task track, named by its pool. */
+static void tl_task_slice(struct tl *t, uint32_t tid, struct tl_thread *th, uint64_t end)
+{
+    if (!th->task_track) {
+        th->task_track = true;
+        tl_track_name(t, tid + TL_TASK_TRACK, tid, ": pool jobs", tid * 3 + 2);
+    }
+    const struct tl_task *k = th->task < t->ntasks ? &t->tasks[th->task] : NULL;
+    const char *pool = k && k->pool_name ? trace_string(t->r, k->pool_name) : NULL;
+    char name[300];
+    snprintf(name, sizeof name, "task %u of %s", k ? k->index : 0, pool ? pool : "?");
+    tl_begin(t, "X", tid + TL_TASK_TRACK, th->task_seq * 2);
+    fprintf(t->f, ", \"dur\": %llu", (unsigned long long)((end - th->task_seq) * 2 + 1));
+    tl_name(t, "task", name);
+    fprintf(t->f, ", \"args\": {\"task\": %u}}", th->task);
+    th->task = 0;
+}
 
 /* One "held" slice on TID's lock track. */
 static void tl_hold_slice(struct tl *t, uint32_t tid, const struct tl_hold *h, uint64_t end)
@@ -259,6 +323,24 @@ static void tl_event(struct tl *t, const struct trace_event *ev)
         tl_window_close(t, tid, th, ev->seq);
         tl_instant(t, tid, ev->seq, "thread", "exit");
         break;
+    case TR_TASK_SPAWN: {
+        uint32_t pool = (uint32_t)((uint64_t)ev->b >> 32);
+        if (ev->a == 0 || ev->a >= (1u << 26))
+            break;
+        t->pool_count = tl_grow(t->pool_count, &t->npools, pool, sizeof *t->pool_count);
+        t->tasks = tl_grow(t->tasks, &t->ntasks, (uint32_t)ev->a, sizeof *t->tasks);
+        t->tasks[ev->a] = (struct tl_task){(uint32_t)ev->b, ++t->pool_count[pool], ev->stack};
+        tl_instant(t, tid, ev->seq, "task", "submit");
+        break;
+    }
+    case TR_TASK_BEGIN:
+        th->task = (uint32_t)ev->a;
+        th->task_seq = ev->seq;
+        break;
+    case TR_TASK_END:
+        if (th->task && th->task == ev->a)
+            tl_task_slice(t, tid, th, ev->seq);
+        break;
     case TR_GIL_RELEASE:
         tl_group_close(t, tid);
         tl_gil_close(t, tid);
@@ -295,35 +377,12 @@ static void tl_event(struct tl *t, const struct trace_event *ev)
 
 static void tl_thread_names(struct tl *t)
 {
-    static const char *const origins[] = { "unknown", "main", "python", "blender" };
     uint32_t n = trace_thread_count(t->r);
     for (uint32_t tid = 1; tid < n; tid++) {
-        const struct trace_thread *th = trace_get_thread(t->r, tid);
-        if (!th)
+        if (!trace_get_thread(t->r, tid))
             continue;
-        const char *origin = th->origin < 4 ? origins[th->origin] : "unknown";
-        char name[300];
-        if (th->name)
-            snprintf(name, sizeof name, "T%u %s (%s)", tid, th->name, origin);
-        else
-            snprintf(name, sizeof name, "T%u (%s)", tid, origin);
-        tl_begin(t, "M", tid, 0);
-        fputs(", \"name\": \"thread_name\", \"args\": {\"name\": ", t->f);
-        jout_string(t->f, name);
-        fputs("}}", t->f);
-        tl_begin(t, "M", tid, 0);
-        fprintf(t->f, ", \"name\": \"thread_sort_index\", \"args\": {\"sort_index\": %u}}",
-                tid * 2);
-        /* its lock track, right below it */
-        char lname[320];
-        snprintf(lname, sizeof lname, "%s: locks held", name);
-        tl_begin(t, "M", tid + TL_LOCK_TRACK, 0);
-        fputs(", \"name\": \"thread_name\", \"args\": {\"name\": ", t->f);
-        jout_string(t->f, lname);
-        fputs("}}", t->f);
-        tl_begin(t, "M", tid + TL_LOCK_TRACK, 0);
-        fprintf(t->f, ", \"name\": \"thread_sort_index\", \"args\": {\"sort_index\": %u}}",
-                tid * 2 + 1);
+        tl_track_name(t, tid, tid, "", tid * 3);
+        tl_track_name(t, tid + TL_LOCK_TRACK, tid, ": locks held", tid * 3 + 1);   /* right below it */
     }
 }
 
@@ -392,6 +451,8 @@ int timeline_write(const char *path, struct trace_reader *r, const struct report
     fputs("\n],\n\"displayTimeUnit\": \"ns\",\n\"otherData\": {\"tool\": \"bpyrace\", "
           "\"time\": \"ts = 2 x event sequence number (a trace orders events, it has no clock)\"}}\n", f);
     free(t.th);
+    free(t.tasks);
+    free(t.pool_count);
     int bad = ferror(f);
     if (out)
         bad |= fflush(f);

@@ -124,6 +124,17 @@ static void build_access(struct detail_state *s, int k)
         add_frames(s, k, a->native_stack, a->nnative, true);
     } else
         add_line(s, k, C_DIM, -1, "  native stack: not recorded");
+    if (t->task.pool) {   /* a pool job, run by that thread */
+        if (t->task.index)
+            add_line(s, k, C_NORMAL, -1, "  task %u of %s, submitted by T%u at:", t->task.index, t->task.pool,
+                     t->task.submitter);
+        else
+            add_line(s, k, C_NORMAL, -1, "  a task of %s, submitted at:", t->task.pool);
+        if (t->task.nsubmitted_at)
+            add_frames(s, k, t->task.submitted_at, t->task.nsubmitted_at, false);
+        else
+            add_line(s, k, C_NORMAL, -1, "    <no Python stack>");
+    }
     if (!strcmp(t->origin, "main"))
         add_line(s, k, C_DIM, -1, "  T%u is the main thread", t->id);
     else if (t->ncreated_at) {

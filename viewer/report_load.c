@@ -567,6 +567,15 @@ int report_load_detail(const struct vr_report *rep, size_t i, struct vr_detail *
         ra->thread.origin = vs->origin;
         ra->thread.name = (char *)vs->name;
         ra->thread.created_at = frames_of(json_object_get(th, "created_at"), &ra->thread.ncreated_at);
+        json_t *task = json_object_get(th, "task");
+        if (json_is_object(task)) {   /* a pool job's side */
+            const char *pool = json_string_value(json_object_get(task, "pool"));
+            ra->thread.task.pool = (char *)(pool ? pool : "?");
+            ra->thread.task.index = (uint32_t)json_integer_value(json_object_get(task, "index"));
+            ra->thread.task.submitter = (uint32_t)json_integer_value(json_object_get(task, "submitted_by"));
+            ra->thread.task.submitted_at = frames_of(json_object_get(task, "submitted_at"),
+                                                     &ra->thread.task.nsubmitted_at);
+        }
         ra->gil = vs->gil;
         ra->stack = frames_of(json_object_get(a, "stack"), &ra->nstack);
         ra->native_stack = frames_of(json_object_get(a, "native_stack"), &ra->nnative);
@@ -581,6 +590,7 @@ void report_detail_free(struct vr_detail *d)
 {
     for (int k = 0; k < 2; k++) {
         free(d->r.acc[k].thread.created_at);
+        free(d->r.acc[k].thread.task.submitted_at);
         free(d->r.acc[k].stack);
         free(d->r.acc[k].native_stack);
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Structure of a --timeline file (Chrome/Perfetto JSON trace format):
-check_timeline.py TIMELINE.json REPORT.json [--expect-window]
+check_timeline.py TIMELINE.json REPORT.json [--expect-window] [--expect-tasks]
 
 - valid JSON, every event has ph/pid/tid/ts;
 - every thread with events is named ("T<n> NAME (origin)");
@@ -11,7 +11,8 @@ check_timeline.py TIMELINE.json REPORT.json [--expect-window]
   thread (so the arrow binds to the access), on the threads of the race;
 - GIL-held spans, access slices named by variable, sync instants, lock-held
   slices when mutexes were taken, and with --expect-window native windows, one
-  at least with its site (args.call and args.site FILE:LINE).
+  at least with its site (args.call and args.site FILE:LINE); with
+  --expect-tasks, pool jobs as task slices.
 Exit 0 pass, 1 fail."""
 import collections, json, re, sys
 
@@ -50,7 +51,7 @@ for key in set(tracks) | set(slices):
     if key not in names:
         fail(f"track {key} has no thread_name")
 for key, name in names.items():
-    if not re.fullmatch(r"T\d+ (.+ )?\((main|python|blender|unknown)\)(: locks held)?", name):
+    if not re.fullmatch(r"T\d+ (.+ )?\((main|python|blender|unknown)\)(: locks held|: pool jobs)?", name):
         fail(f"thread name {name!r} does not give the origin")
 
 for key, evs in tracks.items():
@@ -102,6 +103,12 @@ if any(e.get("ph") == "i" and e.get("cat") == "sync" and re.match(r"acquire (mut
     fail("mutexes were acquired but no lock-held slice")
 if expect_window and not counts[("B", "native", "native window")]:
     fail("no native window")
+# pool jobs: one slice per task on its worker's task track, named by its pool
+tasks = [e for e in events if e.get("ph") == "X" and e.get("cat") == "task"]
+if any(not re.fullmatch(r"task \d+ of .+", e["name"]) or e.get("dur", 0) <= 0 for e in tasks):
+    fail("a task slice without its number, pool or length")
+if "--expect-tasks" in sys.argv and not tasks:
+    fail("no task slice")
 # every native window carries its site: what released the GIL, and the line
 windows = [e for e in events if e.get("ph") == "B" and e.get("cat") == "native"]
 if any("call" not in e.get("args", {}) for e in windows):

@@ -13,7 +13,7 @@ for s in seed_race handler_vs_thread; do
         || { cat "$T/$s.out"; framework_failure_ "bpyrace run $s.py"; }
     [ -s "$T/$s.timeline.json" ] || fail_ "$s: no timeline written"
 done
-python3 "$CHECK" "$T/seed_race.timeline.json" "$T/seed_race.json" || fail_ "seed_race timeline"
+python3 "$CHECK" "$T/seed_race.timeline.json" "$T/seed_race.json" --expect-tasks || fail_ "seed_race timeline"
 python3 "$CHECK" "$T/handler_vs_thread.timeline.json" "$T/handler_vs_thread.json" --expect-window \
     || fail_ "handler_vs_thread timeline"
 # report TRACE --timeline: the same file as run's

@@ -33,6 +33,9 @@ expect_row_ 2 'Previous (read|write)'
 expect_row_ 3 '  thread T[0-9]+ \((main|python|blender|unknown) "ThreadPoolExecutor-0_[0-9]+"\), GIL held'
 expect_row_ 4 '  Python stack:'
 expect_row_ 5 "  > #0 nudge $CORPUS/seed_race.py:15"
+# a pool job's side names its task, its pool and where it was submitted
+screen_ | grep -qE '^  task [0-9]+ of ThreadPoolExecutor-0, submitted by T1 at:$' \
+    || { screen_ >&2; fail_ "the pool job's side does not name its task"; }
 # the source context: the script's line 15, marked
 line15=$(sed -n 15p "$CORPUS/seed_race.py")
 wait_for_ "-- $CORPUS/seed_race.py:15 --"
