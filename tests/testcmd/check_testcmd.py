@@ -177,6 +177,11 @@ def merge(bpyrace):
         check(len(m["races"]) == 1 and m["races"][0]["tests"] == ["tests/test_nudger.py::test_nudge_racy"],
               f"merged JSON races {m['races']}")
         f = json.load(open(fpaths["json"]))
+        # the racy test's pool jobs are tasks, and merging keeps what names them
+        tasks = lambda rep: [a["thread"].get("task") for r in rep["races"] for a in r["accesses"]]
+        check(all(t and t["pool"].startswith("ThreadPoolExecutor-") and t["index"] >= 1 and t["submitted_at"]
+                  for t in tasks(f)), f"unsharded sides without their task: {tasks(f)}")
+        check(tasks(m) == tasks(f), "merging changed the sides' tasks")
         check([r.get("fingerprint") for r in m["races"]] == [r.get("fingerprint") for r in f["races"]]
               == [r["partialFingerprints"]["bpyraceRace/v1"] for r in fs],
               "JSON fingerprints differ from SARIF's or between merged and unsharded")
