@@ -71,6 +71,7 @@ struct hb_logent {
 
 struct hb_thr {
     bool seen, exited;
+    bool pool_worker;   /* an OS thread that ran pool jobs: its own code is the pool's */
     struct hb_vc vc, exit_vc;
     /* Vars this thread accessed, once per epoch, oldest first: a coarse write
      * walks the suffix not yet ordered before it instead of every variable. */
@@ -78,6 +79,8 @@ struct hb_thr {
     size_t nlog, caplog, trim_at;
     int32_t win;        /* its open native window, -1 if none */
     uint32_t nclosed;   /* its closed windows still kept */
+    uint32_t last_acc;  /* its clock at its last access, call or window (a task's logical
+                           thread is reused by a task that knows it) */
 };
 
 struct hb_win {
@@ -276,12 +279,15 @@ static bool hb_live(const struct hb *h, uint32_t v)
 }
 
 /* Lowest knowledge of thread U's clock among live threads other than U:
- * whatever U did at or before it is ordered before anything they do later. */
+ * whatever U did at or before it is ordered before anything they do later.
+ * A pool worker's own logical thread is left out: between jobs it runs only
+ * the pool's bookkeeping, and it never learns its jobs' clocks, so it would
+ * keep every job's log forever (docs/race-model.md, "Bounds"). */
 static uint32_t hb_min_known(const struct hb *h, uint32_t u)
 {
     uint32_t m = UINT32_MAX;
     for (uint32_t v = 0; v < h->nthr; v++)
-        if (v != u && hb_live(h, v)) {
+        if (v != u && hb_live(h, v) && !h->thr[v].pool_worker) {
             uint32_t k = vc_get(&h->thr[v].vc, u);
             if (k < m)
                 m = k;
@@ -844,6 +850,7 @@ static void hb_access(struct hb *h, const struct trace_event *ev)
         }
     }
 
+    t->last_acc = cur.clock;
     if (!me)
         me = hb_vt_get(h, var, tid, ev->seq);
     if (write)
@@ -881,6 +888,7 @@ static void hb_call(struct hb *h, const struct trace_event *ev)
      * against calls or windows have no fine variable to report on: skipped. */
     hb_walk(h, tid, &t->vc, &cur, idfilter);
     hb_level_record(l, &cur);
+    t->last_acc = cur.clock;
 }
 
 static struct hb_sync *hb_sync_get(struct hb *h, uint16_t kind, uint64_t addr)
@@ -961,6 +969,7 @@ static void hb_gil_release(struct hb *h, const struct trace_event *ev)
         vc_copy(&w->open_vc, &t->vc);
         struct hb_acc cur = hb_win_acc(h, wi);
         hb_walk(h, tid, &t->vc, &cur, 0);
+        t->last_acc = cur.clock;
         if (h->nactive == h->capactive) {
             h->capactive = h->capactive ? h->capactive * 2 : 64;
             h->active = report_xrealloc(h->active, h->capactive, sizeof *h->active);
@@ -1103,14 +1112,14 @@ static void hb_task_spawn(struct hb *h, uint32_t lid, const struct trace_event *
     hb_tick(h, lid);
 }
 
-/* A logical thread for a task starting at START: an ended task's that the new
- * one is ordered after (then nothing is lost), else, at the bound, the oldest
- * ended task's, else a new one. */
+/* A logical thread for a task starting at START: an ended task's whose every
+ * access the new one is ordered after (then nothing is lost), else, at the
+ * bound, the oldest ended task's, else a new one. */
 static uint32_t hb_task_lid(struct hb *h, const struct hb_vc *start)
 {
     for (uint32_t k = 0; k < h->nfree && k < 8; k++) {
         uint32_t at = (h->free_head + k) % h->capfree, lid = h->free_lids[at];
-        if (vc_get(start, lid) >= h->thr[lid].vc.c[lid] || (k == 0 && h->nlids >= HB_TASK_LIDS)) {
+        if (vc_get(start, lid) >= h->thr[lid].last_acc || (k == 0 && h->nlids >= HB_TASK_LIDS)) {
             h->free_lids[at] = h->free_lids[h->free_head];
             h->free_head = (h->free_head + 1) % h->capfree;
             h->nfree--;
@@ -1158,6 +1167,7 @@ static void hb_task_begin(struct hb *h, uint32_t os, const struct trace_event *e
         h->ncur_task = n;
     }
     h->cur_task[os] = lid;
+    h->thr[os].pool_worker = true;
     if (sp)
         sp->task = HB_GONE;
 }
