@@ -96,7 +96,9 @@ struct hb_win {
 struct hb_spawn {
     uint32_t task;      /* 0 = empty slot, HB_GONE = removed */
     uint32_t pool, pool_name, stack, submitter, index;
+    bool family;        /* many tasks begin from it (a map call's items) */
     struct hb_vc vc;
+    struct hb_vc ended; /* family: the join of its ended tasks' clocks */
 };
 
 struct hb_pool {
@@ -189,6 +191,7 @@ struct hb {
     uint32_t ncur_task;
     uint32_t *lid_task;      /* per task logical thread: the task id it runs now */
     uint32_t *lid_pool;      /* ... and that task's pool id */
+    uint32_t *lid_family;    /* ... and its family, 0 none */
     uint32_t nlids, caplids;
     uint32_t *free_lids;     /* ended tasks' logical threads, oldest first (a ring) */
     uint32_t free_head, nfree, capfree;
@@ -1048,6 +1051,7 @@ static struct hb_spawn *hb_spawn_slot(struct hb *h, uint32_t task, bool create)
             struct hb_spawn *o = &h->spawns[i];
             if (!o->task || o->task == HB_GONE) {
                 free(o->vc.c);
+                free(o->ended.c);
                 continue;
             }
             size_t j = hb_mix(o->task) & (cap - 1);
@@ -1076,9 +1080,12 @@ static struct hb_spawn *hb_spawn_slot(struct hb *h, uint32_t task, bool create)
     struct hb_spawn *sp = gone ? gone : &h->spawns[j];
     if (!gone)
         h->nspawns++;
-    struct hb_vc vc = sp->vc;   /* a tombstone's buffer is reused */
+    struct hb_vc vc = sp->vc, ended = sp->ended;   /* a tombstone's buffers are reused */
     memset(sp, 0, sizeof *sp);
     sp->vc = vc;
+    sp->ended = ended;
+    if (ended.n)
+        memset(ended.c, 0, (size_t)ended.n * sizeof *ended.c);
     sp->task = task;
     return sp;
 }
@@ -1107,7 +1114,8 @@ static void hb_task_spawn(struct hb *h, uint32_t lid, const struct trace_event *
     sp->pool_name = (uint32_t)ev->b;
     sp->stack = ev->stack;
     sp->submitter = hb_lid_os(h, lid);
-    sp->index = ++hb_pool(h, pool)->ntasks;
+    sp->family = ev->aux == TRACE_SPAWN_FAMILY;
+    sp->index = sp->family ? 0 : ++hb_pool(h, pool)->ntasks;   /* a family's jobs: numbered as they begin */
     vc_copy(&sp->vc, &h->thr[lid].vc);
     hb_tick(h, lid);
 }
@@ -1130,6 +1138,7 @@ static uint32_t hb_task_lid(struct hb *h, const struct hb_vc *start)
         h->caplids = h->caplids ? h->caplids * 2 : 16;
         h->lid_task = report_xrealloc(h->lid_task, h->caplids, sizeof *h->lid_task);
         h->lid_pool = report_xrealloc(h->lid_pool, h->caplids, sizeof *h->lid_pool);
+        h->lid_family = report_xrealloc(h->lid_family, h->caplids, sizeof *h->lid_family);
     }
     return h->task_base + h->nlids++;
 }
@@ -1139,7 +1148,10 @@ static void hb_task_begin(struct hb *h, uint32_t os, const struct trace_event *e
     uint32_t task = (uint32_t)ev->a;
     if (!task || task == HB_GONE || ev->a > UINT32_MAX || hb_cur_task(h, os))
         return;
-    struct hb_spawn *sp = hb_spawn_slot(h, task, false);
+    uint32_t family = ev->b > 0 && ev->b < HB_GONE ? (uint32_t)ev->b : 0;
+    struct hb_spawn *sp = hb_spawn_slot(h, family ? family : task, false);
+    if (sp && family && !sp->family)
+        sp = NULL;   /* a family id that names a single task: no start known */
     struct hb_vc none = {0};
     const struct hb_vc *start = sp ? &sp->vc : &none;
     uint32_t lid = hb_task_lid(h, start);
@@ -1153,11 +1165,12 @@ static void hb_task_begin(struct hb *h, uint32_t os, const struct trace_event *e
     t->win = -1;
     h->lid_task[lid - h->task_base] = task;
     h->lid_pool[lid - h->task_base] = sp ? sp->pool : 0;
+    h->lid_family[lid - h->task_base] = sp && sp->family ? family : 0;
     if (!h->info)
         h->info = report_xcalloc(HB_TASK_INFO, sizeof *h->info);
+    uint32_t index = !sp ? 0 : sp->family ? ++hb_pool(h, sp->pool)->ntasks : sp->index;
     h->info[task % HB_TASK_INFO] = (struct hb_task_info){
-        task, sp ? sp->pool_name : 0, sp ? sp->index : 0, sp ? sp->stack : 0,
-        sp ? sp->submitter : 0, os};
+        task, sp ? sp->pool_name : 0, index, sp ? sp->stack : 0, sp ? sp->submitter : 0, os};
     if (os >= h->ncur_task) {
         uint32_t n = h->ncur_task ? h->ncur_task : 16;
         while (n <= os)
@@ -1168,7 +1181,7 @@ static void hb_task_begin(struct hb *h, uint32_t os, const struct trace_event *e
     }
     h->cur_task[os] = lid;
     h->thr[os].pool_worker = true;
-    if (sp)
+    if (sp && !sp->family)
         sp->task = HB_GONE;
 }
 
@@ -1182,6 +1195,10 @@ static void hb_task_end(struct hb *h, uint32_t os, uint64_t seq)
     if (t->win >= 0)
         hb_win_close(h, lid, seq);
     vc_join(&hb_pool(h, h->lid_pool[lid - h->task_base])->ended, &t->vc);
+    uint32_t family = h->lid_family[lid - h->task_base];
+    struct hb_spawn *sp = family ? hb_spawn_slot(h, family, false) : NULL;
+    if (sp && sp->family)
+        vc_join(&sp->ended, &t->vc);
     t->exited = true;
     if (h->nfree == h->capfree) {   /* grow the ring, oldest first */
         uint32_t cap = h->capfree ? h->capfree * 2 : 16;
@@ -1197,12 +1214,25 @@ static void hb_task_end(struct hb *h, uint32_t os, uint64_t seq)
     h->cur_task[os] = 0;
 }
 
-/* shutdown(wait=True): every task of the pool ended before; its submitted
- * jobs that never began never will. */
+/* shutdown(wait=True), ThreadPool.join: every task of the pool ended before;
+ * its submitted jobs that never began never will.  A family join: a result of
+ * a ThreadPool call handed over (docs/race-model.md, "Tasks"). */
 static void hb_pool_join(struct hb *h, uint32_t lid, const struct trace_event *ev)
 {
+    if (ev->b <= 0 || ev->b >= HB_GONE)
+        return;
+    if (ev->aux == TRACE_JOIN_FAMILY || ev->aux == TRACE_JOIN_FAMILY_DONE) {
+        /* a result handed over: the family's ended jobs (its last: forget it) */
+        struct hb_spawn *sp = hb_spawn_slot(h, (uint32_t)ev->b, false);
+        if (!sp || !sp->family)
+            return;
+        vc_join(&h->thr[lid].vc, &sp->ended);
+        if (ev->aux == TRACE_JOIN_FAMILY_DONE)
+            sp->task = HB_GONE;
+        return;
+    }
     uint32_t pool = (uint32_t)ev->b;
-    if (ev->b < 0 || ev->b > UINT32_MAX || pool >= h->npools)
+    if (pool >= h->npools)
         return;
     vc_join(&h->thr[lid].vc, &h->pools[pool].ended);
     for (size_t i = 0; i < h->capspawns; i++)
@@ -1458,8 +1488,10 @@ void hb_free(struct hb *h)
     free(h->race_hash);
     free(h->out);
     hb_tests_free(h->tests);
-    for (size_t i = 0; i < h->capspawns; i++)
+    for (size_t i = 0; i < h->capspawns; i++) {
         free(h->spawns[i].vc.c);
+        free(h->spawns[i].ended.c);
+    }
     free(h->spawns);
     for (uint32_t i = 0; i < h->npools; i++)
         free(h->pools[i].ended.c);
@@ -1467,6 +1499,7 @@ void hb_free(struct hb *h)
     free(h->cur_task);
     free(h->lid_task);
     free(h->lid_pool);
+    free(h->lid_family);
     free(h->free_lids);
     free(h->info);
     free(h);

@@ -132,15 +132,26 @@ static void dump_event(FILE *f, const struct trace_reader *r, const struct trace
         const char *pool = trace_string(r, (uint32_t)ev->b);
         jout_kv_str(&o, "pool", pool ? pool : "?");
         jout_kv_u64(&o, "pool_id", (uint64_t)ev->b >> 32);
+        if (ev->aux == TRACE_SPAWN_FAMILY)
+            jout_kv_bool(&o, "family", true);
         dump_stack(&o, r, ev->stack, "submitted_at");
         break;
     }
     case TR_TASK_BEGIN:
+        jout_kv_u64(&o, "task", ev->a);
+        if (ev->b > 0)
+            jout_kv_u64(&o, "family", (uint64_t)ev->b);
+        break;
     case TR_TASK_END:
         jout_kv_u64(&o, "task", ev->a);
         break;
     case TR_TASK_JOIN:
-        jout_kv_u64(&o, "pool_id", (uint64_t)ev->b);
+        if (ev->aux == TRACE_JOIN_POOL) {
+            jout_kv_u64(&o, "pool_id", (uint64_t)ev->b);
+        } else {
+            jout_kv_u64(&o, "family", (uint64_t)ev->b);
+            jout_kv_bool(&o, "done", ev->aux == TRACE_JOIN_FAMILY_DONE);
+        }
         break;
     case TR_MARK: {   /* bpyrace test: a test's start, end, outcome or message */
         static const char *const kinds[] = {"?", "start", "end", "outcome", "message"};

@@ -78,11 +78,14 @@ enum trace_record_type {
     TR_MARK = 13,         /* a = string id of the test id, aux = TRACE_MARK_*, b per kind */
     /* thread-pool jobs (tasks: docs/race-model.md) */
     TR_TASK_SPAWN = 14,   /* on the submitter: a = task id, b = pool id << 32 | string id of the
-                             pool's name, stack = where it was submitted */
-    TR_TASK_BEGIN = 15,   /* on the worker: a = task id; its events are the task's until ... */
+                             pool's name, stack = where it was submitted; aux TRACE_SPAWN_FAMILY:
+                             a family of tasks (a map call's items) that begin from it */
+    TR_TASK_BEGIN = 15,   /* on the worker: a = task id, b = its family (0: a was spawned itself);
+                             its events are the task's until ... */
     TR_TASK_END = 16,     /* ... on the same worker: a = task id */
-    TR_TASK_JOIN = 17,    /* on the waiter: b = pool id: every task of the pool ended before
-                             (shutdown(wait=True), the end of a with block) */
+    TR_TASK_JOIN = 17,    /* on the waiter, aux TRACE_JOIN_*: b = pool id: every task of the pool
+                             ended before (shutdown(wait=True), ThreadPool.join); b = family: its
+                             ended tasks (a result handed over), _DONE: and it has no more */
     /* definitions */
     TR_DEF_STRING = 32,   /* a = string id, b = byte length; bytes follow, NUL padded */
     TR_DEF_STACK = 33,    /* a = stack id, b = frame count; frames follow, two per slot */
@@ -109,6 +112,17 @@ enum trace_name_kind {       /* TR_THREAD_NAME's aux */
 #define TRACE_SITE_EVENT_LOOP "event_loop"
 #define TRACE_SITE_EXIT "exit"
 #define TRACE_SITE_THREAD "blender_thread"
+
+enum trace_spawn_kind {       /* TR_TASK_SPAWN's aux */
+    TRACE_SPAWN_TASK = 0,
+    TRACE_SPAWN_FAMILY = 1,
+};
+
+enum trace_join_kind {        /* TR_TASK_JOIN's aux */
+    TRACE_JOIN_POOL = 0,
+    TRACE_JOIN_FAMILY = 1,
+    TRACE_JOIN_FAMILY_DONE = 2,
+};
 
 enum trace_sync_kind {
     TRACE_SYNC_MUTEX = 1,

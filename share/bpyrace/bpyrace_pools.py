@@ -19,13 +19,27 @@ wrapped:
                               own locks;
   ThreadPoolExecutor.shutdown with wait=True (and so the end of a with block):
                               every task of the pool ended before it returns.
+
+multiprocessing.pool.ThreadPool (once multiprocessing.pool is imported):
+  ApplyResult.__init__, IMapIterator.__init__
+                              a call (apply_async, map, imap, starmap...)
+                              records one spawn, a family, for its jobs;
+  apply_async, _map_async, imap, imap_unordered
+                              hand the pool a _PoolJob: each call of it (each
+                              item of a map) is a task of the family;
+  _set of each result class   before a result is handed over (the waiter's
+                              get(), the callbacks), the family's ended jobs
+                              are ordered before it;
+  join                        every job of the pool ended before it returns.
 """
 import sys
+import threading
 import weakref
 
 import _bpyrace
 
 _MODULE = "concurrent.futures.thread"
+_POOL_MODULE = "multiprocessing.pool"
 
 
 class _Job:
@@ -41,16 +55,36 @@ class _Job:
         return self.fn(*args, **kwargs)
 
 
-_pools = weakref.WeakKeyDictionary()   # executor -> (pool id, pool name)
+class _PoolJob:
+    """func as a ThreadPool sees it: each call is one task of the family."""
+    __slots__ = ("fn", "family")
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.family = 0
+
+    def __call__(self, *args, **kwargs):
+        task = _bpyrace.task_begin_family(self.family)
+        try:
+            return self.fn(*args, **kwargs)
+        finally:
+            _bpyrace.task_end(task)
+
+
+_pools = weakref.WeakKeyDictionary()   # executor or pool -> (pool id, pool name)
 _pool_count = 0
+_thread_pool_count = 0
 
 
 def _pool(executor):
-    global _pool_count
+    global _pool_count, _thread_pool_count
     pool = _pools.get(executor)
     if pool is None:
         _pool_count += 1
-        name = getattr(executor, "_thread_name_prefix", None) or type(executor).__name__
+        name = getattr(executor, "_thread_name_prefix", None)
+        if not name:
+            name = "%s-%d" % (type(executor).__name__, _thread_pool_count)
+            _thread_pool_count += 1
         pool = _pools[executor] = (_pool_count, name)
     return pool
 
@@ -89,11 +123,65 @@ def _patch(module):
     executor.shutdown = _wraps(shutdown, shutdown0)
 
 
+def _patch_thread_pool(module):
+    thread_pool, apply_result, imap_iterator = module.ThreadPool, module.ApplyResult, module.IMapIterator
+    pending = threading.local()   # the _PoolJob a call is handing over, for its result's __init__
+
+    def handing(call0):
+        def call(self, func, *args, **kwargs):
+            job = pending.job = _PoolJob(func)
+            try:
+                return call0(self, job, *args, **kwargs)
+            finally:
+                pending.job = None
+        return _wraps(call, call0)
+
+    for name in ("apply_async", "_map_async", "imap", "imap_unordered"):
+        setattr(thread_pool, name, handing(getattr(thread_pool, name)))
+
+    def spawning(init0):
+        def __init__(self, pool, *args, **kwargs):
+            init0(self, pool, *args, **kwargs)
+            job = getattr(pending, "job", None)
+            if job is not None and isinstance(pool, thread_pool):
+                pool_id, name = _pool(pool)
+                job.family = self._bpyrace_family = _bpyrace.task_spawn(pool_id, name, True)
+        return _wraps(__init__, init0)
+
+    for cls in (apply_result, imap_iterator):
+        cls.__init__ = spawning(cls.__init__)
+
+    def handing_over(set0):
+        def _set(self, i, obj):
+            family = getattr(self, "_bpyrace_family", 0)
+            if family:
+                _bpyrace.family_join(family)
+            set0(self, i, obj)
+            if family and self._pool is None:   # the result is complete
+                _bpyrace.family_join(family, True)
+        return _wraps(_set, set0)
+
+    for cls in (apply_result, module.MapResult, imap_iterator, module.IMapUnorderedIterator):
+        if "_set" in vars(cls):
+            cls._set = handing_over(vars(cls)["_set"])
+
+    join0 = thread_pool.join
+
+    def join(self):
+        join0(self)
+        _bpyrace.pool_join(_pool(self)[0])
+    thread_pool.join = _wraps(join, join0)
+
+
+_PATCHES = {_MODULE: _patch, _POOL_MODULE: _patch_thread_pool}
+
+
 class _Finder:
-    """Patches concurrent.futures.thread right after it is executed."""
+    """Patches a pool module right after it is executed."""
 
     def find_spec(self, name, path=None, target=None):
-        if name != _MODULE:
+        patch = _PATCHES.get(name)
+        if patch is None:
             return None
         for finder in sys.meta_path:
             find = getattr(finder, "find_spec", None)
@@ -105,13 +193,13 @@ class _Finder:
 
                 def exec_module(module):
                     exec0(module)
-                    _patch(module)
+                    patch(module)
                 spec.loader.exec_module = exec_module
                 return spec
         return None
 
 
-if _MODULE in sys.modules:
-    _patch(sys.modules[_MODULE])
-else:
-    sys.meta_path.insert(0, _Finder())
+for _name, _patcher in _PATCHES.items():
+    if _name in sys.modules:
+        _patcher(sys.modules[_name])
+sys.meta_path.insert(0, _Finder())

@@ -61,6 +61,10 @@ static PyMethodDef marks_methods[] = {
     {"task_begin", py_task_begin, METH_O, "task_begin(task): this worker runs the job from now on"},
     {"task_end", py_task_end, METH_O, "task_end(task): the job this worker ran is over"},
     {"pool_join", py_pool_join, METH_O, "pool_join(pool_id): every job of the pool has ended"},
+    {"task_begin_family", py_task_begin_family, METH_O,
+     "task_begin_family(family) -> task: one job of a family begins on this worker"},
+    {"family_join", py_family_join, METH_VARARGS,
+     "family_join(family, done=False): the family's ended jobs are ordered before what follows"},
     {NULL, NULL, 0, NULL},
 };
 

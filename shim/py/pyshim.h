@@ -85,6 +85,8 @@ PyObject *py_task_spawn(PyObject *self, PyObject *args);
 PyObject *py_task_begin(PyObject *self, PyObject *arg);
 PyObject *py_task_end(PyObject *self, PyObject *arg);
 PyObject *py_pool_join(PyObject *self, PyObject *arg);
+PyObject *py_task_begin_family(PyObject *self, PyObject *arg);
+PyObject *py_family_join(PyObject *self, PyObject *args);
 
 /* hooks.c */
 int py_install_rna_hooks(void);

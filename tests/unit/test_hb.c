@@ -539,12 +539,13 @@ static void test_window_sites(void)
 
 /* ---- tasks: pool jobs (race model "Tasks", edge 6) ---- */
 
-/* T1 main, T2 and T3 pool workers. */
+/* T1 main, T2 and T3 pool workers, T4 a ThreadPool's result handler. */
 static void pool_threads(void)
 {
     tb_spawn(0, 1, TRACE_ORIGIN_MAIN, NULL, 0);
     tb_spawn(1, 2, TRACE_ORIGIN_PYTHON, "ThreadPoolExecutor-0_0", S(1));
     tb_spawn(1, 3, TRACE_ORIGIN_PYTHON, "ThreadPoolExecutor-0_1", S(2));
+    tb_spawn(1, 4, TRACE_ORIGIN_PYTHON, "Thread-3 (_handle_results)", S(3));
 }
 
 static void test_tasks(void)
@@ -571,7 +572,7 @@ static void test_tasks(void)
               b->task_index == 2 && a->task_index == 1 && a->submitter == 1 && a->submitted_at == at &&
               a->pool && !strcmp(trace_string(r.r, a->pool), "ThreadPoolExecutor-0"));
     }
-    CHECK(hb_thread_count(r.h) == 3);   /* tasks are not threads */
+    CHECK(hb_thread_count(r.h) == 4);   /* tasks are not threads */
     done(&r);
 
     /* The pool's bookkeeping: after a job the worker releases the idle
@@ -713,6 +714,34 @@ static void test_tasks(void)
     r = analyze();
     CHECK(r.n == 0);
     done(&r);
+    /* ThreadPool.map: the items of one call are tasks of one family, each
+     * starting from the call; two items race; a result handed over (the
+     * result handler's _set, before get() returns) orders the ended items
+     * before the waiter, the last one forgets the family. */
+    begin("task_family");
+    pool_threads();
+    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    y = tb_var("Y", TRACE_VAR_PROPERTY, 0);
+    tb_write(1, y, S(9), 1);
+    tb_family_spawn(1, 7, 1, "ThreadPool-0", S(16));
+    tb_family_begin(2, 8, 7);
+    tb_read(2, y, S(10), 1);           /* ordered after the call: clean */
+    tb_write(2, x, S(11), 1);
+    tb_task_end(2, 8);
+    tb_family_begin(2, 9, 7);
+    tb_write(2, x, S(11), 1);          /* the other item: a race */
+    tb_task_end(2, 9);
+    tb_family_join(4, 7, 1);           /* T4: the result handler */
+    tb_release(4, TRACE_SYNC_SEM, 0x5000, 0);   /* its event.set() */
+    tb_acquire(1, TRACE_SYNC_SEM, 0x5000, 0);   /* get() */
+    tb_read(1, x, S(20), 1);           /* after the result: clean */
+    r = analyze();
+    CHECK(r.n == 1 && races_on(&r, x, HB_GIL) == 1);
+    if (r.n == 1)
+        CHECK(r.races[0].first.task == 8 && r.races[0].second.task == 9 && r.races[0].second.task_index == 2 &&
+              r.races[0].first.task_index == 1 && r.races[0].second.submitted_at != 0);
+    done(&r);
+
     begin("task_unordered_many");
     pool_threads();
     x = tb_var("X", TRACE_VAR_PROPERTY, 0);

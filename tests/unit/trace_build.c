@@ -162,3 +162,19 @@ void tb_pool_join(uint32_t tid, uint32_t pool)
 {
     tb_ev(tid, TR_TASK_JOIN, TRF_GIL, 0, 0, 0, pool);
 }
+
+void tb_family_spawn(uint32_t tid, uint32_t family, uint32_t pool, const char *pool_name, uint32_t stack)
+{
+    tb_ev(tid, TR_TASK_SPAWN, TRF_GIL, TRACE_SPAWN_FAMILY, stack, family,
+          (int64_t)((uint64_t)pool << 32 | tb_string(pool_name)));
+}
+
+void tb_family_begin(uint32_t tid, uint32_t task, uint32_t family)
+{
+    tb_ev(tid, TR_TASK_BEGIN, 0, 0, 0, task, family);
+}
+
+void tb_family_join(uint32_t tid, uint32_t family, int done)
+{
+    tb_ev(tid, TR_TASK_JOIN, TRF_GIL, done ? TRACE_JOIN_FAMILY_DONE : TRACE_JOIN_FAMILY, 0, 0, family);
+}

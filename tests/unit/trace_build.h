@@ -51,5 +51,10 @@ void tb_task_spawn(uint32_t tid, uint32_t task, uint32_t pool, const char *pool_
 void tb_task_begin(uint32_t tid, uint32_t task);
 void tb_task_end(uint32_t tid, uint32_t task);
 void tb_pool_join(uint32_t tid, uint32_t pool);
+/* ThreadPool: one spawn (FAMILY) for a call's jobs, each job a task begun
+ * from it; a result handed over joins the family's ended jobs (DONE: the last). */
+void tb_family_spawn(uint32_t tid, uint32_t family, uint32_t pool, const char *pool_name, uint32_t stack);
+void tb_family_begin(uint32_t tid, uint32_t task, uint32_t family);
+void tb_family_join(uint32_t tid, uint32_t family, int done);
 
 #endif
