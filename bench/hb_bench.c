@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "hb.h"
 #include "trace_build.h"
 
@@ -27,15 +28,6 @@ static uint64_t next_rand(void)
     return rng;
 }
 
-/* CPU time of this (single-threaded) process: "one core", and the same
- * figure whatever else the machine is running. */
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
     uint64_t events = argc > 1 ? strtoull(argv[1], NULL, 10) : 50000000ull;
@@ -44,7 +36,7 @@ int main(int argc, char **argv)
     char path[256];
     snprintf(path, sizeof path, "%s", argc > 4 ? argv[4] : "/tmp/bpyrace-hb-bench.trace");
 
-    double t0 = now();
+    double t0 = bench_now();
     tb_open(path);
     uint32_t nids = nvars / 50 + 1;
     uint32_t *ids = malloc(sizeof *ids * nids), *vars = malloc(sizeof *vars * nvars);
@@ -115,7 +107,7 @@ int main(int argc, char **argv)
         }
     }
     tb_close();
-    double t1 = now();
+    double t1 = bench_now();
 
     char err[512];
     struct trace_reader *rd = trace_open(path, err, sizeof err);
@@ -124,33 +116,14 @@ int main(int argc, char **argv)
         return 99;
     }
     struct hb *h = hb_new(rd);
-    uint64_t fed = 0;
-    double t2 = now();
-    /* as report_trace does: in batches, so the analyzer can prefetch */
-    static struct trace_event batch[256];
-    size_t nb = 0;
-    while (trace_next(rd, &batch[nb])) {
-        fed++;
-        if (++nb == 256) {
-            hb_events(h, batch, nb);
-            nb = 0;
-        }
-    }
-    hb_events(h, batch, nb);
+    double t2 = bench_now();
+    uint64_t fed = bench_feed(rd, h);
     uint32_t nraces;
     hb_races(h, &nraces);
-    double t3 = now();
+    double t3 = bench_now();
     /* The analyzer's own memory is the anonymous part; the trace's pages are
      * a read-only file mapping (page cache, reclaimable). */
-    long anon_kb = -1, file_kb = -1;
-    FILE *st = fopen("/proc/self/status", "r");
-    char line[256];
-    while (st && fgets(line, sizeof line, st)) {
-        sscanf(line, "RssAnon: %ld", &anon_kb);
-        sscanf(line, "RssFile: %ld", &file_kb);
-    }
-    if (st)
-        fclose(st);
+    long anon_kb = bench_status_kb("RssAnon"), file_kb = bench_status_kb("RssFile");
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("generated %llu events (%u threads, %u variables) in %.1f s\n", (unsigned long long)fed, threads,

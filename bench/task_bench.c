@@ -15,27 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "hb.h"
 #include "trace_build.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static long anon_kb(void)
-{
-    long kb = -1;
-    FILE *st = fopen("/proc/self/status", "r");
-    char line[256];
-    while (st && fgets(line, sizeof line, st))
-        sscanf(line, "RssAnon: %ld", &kb);
-    if (st)
-        fclose(st);
-    return kb;
-}
 
 static void run_job(uint32_t worker, uint32_t task, uint32_t shared, uint32_t own, uint32_t stack)
 {
@@ -58,7 +40,7 @@ int main(int argc, char **argv)
     snprintf(path, sizeof path, "%s", argc > 4 ? argv[4] : "/tmp/bpyrace-task-bench.trace");
     bool eager = !strcmp(shape, "eager");
 
-    double t0 = now();
+    double t0 = bench_now();
     tb_open(path);
     tb_spawn(0, 1, TRACE_ORIGIN_MAIN, NULL, 0);
     for (uint32_t w = 0; w < workers; w++)
@@ -90,7 +72,7 @@ int main(int argc, char **argv)
         }
     }
     tb_close();
-    double t1 = now();
+    double t1 = bench_now();
 
     char err[512];
     struct trace_reader *rd = trace_open(path, err, sizeof err);
@@ -98,24 +80,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 99;
     }
-    long reader_kb = anon_kb();   /* the generator's and the reader's share */
+    long reader_kb = bench_status_kb("RssAnon");   /* the generator's and the reader's share */
     struct hb *h = hb_new(rd);
-    uint64_t fed = 0;
-    double t2 = now();
-    static struct trace_event batch[256];
-    size_t nb = 0;
-    while (trace_next(rd, &batch[nb])) {
-        fed++;
-        if (++nb == 256) {
-            hb_events(h, batch, nb);
-            nb = 0;
-        }
-    }
-    hb_events(h, batch, nb);
+    double t2 = bench_now();
+    uint64_t fed = bench_feed(rd, h);
     uint32_t nraces;
     hb_races(h, &nraces);
-    double t3 = now();
-    long analyzer_kb = anon_kb() - reader_kb;
+    double t3 = bench_now();
+    long analyzer_kb = bench_status_kb("RssAnon") - reader_kb;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     printf("%s: %u jobs on %u workers, %llu events generated in %.1f s\n", shape, tasks, workers,

@@ -1,0 +1,54 @@
+/* What the analyzer benchmarks share: CPU time, feeding a trace to the
+ * analyzer as report_trace does, and the process's anonymous memory. */
+#ifndef BPYRACE_BENCH_H
+#define BPYRACE_BENCH_H
+
+#include <stdio.h>
+#include <time.h>
+
+#include "hb.h"
+#include "trace_reader.h"
+
+/* CPU time of this (single-threaded) process: "one core", and the same
+ * figure whatever else the machine is running. */
+static inline double bench_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Every event of RD into H, in batches (so the analyzer can prefetch), as
+ * report_trace does; returns the number fed. */
+static inline uint64_t bench_feed(struct trace_reader *rd, struct hb *h)
+{
+    static struct trace_event batch[256];
+    uint64_t fed = 0;
+    size_t nb = 0;
+    while (trace_next(rd, &batch[nb])) {
+        fed++;
+        if (++nb == 256) {
+            hb_events(h, batch, nb);
+            nb = 0;
+        }
+    }
+    hb_events(h, batch, nb);
+    return fed;
+}
+
+/* The "KEY: N kB" line of /proc/self/status (RssAnon, RssFile), -1 if none. */
+static inline long bench_status_kb(const char *key)
+{
+    long kb = -1, v;
+    char line[256], fmt[64];
+    snprintf(fmt, sizeof fmt, "%s: %%ld", key);
+    FILE *st = fopen("/proc/self/status", "r");
+    while (st && fgets(line, sizeof line, st))
+        if (sscanf(line, fmt, &v) == 1)
+            kb = v;
+    if (st)
+        fclose(st);
+    return kb;
+}
+
+#endif
