@@ -4,3 +4,7 @@ add_test(NAME process_child_trace COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/process/c
 set_tests_properties(process_seed_dump process_child_trace PROPERTIES LABELS "blender" SKIP_RETURN_CODE 77 TIMEOUT 180)
 add_test(NAME process_behaviour_same COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/process/behaviour_same.sh $<TARGET_FILE:bpyrace>)
 set_tests_properties(process_behaviour_same PROPERTIES LABELS "blender" TIMEOUT 120)
+add_test(NAME process_private_trace
+         COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/process/private_trace.sh $<TARGET_FILE:bpyrace>
+                 ${CMAKE_SOURCE_DIR}/examples/lost_update.py)
+set_tests_properties(process_private_trace PROPERTIES LABELS "blender" TIMEOUT 120)

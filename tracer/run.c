@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "cli.h"
 #include "cli_error.h"
+#include "trace_format.h"
 #include "../reports/report.h"
 
 #include <dirent.h>
@@ -105,18 +106,14 @@ static bool run_absolute(const char *path, char *out, size_t len)
 /* In the child: environment for the shim, then exec.  Never returns; an
  * exec failure is passed to the parent through the CLOEXEC pipe ERRFD. */
 static void run_child(const struct cli_options *o, char **argv, const char *shim,
-                      const char *trace_opt, int errfd)
+                      const char *trace_opt, const char *private_dir, int errfd)
 {
     char trace[PATH_MAX + 32], buf[PATH_MAX * 2];
     pid_t self = getpid();
     if (trace_opt)
         snprintf(trace, sizeof trace, "%s", trace_opt);
-    else {
-        char cwd[PATH_MAX];
-        if (!getcwd(cwd, sizeof cwd))
-            snprintf(cwd, sizeof cwd, ".");
-        snprintf(trace, sizeof trace, "%s/bpyrace-%d.trace", cwd, (int)self);
-    }
+    else
+        snprintf(trace, sizeof trace, "%s/bpyrace-%d.trace", private_dir, (int)self);
     const char *old = getenv("LD_PRELOAD");
 #ifdef BPYRACE_SANITIZER_RUNTIME
     /* A sanitizer build of the shim (CI) needs its runtime preloaded too.  It
@@ -161,12 +158,14 @@ static void run_child(const struct cli_options *o, char **argv, const char *shim
     _exit(127);
 }
 
-/* Other processes' traces (TRACE.<pid>) written by this run: listed only. */
-static void run_list_children(const char *trace, time_t since)
+/* Other processes' traces (TRACE.<pid>) written by this run: listed only.
+ * Returns whether there was one. */
+static bool run_list_children(const char *trace, time_t since)
 {
+    bool any = false;
     char dir[PATH_MAX];
     if (snprintf(dir, sizeof dir, "%s", trace) >= (int)sizeof dir)
-        return;
+        return false;
     char *slash = strrchr(dir, '/');
     const char *base = slash ? slash + 1 : trace;
     size_t blen = strlen(base);
@@ -174,7 +173,7 @@ static void run_list_children(const char *trace, time_t since)
         *slash = 0;
     DIR *d = opendir(slash ? (dir[0] ? dir : "/") : ".");
     if (!d)
-        return;
+        return false;
     struct dirent *e;
     while ((e = readdir(d))) {
         const char *n = e->d_name;
@@ -184,10 +183,67 @@ static void run_list_children(const char *trace, time_t since)
         char full[PATH_MAX * 2];
         snprintf(full, sizeof full, "%s/%s", slash ? dir : ".", n);
         struct stat st;
-        if (stat(full, &st) == 0 && st.st_mtime >= since)
+        if (stat(full, &st) == 0 && st.st_mtime >= since) {
             cli_error("also traced: %s (not analyzed; see bpyrace report)", full);
+            any = true;
+        }
     }
     closedir(d);
+    return any;
+}
+
+/* Without -o the trace lives in a private directory (mode 0700) that is
+ * removed once the report is written; it stays, and its path is printed,
+ * when the run or the analysis failed, so nothing is lost. */
+static bool run_private_dir(char *out, size_t len)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(out, len, "%s/bpyrace-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(out)) {
+        cli_perror("%s", out);
+        return false;
+    }
+    return true;
+}
+
+/* Why the trace must be kept, or NULL: the program died of a signal, the
+ * trace was not closed (the process did not exit cleanly), the analysis
+ * failed, or other processes left traces beside it. */
+static const char *run_keep_reason(const char *trace, int status, int races, bool children)
+{
+    if (WIFSIGNALED(status))
+        return "the program was killed";
+    if (races < 0)
+        return "the analysis failed";
+    if (children)
+        return "other processes' traces are beside it";
+    struct trace_file_header h;
+    int fd = open(trace, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? pread(fd, &h, sizeof h, 0) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n != (ssize_t)sizeof h || !h.closed)
+        return "the program did not exit cleanly";
+    return NULL;
+}
+
+/* Remove DIR and the traces in it. */
+static void run_remove_private(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char full[PATH_MAX * 2];
+        snprintf(full, sizeof full, "%s/%s", dir, e->d_name);
+        if (unlink(full) != 0)
+            cli_perror("%s", full);
+    }
+    if (d)
+        closedir(d);
+    if (rmdir(dir) != 0)
+        cli_perror("%s", dir);
 }
 
 static int run_status(int races, int program_status, long exitcode)
@@ -222,6 +278,9 @@ int cli_run(const struct cli_options *o, char **argv)
         cli_perror("%s", trace_opt);
         return CLI_EXIT_USAGE;
     }
+    char private_dir[PATH_MAX] = "";
+    if (!o->trace && !run_private_dir(private_dir, sizeof private_dir))
+        return CLI_EXIT_USAGE;
     int pfd[2];
     if (pipe2(pfd, O_CLOEXEC) != 0) {
         cli_perror("pipe");
@@ -236,7 +295,7 @@ int cli_run(const struct cli_options *o, char **argv)
     }
     if (pid == 0) {
         close(pfd[0]);
-        run_child(o, argv, shim, o->trace ? trace_opt : NULL, pfd[1]);
+        run_child(o, argv, shim, o->trace ? trace_opt : NULL, private_dir, pfd[1]);
     }
     close(pfd[1]);
     /* The program owns the terminal's signals; we forward polite stops. */
@@ -276,20 +335,26 @@ int cli_run(const struct cli_options *o, char **argv)
     char trace[PATH_MAX + 32];
     if (o->trace)
         snprintf(trace, sizeof trace, "%s", trace_opt);
-    else {
-        char rel[64];
-        snprintf(rel, sizeof rel, "bpyrace-%d.trace", (int)pid);
-        if (!run_absolute(rel, trace, sizeof trace))
-            return CLI_EXIT_USAGE;
-    }
+    else
+        snprintf(trace, sizeof trace, "%s/bpyrace-%d.trace", private_dir, (int)pid);
     if (access(trace, F_OK) != 0) {
         cli_error("%s: no trace written (is the program linked with libpython?)", trace);
+        if (!o->trace)
+            run_remove_private(private_dir);
         return program_status;
     }
-    run_list_children(trace, started);
+    bool children = run_list_children(trace, started);
     struct report_options ro;
     run_report_options(o, &ro);
-    return run_status(report_trace(trace, &ro), program_status, o->exitcode);
+    int races = report_trace(trace, &ro);
+    if (!o->trace) {
+        const char *why = run_keep_reason(trace, status, races, children);
+        if (why)
+            cli_error("%s: trace kept (%s)", trace, why);
+        else
+            run_remove_private(private_dir);
+    }
+    return run_status(races, program_status, o->exitcode);
 }
 
 int cli_report(const struct cli_options *o, const char *trace)

@@ -7,11 +7,16 @@ if grep -q "cannot find libbpyrace_shim.so" "$T/err"; then
 fi
 cd "$T" || framework_failure_ "cd"
 
-# no trace written: the program's own status, and one line saying so
-run_ "$BPYRACE" run -- sh -c 'echo "$BPYRACE_ROOT_PID" >pid; exit 3'
+# no trace written: the program's own status, and one line saying so; the
+# private directory the trace would have gone to is removed
+mkdir "$T/tmp"
+TMPDIR=$T/tmp run_ "$BPYRACE" run -- sh -c 'echo "$BPYRACE_ROOT_PID" >pid; echo "$BPYRACE_TRACE" >where; exit 3'
 expect_status_ 3
 pid=$(cat pid)
-expect_err_ "bpyrace: $T/bpyrace-$pid.trace: no trace written (is the program linked with libpython?)"
+where=$(cat where)
+case "$where" in "$T/tmp/bpyrace-"??????"/bpyrace-$pid.trace") ;; *) fail_ "default trace at $where";; esac
+expect_err_ "bpyrace: $where: no trace written (is the program linked with libpython?)"
+[ -z "$(ls -A "$T/tmp")" ] || fail_ "the private trace directory was left behind"
 
 run_ "$BPYRACE" run -o sub.trace -- sh -c 'kill -9 $$'
 expect_status_ 137
