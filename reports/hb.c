@@ -37,6 +37,7 @@ struct hb_acc {
     int64_t index;
     int32_t win;        /* window index for HB_SIDE_WINDOW, else -1 */
     uint32_t task;      /* the task (pool job) that made it, 0 none: tid is then its logical thread */
+    uint32_t counted;   /* the last report (index + 1) whose count includes it */
     uint8_t kind;       /* enum hb_side_kind */
     uint8_t flags;      /* TRF_* of the record */
     bool valid;
@@ -85,6 +86,7 @@ struct hb_thr {
 
 struct hb_win {
     uint32_t tid, stack, native_stack, close_clock, task;
+    uint32_t counted;   /* as hb_acc's */
     uint32_t what;      /* string id of what released the GIL (its site), 0 unknown */
     uint8_t flags;
     bool closed, dead;
@@ -678,9 +680,19 @@ static void hb_race_rehash(struct hb *h)
     }
 }
 
+/* Count A in report R (index RI) unless it already is: a report counts the
+ * accesses involved, each once, not the pairs (a read racing five windows is
+ * one read and five windows, not five pairs per read). */
+static void hb_count(struct hb_rint *r, uint32_t ri, struct hb_acc *a)
+{
+    if (a->counted != ri + 1) {
+        a->counted = ri + 1;
+        r->r.count++;
+    }
+}
+
 /* A: the earlier access, B: the later one (seq order), on fine var VAR. */
-static void hb_report(struct hb *h, uint32_t var, const struct hb_acc *a,
-                      const struct hb_acc *b, bool observed)
+static void hb_report(struct hb *h, uint32_t var, struct hb_acc *a, struct hb_acc *b, bool observed)
 {
     uint8_t cls = hb_acc_gil(a) && hb_acc_gil(b) ? HB_GIL : HB_HARD;
     uint32_t la = hb_acc_loc(h, a), lb = hb_acc_loc(h, b);
@@ -691,7 +703,8 @@ static void hb_report(struct hb *h, uint32_t var, const struct hb_acc *a,
     while (h->race_hash[j]) {
         struct hb_rint *r = &h->races[h->race_hash[j] - 1];
         if (r->r.var == var && r->loc_lo == lo && r->loc_hi == hi) {
-            r->r.count++;
+            hb_count(r, h->race_hash[j] - 1, a);
+            hb_count(r, h->race_hash[j] - 1, b);
             r->r.observed = r->r.observed || observed;
             hb_tests_note(h->tests, &r->tset, hb_os_tid(h, a), a->seq, hb_os_tid(h, b), b->seq);
             if (cls > r->r.cls) { /* hard over gil: show the pair that is hard */
@@ -714,7 +727,8 @@ static void hb_report(struct hb *h, uint32_t var, const struct hb_acc *a,
     r->r.cls = cls;
     r->r.var = var;
     r->r.observed = observed;
-    r->r.count = 1;
+    hb_count(r, (uint32_t)h->nraces, a);
+    hb_count(r, (uint32_t)h->nraces, b);
     r->r.first = hb_side_of(h, a);
     r->r.second = hb_side_of(h, b);
     r->loc_lo = lo;
@@ -733,7 +747,7 @@ static struct hb_acc hb_win_acc(const struct hb *h, uint32_t wi)
     return (struct hb_acc){
         .seq = w->open_seq, .clock = vc_get(&w->open_vc, w->tid), .tid = w->tid, .task = w->task,
         .stack = w->stack, .native_stack = w->native_stack, .what = w->what, .index = -1,
-        .win = (int32_t)wi,
+        .win = (int32_t)wi, .counted = w->counted,
         .kind = HB_SIDE_WINDOW, .valid = true,
     };
 }
@@ -762,7 +776,7 @@ static void hb_win_prune(struct hb *h)
  * variables of ID IDFILTER unless 0.  Only the suffix of each thread's log
  * newer than what TID knows of that thread can hold such accesses. */
 static void hb_walk(struct hb *h, uint32_t tid, const struct hb_vc *vc,
-                    const struct hb_acc *cur, uint32_t idfilter)
+                    struct hb_acc *cur, uint32_t idfilter)
 {
     h->mark++;
     for (uint32_t u = 0; u < h->nthr; u++) {
@@ -791,15 +805,15 @@ static void hb_walk(struct hb *h, uint32_t tid, const struct hb_vc *vc,
 
 /* ---- events ---- */
 
-static void hb_check_level(struct hb *h, const struct hb_level *l, uint32_t var,
-                           const struct hb_thr *t, const struct hb_acc *cur,
+static void hb_check_level(struct hb *h, struct hb_level *l, uint32_t var,
+                           const struct hb_thr *t, struct hb_acc *cur,
                            struct hb_first *first)
 {
     if (!l)
         return;
     for (uint32_t k = 0; k < l->nwho; k++) {
         uint32_t u = l->who[k];
-        const struct hb_acc *c = &l->last[u];
+        struct hb_acc *c = &l->last[u];
         if (u != cur->tid && c->valid && c->clock > vc_get(&t->vc, u))
             hb_report(h, var, c, cur, hb_first_get(h, first) < c->seq);
     }
@@ -850,6 +864,7 @@ static void hb_access(struct hb *h, const struct trace_event *ev)
         if (!w->closed || w->close_clock > vc_get(&t->vc, w->tid)) {
             struct hb_acc wa = hb_win_acc(h, h->active[i]);
             hb_report(h, var, &wa, &cur, !w->closed || ev->seq <= w->close_seq);
+            h->win[h->active[i]].counted = wa.counted;
         }
     }
 
@@ -972,6 +987,8 @@ static void hb_gil_release(struct hb *h, const struct trace_event *ev)
         vc_copy(&w->open_vc, &t->vc);
         struct hb_acc cur = hb_win_acc(h, wi);
         hb_walk(h, tid, &t->vc, &cur, 0);
+        w = &h->win[wi];   /* (the walk does not grow the windows) */
+        w->counted = cur.counted;
         t->last_acc = cur.clock;
         if (h->nactive == h->capactive) {
             h->capactive = h->capactive ? h->capactive * 2 : 64;

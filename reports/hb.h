@@ -45,7 +45,7 @@ struct hb_race {
     uint8_t cls;        /* enum hb_class: the strongest seen for this pair */
     uint32_t var;       /* the fine variable (never the coarse ID/global one) */
     bool observed;      /* some occurrence interleaved in this run */
-    uint64_t count;     /* dynamic occurrences folded in */
+    uint64_t count;     /* accesses involved (on either side), each counted once */
     struct hb_side first;   /* earlier in seq order */
     struct hb_side second;
     /* bpyrace test (hb_tests.c): string ids of the tests whose code made the

@@ -320,10 +320,10 @@ void report_print_sarif(FILE *f, const struct report_set *set)
         sarif_access_desc(r, &r->acc[0], d0, sizeof d0);
         sarif_access_desc(r, &r->acc[1], d1, sizeof d1);
         const struct report_frame *t0 = sarif_top(&r->acc[0]), *t1 = sarif_top(&r->acc[1]);
-        snprintf(msg, sizeof msg, "%s on %s: %s at %s:%d, and %s at %s:%d (%llu occurrence%s, %s)",
+        snprintf(msg, sizeof msg, "%s on %s: %s at %s:%d, and %s at %s:%d (%llu access%s involved, %s)",
                  sarif_cls(r), r->variable, d1, t1 ? t1->file : "?", t1 ? t1->line : 0, d0,
                  t0 ? t0->file : "?", t0 ? t0->line : 0, (unsigned long long)r->count,
-                 r->count == 1 ? "" : "s", r->observed ? "interleaved in this run" : "possible");
+                 r->count == 1 ? "" : "es", r->observed ? "interleaved in this run" : "possible");
         report_fingerprint(r, fp);
         fprintf(f, "%s\n   {\"ruleId\": \"%s\", \"ruleIndex\": %d, \"level\": \"%s\", \"message\": {\"text\": ",
                 i ? "," : "", hard ? "bpyrace/data-race" : "bpyrace/gil-race", hard ? 0 : 1,

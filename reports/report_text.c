@@ -133,7 +133,7 @@ static void text_race(FILE *f, const struct report_set *set, const struct race_r
         text_created(f, &r->acc[0].thread);
     if (r->nitems > 1)
         fprintf(f, "  Items: %u items of this collection (lowest index shown)\n", r->nitems);
-    fprintf(f, "  Occurrences: %llu (%s)\n", (unsigned long long)r->count,
+    fprintf(f, "  Accesses involved: %llu (%s)\n", (unsigned long long)r->count,
             r->observed ? "observed interleaving in this run"
                         : "possible: not interleaved in this run");
     fprintf(f, "  Advice: %s\n", r->advice);

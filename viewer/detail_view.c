@@ -389,8 +389,8 @@ static void detail_draw(struct view *v)
     char items[64] = "";
     if (r->nitems > 1)
         snprintf(items, sizeof items, ", %u items of this collection", r->nitems);
-    draw_textf(1, 0, COLS, C_NORMAL, "%llu occurrence%s (%s)%s", (unsigned long long)r->count,
-               r->count == 1 ? "" : "s",
+    draw_textf(1, 0, COLS, C_NORMAL, "%llu access%s involved (%s)%s", (unsigned long long)r->count,
+               r->count == 1 ? "" : "es",
                r->observed ? "observed interleaving in this run" : "possible: not interleaved in this run",
                items);
 

@@ -256,7 +256,7 @@ static bool list_request(struct view *v, enum tui_request req)
         s->by_count = !s->by_count;
         list_reorder(v);
         list_refilter(v);
-        tui_message("%s", s->by_count ? "sorted: most occurrences first"
+        tui_message("%s", s->by_count ? "sorted: most accesses involved first"
                                       : "sorted: the report's order (by variable)");
         return true;
     case REQ_FILTER:

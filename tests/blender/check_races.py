@@ -12,7 +12,8 @@ report's races, as sorted "CLASS VARIABLE" lines, must equal the expected ones e
 for one, each side written as the report gives it: "window call=CALL line=N" for a
 native window (line "-" when its site has no frame in SCRIPT), "read line=N" or
 "write line=N" for an access (line of its innermost frame in SCRIPT), the two sides
-sorted.
+sorted.  Every race's count (accesses involved) is at least 1 and at most the
+events recorded.
 
 `# THREADS: ORIGIN NAME` lines, when present, must equal the set of threads the
 reports' accesses name (origin and name, "-" for none).
@@ -77,6 +78,11 @@ def check_once(bpyrace, script, lines, expected, run_no, window):
         named = {"%s %s" % (a["thread"].get("origin"), a["thread"].get("name") or "-")
                  for r in races for a in r.get("accesses", [])}
         actual = sorted(actual + ["THREAD " + x for x in named])
+    events = doc.get("summary", {}).get("events", 0)
+    if any(not 0 < r.get("count", 0) <= events for r in races):
+        print("check_races: a race counts more accesses than the %d events recorded: %s"
+              % (events, [r.get("count") for r in races]))
+        return 1
     if doc.get("summary", {}).get("races") != len(races):
         print("check_races: summary.races %r != %d races listed"
               % (doc.get("summary", {}).get("races"), len(races)))

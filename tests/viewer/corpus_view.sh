@@ -27,7 +27,7 @@ expect_row_ 3 ''
 keys_ Enter
 wait_for_ 'frame 1/'
 expect_row_ 0 'GIL race  bpy\.data\.objects\["Cube"\]\.location +race 1 of 1'
-expect_row_ 1 '[0-9]+ occurrences \(observed interleaving in this run\)'
+expect_row_ 1 '[0-9]+ accesses involved \(observed interleaving in this run\)'
 expect_row_ 2 'Previous (read|write)'
 # (the origin is the shim's business: process_seed_dump pins it)
 expect_row_ 3 '  thread T[0-9]+ \((main|python|blender|unknown) "ThreadPoolExecutor-0_[0-9]+"\), GIL held'
