@@ -82,6 +82,9 @@ static void mg_access(json_t *j, struct report_access *a)
     json_t *idx = json_object_get(j, "index");
     a->index = json_is_integer(idx) ? json_integer_value(idx) : -1;
     a->test = mg_dup(json_object_get(j, "test"));
+    json_t *t0 = json_object_get(j, "time_us"), *t1 = json_object_get(j, "end_time_us");
+    a->time_us = json_is_number(t0) ? json_number_value(t0) : -1;   /* (each shard's own clock) */
+    a->end_time_us = json_is_number(t1) ? json_number_value(t1) : -1;
 }
 
 static int mg_outcome_rank(const char *o)

@@ -49,6 +49,7 @@ struct report_access {
     char *what;                 /* call side: the RNA function / operator; NULL otherwise */
     int64_t index;              /* array element / item index, -1 if none */
     uint64_t seq, end_seq;      /* window: open and close (0: never closed) */
+    double time_us, end_time_us;/* the same in microseconds since the start, -1 unknown */
     char *test;                 /* bpyrace test: the test this access belongs to, NULL none */
 };
 

@@ -78,6 +78,8 @@ static void report_access(const struct trace_reader *r, const struct hb_side *s,
     a->index = s->index;
     a->seq = s->seq;
     a->end_seq = s->end_seq;
+    a->time_us = trace_time_us(r, s->seq);
+    a->end_time_us = s->end_seq ? trace_time_us(r, s->end_seq) : -1;
 }
 
 const char *report_window_site(const char *call, char *buf, size_t len)

@@ -58,6 +58,10 @@ static void json_access(FILE *f, const struct report_access *a)
         fputs(", \"call\": ", f);
         jout_string(f, a->what);
     }
+    if (a->time_us >= 0)   /* when it happened: microseconds since the start */
+        fprintf(f, ", \"time_us\": %.1f", a->time_us);
+    if (a->end_time_us >= 0)
+        fprintf(f, ", \"end_time_us\": %.1f", a->end_time_us);
     if (a->index >= 0 && (a->side == HB_SIDE_READ || a->side == HB_SIDE_WRITE))
         fprintf(f, ", \"index\": %lld", (long long)a->index);
     if (a->test) {   /* bpyrace test */

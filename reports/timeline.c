@@ -92,12 +92,29 @@ static struct tl_thread *tl_thread(struct tl *t, uint32_t tid)
 }
 
 /* Start one event object: {"ph": PH, "pid": .., "tid": .., "ts": TS */
-static void tl_begin(struct tl *t, const char *ph, uint32_t tid, uint64_t ts)
+/* A point of the event order, TICK (2*seq, or 2*seq+1 just after seq), as
+ * the trace's time in microseconds: real time when the trace recorded it
+ * (interpolated between its time points; a picosecond per tick keeps the
+ * order of events in one microsecond), else the order itself. */
+static double tl_ts(const struct tl *t, uint64_t tick)
+{
+    double us = trace_time_us(t->r, tick / 2);
+    return us < 0 ? (double)tick : us + (double)tick * 1e-6;
+}
+
+/* Start one event object at TICK: {"ph": PH, "pid": .., "tid": .., "ts": TS */
+static void tl_begin(struct tl *t, const char *ph, uint32_t tid, uint64_t tick)
 {
     fputs(t->any ? ",\n" : "\n", t->f);
     t->any = true;
-    fprintf(t->f, "{\"ph\": \"%s\", \"pid\": %d, \"tid\": %u, \"ts\": %llu", ph, t->pid, tid,
-            (unsigned long long)ts);
+    fprintf(t->f, "{\"ph\": \"%s\", \"pid\": %d, \"tid\": %u, \"ts\": %.6f", ph, t->pid, tid,
+            tl_ts(t, tick));
+}
+
+/* ", \"dur\": D" of a complete slice from tick A to tick B. */
+static void tl_dur(struct tl *t, uint64_t a, uint64_t b)
+{
+    fprintf(t->f, ", \"dur\": %.6f", tl_ts(t, b) - tl_ts(t, a));
 }
 
 static void tl_name(struct tl *t, const char *cat, const char *name)
@@ -114,7 +131,7 @@ static void tl_group_close(struct tl *t, uint32_t tid)
     th->grp_open = false;
     const struct trace_var *v = trace_get_var(t->r, th->grp_var);
     tl_begin(t, "X", tid, th->grp_first * 2);
-    fprintf(t->f, ", \"dur\": %llu", (unsigned long long)((th->grp_last - th->grp_first) * 2 + 1));
+    tl_dur(t, th->grp_first * 2, th->grp_last * 2 + 1);
     tl_name(t, "access", v && v->path ? v->path : "?");
     fprintf(t->f, ", \"args\": {\"reads\": %u, \"writes\": %u, \"gil\": %s}}", th->nreads,
             th->nwrites, th->grp_gil ? "true" : "false");
@@ -206,7 +223,7 @@ static void tl_task_slice(struct tl *t, uint32_t tid, struct tl_thread *th, uint
     char name[300];
     snprintf(name, sizeof name, "task %u of %s", k ? k->index : 0, pool ? pool : "?");
     tl_begin(t, "X", tid + TL_TASK_TRACK, th->task_seq * 2);
-    fprintf(t->f, ", \"dur\": %llu", (unsigned long long)((end - th->task_seq) * 2 + 1));
+    tl_dur(t, th->task_seq * 2, end * 2 + 1);
     tl_name(t, "task", name);
     fprintf(t->f, ", \"args\": {\"task\": %u}}", th->task);
     th->task = 0;
@@ -218,7 +235,7 @@ static void tl_hold_slice(struct tl *t, uint32_t tid, const struct tl_hold *h, u
     char name[64];
     snprintf(name, sizeof name, "%s:0x%llx", tl_sync_kind(h->kind), (unsigned long long)h->addr);
     tl_begin(t, "X", tid + TL_LOCK_TRACK, h->seq * 2);
-    fprintf(t->f, ", \"dur\": %llu", (unsigned long long)((end - h->seq) * 2 + 1));
+    tl_dur(t, h->seq * 2, end * 2 + 1);
     tl_name(t, "lock", name);
     fprintf(t->f, ", \"args\": {\"shared\": %s}}", h->shared ? "true" : "false");
 }
@@ -294,7 +311,7 @@ static void tl_event(struct tl *t, const struct trace_event *ev)
         snprintf(name, sizeof name, "%s %s", ev->aux == TRACE_LEVEL_GLOBAL ? "operator" : "call",
                  what ? what : "?");
         tl_begin(t, "X", tid, ev->seq * 2);
-        fputs(", \"dur\": 1", t->f);
+        tl_dur(t, ev->seq * 2, ev->seq * 2 + 1);
         tl_name(t, "call", name);
         fputc('}', t->f);
         break;

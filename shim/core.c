@@ -368,6 +368,7 @@ __attribute__((constructor)) static void bpr_init(void)
 
     int first = 1;
     dl_iterate_phdr(collect_ranges, &first);
+    tw_set_time_every(TRACE_TIME_EVERY);   /* real time in the timeline, the dump, the report */
     if (!open_trace()) {
         bpr_state = -1;
         return;

@@ -31,9 +31,19 @@ static bool pop_bit(uint32_t *depth, uint64_t *bits)
     return *depth < 64 && (*bits >> *depth) & 1;
 }
 
+/* A host call opens or closes a native window: its time is recorded exactly,
+ * so the timeline shows the window's true length. */
+static void host_time(bool host)
+{
+    struct bpr_thread *t = host ? bpr_self() : NULL;
+    if (t)
+        tw_emit_time(&t->tw);
+}
+
 static void gil_event(uint8_t type, bool host)
 {
     bpr_emit_with_native(type, host ? TRF_HOST : 0, 0, 0, 0, 0);
+    host_time(host);
 }
 
 /* A host release opens a native window: it carries its site, asked of the
@@ -44,6 +54,7 @@ static void gil_release_event(bool host)
     if (host && bpr_py_window_site)
         bpr_py_window_site(&stack, &what);
     bpr_emit_with_native(TR_GIL_RELEASE, host ? TRF_HOST : 0, 0, stack, 0, what);
+    host_time(host);
 }
 
 static void host_hook(void)

@@ -62,6 +62,11 @@ add_test(NAME blender_sites_phases
                  ${_bt}/phases_background.py)
 list(APPEND _bt_names blender_sites_phases)
 
+# 9. real time: the timeline's window slices last what the script measured
+add_test(NAME blender_timeline_time
+         COMMAND ${BPYRACE_PYTHON3} ${_bt}/timeline_time.py $<TARGET_FILE:bpyrace>)
+list(APPEND _bt_names blender_timeline_time)
+
 set_tests_properties(${_bt_names} PROPERTIES
   LABELS blender TIMEOUT 120
   ENVIRONMENT "BPYRACE=$<TARGET_FILE:bpyrace>")

@@ -73,6 +73,9 @@ static void dump_event(FILE *f, const struct trace_reader *r, const struct trace
     struct jout_obj o;
     jout_begin(&o, f);
     jout_kv_u64(&o, "seq", ev->seq);
+    double us = trace_time_us(r, ev->seq);   /* since the start; interpolated */
+    if (us >= 0)
+        jout_kv_u64(&o, "time_ns", (uint64_t)(us * 1000.0 + 0.5));
     jout_kv_u64(&o, "tid", ev->tid);
     jout_kv_str(&o, "event", dump_event_names[ev->type]);
     bool gil = ev->flags & TRF_GIL;
@@ -187,8 +190,9 @@ int cli_dump(const char *path)
         setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     struct trace_event ev;
     while (trace_next(r, &ev)) {
-        /* A thread's name is folded into its thread_start line. */
-        if (ev.type == TR_THREAD_NAME)
+        /* A thread's name is folded into its thread_start line; time points
+         * into every event's time_us. */
+        if (ev.type == TR_THREAD_NAME || ev.type == TR_TIME)
             continue;
         dump_event(stdout, r, &ev);
     }

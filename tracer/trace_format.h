@@ -20,6 +20,7 @@
 #define TRACE_CHUNK_MAGIC 0x4b4e4843u /* "CHNK" */
 #define TRACE_RECORD_SIZE 32u
 #define TRACE_RECORDS_PER_CHUNK ((TRACE_CHUNK_SIZE / TRACE_RECORD_SIZE) - 1u)
+#define TRACE_TIME_EVERY 1024u   /* a thread's events between two TR_TIME records */
 
 struct trace_file_header {
     char magic[8];            /* TRACE_MAGIC */
@@ -37,6 +38,7 @@ struct trace_file_header {
     char python_version[32];  /* e.g. "3.11.2" */
     char exe[256];            /* /proc/self/exe of the traced process */
     char coverage[1024];      /* what could not be instrumented, "\n"-separated */
+    uint64_t start_mono_ns;   /* CLOCK_MONOTONIC at start: TR_TIME counts from it */
 };
 
 #define TRACE_HF_NATIVE_STACKS 1u
@@ -83,6 +85,9 @@ enum trace_record_type {
     TR_TASK_BEGIN = 15,   /* on the worker: a = task id, b = its family (0: a was spawned itself);
                              its events are the task's until ... */
     TR_TASK_END = 16,     /* ... on the same worker: a = task id */
+    TR_TIME = 18,         /* a = CLOCK_MONOTONIC ns since start_mono_ns: the time at this seq
+                             (every TRACE_TIME_EVERY events of a thread, and at each host GIL
+                             call); readers interpolate the events between */
     TR_TASK_JOIN = 17,    /* on the waiter, aux TRACE_JOIN_*: b = pool id: every task of the pool
                              ended before (shutdown(wait=True), ThreadPool.join); b = family: its
                              ended tasks (a result handed over), _DONE: and it has no more */

@@ -63,6 +63,8 @@ struct trace_reader {
 
     uint64_t events;
     bool truncated;
+    struct tr_time { uint64_t seq, ns; } *times;   /* TR_TIME points, by seq once loaded */
+    size_t ntimes, captimes;
 
     char *warn;                   /* newline-separated, NULL if none */
     size_t warn_len;
@@ -169,7 +171,7 @@ static uint64_t tr_payload_slots(const struct trace_record *rec)
 
 static bool tr_is_event(uint8_t type)
 {
-    return type >= TR_READ && type <= TR_TASK_JOIN;
+    return type >= TR_READ && type <= TR_TIME;
 }
 
 static bool tr_is_def(uint8_t type)
@@ -267,6 +269,35 @@ static void tr_load_thread_fact(struct trace_reader *r, const struct trace_recor
     }
 }
 
+static void tr_note_time(struct trace_reader *r, const struct trace_record *rec)
+{
+    if (r->ntimes == r->captimes) {
+        size_t cap = r->captimes ? r->captimes * 2 : 256;
+        void *p = realloc(r->times, cap * sizeof *r->times);
+        if (!p)
+            return;   /* fewer time points: coarser times, nothing lost */
+        r->times = p;
+        r->captimes = cap;
+    }
+    r->times[r->ntimes++] = (struct tr_time){rec->seq, rec->a};
+}
+
+static int tr_time_cmp(const void *a, const void *b)
+{
+    const struct tr_time *x = a, *y = b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Time points by seq, their times made nondecreasing (threads read the clock
+ * and take seqs in either order). */
+static void tr_sort_times(struct trace_reader *r)
+{
+    qsort(r->times, r->ntimes, sizeof *r->times, tr_time_cmp);
+    for (size_t i = 1; i < r->ntimes; i++)
+        if (r->times[i].ns < r->times[i - 1].ns)
+            r->times[i].ns = r->times[i - 1].ns;
+}
+
 /* Validate chunk CI; returns false when it holds nothing usable. */
 static bool tr_scan_chunk(struct trace_reader *r, uint64_t ci, struct tr_chunk *out)
 {
@@ -300,6 +331,8 @@ static bool tr_scan_chunk(struct trace_reader *r, uint64_t ci, struct tr_chunk *
             }
             last_seq = rec->seq;
             r->events++;
+            if (rec->type == TR_TIME)
+                tr_note_time(r, rec);
             tr_load_thread_fact(r, rec, h->tid);
             rec++;
         } else if (tr_is_def(rec->type)) {
@@ -324,6 +357,7 @@ static bool tr_scan_chunk(struct trace_reader *r, uint64_t ci, struct tr_chunk *
 /* Resolve string ids now that every chunk has been seen. */
 static void tr_resolve(struct trace_reader *r)
 {
+    tr_sort_times(r);
     for (uint32_t i = 1; i < r->nvars; i++)
         if (r->vars[i].id)
             r->vars[i].path = trace_string(r, r->var_path_id[i]);
@@ -548,6 +582,7 @@ void trace_close(struct trace_reader *r)
         return;
     if (r->map)
         munmap((void *)r->map, r->size);
+    free(r->times);
     for (uint32_t i = 0; i < r->nstrings; i++)
         free(r->strings[i]);
     free(r->strings);
@@ -609,6 +644,27 @@ uint32_t trace_thread_count(const struct trace_reader *r)
 const struct trace_file_header *trace_header(const struct trace_reader *r)
 {
     return r->hdr;
+}
+
+double trace_time_us(const struct trace_reader *r, uint64_t seq)
+{
+    if (!r->ntimes)
+        return -1;
+    size_t lo = 0, hi = r->ntimes;   /* the first point at or after seq */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->times[mid].seq < seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == r->ntimes)
+        return (double)r->times[lo - 1].ns / 1000.0;
+    if (lo == 0 || r->times[lo].seq == seq)
+        return (double)r->times[lo].ns / 1000.0;
+    const struct tr_time *a = &r->times[lo - 1], *b = &r->times[lo];
+    double f = (double)(seq - a->seq) / (double)(b->seq - a->seq);
+    return ((double)a->ns + f * (double)(b->ns - a->ns)) / 1000.0;
 }
 
 bool trace_truncated(const struct trace_reader *r)

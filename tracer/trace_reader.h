@@ -68,6 +68,10 @@ const struct trace_file_header *trace_header(const struct trace_reader *r);
     "trace truncated: the process did not exit cleanly; events up to the last complete record are shown"
 
 bool trace_truncated(const struct trace_reader *r);
+/* Microseconds since the trace's start at event SEQ, interpolated between the
+ * trace's TR_TIME points; -1 when the trace has none (written by hand, or by
+ * a version that did not record time). */
+double trace_time_us(const struct trace_reader *r, uint64_t seq);
 /* Events / problems seen while loading: corrupt chunks skipped etc.
  * The warning is one or more '\n'-separated lines without a prefix. */
 uint64_t trace_event_count(const struct trace_reader *r);

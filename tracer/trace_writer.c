@@ -42,6 +42,13 @@ static atomic_int tw_failed;                  /* sticky: mapping more failed */
 static atomic_int tw_warned;
 
 static int tw_fd = -1;
+static uint64_t tw_start_mono;                 /* CLOCK_MONOTONIC at tw_open */
+static uint32_t tw_time_every;                 /* a thread's events per TR_TIME, 0 none */
+
+void tw_set_time_every(uint32_t n)
+{
+    tw_time_every = n;
+}
 static uint32_t tw_nsegs;                     /* mapped segments: always a prefix */
 static char *_Atomic tw_seg[TW_MAX_SEGS];
 
@@ -227,6 +234,9 @@ int tw_open(const char *path, int pid, int ppid, const char *exe, uint32_t flags
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     h->start_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    tw_start_mono = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    h->start_mono_ns = tw_start_mono;
     h->chunks = TW_CHUNKS_PER_SEG;
     h->last_seq = 0;
     h->flags = flags;
@@ -260,7 +270,24 @@ uint64_t tw_emit(struct tw_thread *t, uint8_t type, uint8_t flags, uint16_t aux,
      * real lock, so the two seqs are ordered like the operations. */
     uint64_t seq = atomic_fetch_add_explicit(&tw_seq, 1, memory_order_seq_cst);
     tw_publish(r, type, flags, aux, stack, seq, a, b);
+    if (tw_time_every && ++t->since_time >= tw_time_every)
+        tw_emit_time(t);
     return seq;
+}
+
+void tw_emit_time(struct tw_thread *t)
+{
+    t->since_time = 0;
+    struct trace_record *r = tw_reserve(t, 1);
+    if (!r)
+        return;
+    /* Threads read the clock and take seqs in either order: readers make the
+     * times nondecreasing in seq. */
+    uint64_t seq = atomic_fetch_add_explicit(&tw_seq, 1, memory_order_seq_cst);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    tw_publish(r, TR_TIME, 0, 0, 0, seq, now > tw_start_mono ? now - tw_start_mono : 0, 0);
 }
 
 void tw_emit_def(struct tw_thread *t, uint8_t type, uint16_t aux, uint32_t stack,

@@ -18,6 +18,7 @@ struct tw_thread {
                                    fork is never written again) */
     struct trace_record *cur;   /* next free slot in the current chunk */
     struct trace_record *end;   /* one past the chunk's last slot */
+    uint32_t since_time;        /* events since this thread's last TR_TIME */
 };
 
 /* Create PATH (truncating it) and write the header.  Returns 0, or -1 with
@@ -29,6 +30,10 @@ int tw_is_open(void);
  * if the trace is not open or is full (the writer then warns once). */
 uint64_t tw_emit(struct tw_thread *t, uint8_t type, uint8_t flags, uint16_t aux,
                  uint32_t stack, uint64_t a, int64_t b);
+/* Append a TR_TIME record: the monotonic time now, at the next seq. */
+void tw_emit_time(struct tw_thread *t);
+/* Append one by itself after every N events of a thread (0, the default: never). */
+void tw_set_time_every(uint32_t n);
 /* Append a definition record (seq 0) followed by LEN bytes of payload in the
  * following slots (LEN <= 8192); the record and its payload are in one chunk. */
 void tw_emit_def(struct tw_thread *t, uint8_t type, uint16_t aux, uint32_t stack,

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -296,6 +297,51 @@ static void test_sigkill(void)
     trace_close(r);
 }
 
+/* ---- time points: every N events of a thread, interpolated by the reader ---- */
+
+static void test_time(void)
+{
+    const char *path = tmp_path("time.trace");
+    CHECK(tw_open(path, 1, 0, NULL, 0) == 0);
+    tw_set_time_every(4);
+    struct tw_thread t = { .tid = 1 };
+    for (int i = 0; i < 8; i++) {
+        tw_emit(&t, TR_READ, 0, 0, 0, 1, i);
+        if (i == 3) {   /* a known pause between the two time points */
+            struct timespec ms = {0, 20 * 1000 * 1000};
+            nanosleep(&ms, NULL);
+        }
+    }
+    tw_emit(&t, TR_READ, 0, 0, 0, 1, 8);
+    tw_emit_time(&t);   /* as the shim does at a host GIL call */
+    tw_set_time_every(0);
+    tw_close();
+    struct trace_reader *r = open_ok(path);
+    struct trace_event ev;
+    uint64_t seqs[16], times[16];
+    int n = 0, reads = 0;
+    while (trace_next(r, &ev)) {
+        if (ev.type == TR_TIME && n < 16) {
+            seqs[n] = ev.seq;
+            times[n++] = (uint64_t)ev.a;
+        } else {
+            reads++;
+        }
+    }
+    /* reads 0-3, time (seq 5), reads 4-7, time (10), read 8, time (12) */
+    CHECK_EQ(reads, 9);
+    CHECK_EQ(n, 3);
+    CHECK(n == 3 && seqs[0] == 5 && seqs[1] == 10 && seqs[2] == 12);
+    CHECK(n == 3 && times[1] >= times[0] + 20 * 1000 * 1000 && times[2] >= times[1]);
+    /* an event between two points gets a time between them; before the first
+     * point, the first point's; past the last, the last's */
+    double t5 = trace_time_us(r, 5), t7 = trace_time_us(r, 7), t10 = trace_time_us(r, 10);
+    CHECK(t5 <= t7 && t7 <= t10 && t10 - t5 >= 20000.0);
+    CHECK(trace_time_us(r, 1) == t5);
+    CHECK(trace_time_us(r, 99) == trace_time_us(r, 12));
+    trace_close(r);
+}
+
 int main(void)
 {
     if (!tmpdir_make("bpyrace-tw"))
@@ -305,6 +351,7 @@ int main(void)
     test_definitions();
     test_fork();
     test_sigkill();
+    test_time();
     if (!tmpdir_remove())
         return 99;
     puts("test_trace_writer: all passed");
