@@ -33,6 +33,7 @@ uint32_t (*bpr_py_capture_stack)(void);
 uint32_t (*bpr_py_thread_name)(void);
 void (*bpr_py_on_host_gil)(void);
 void (*bpr_py_window_site)(uint32_t *stack, uint32_t *what);
+void (*bpr_py_event_loop)(void);
 
 /* ---- real functions ---------------------------------------------------- */
 

@@ -181,3 +181,18 @@ PyStatus_t Py_InitializeFromConfig(const void *config)
         post();  /* audit hook; instrumentation once bpy exists */
     return status;
 }
+
+/* ---- Blender's event loop ----
+ * With an X11 window, GHOST's event processing asks XPending on the main
+ * thread, first from WM_main's loop (never during start-up: checked under
+ * Xvfb, docs/blender-internals.md): from then on the main thread's windows
+ * outside Python are the event loop's, with or without a --python script. */
+int XPending(void *display)
+{
+    static bool seen;
+    if (!seen && bpr_active() && bpr_tls()->origin == TRACE_ORIGIN_MAIN && bpr_py_event_loop) {
+        seen = true;
+        bpr_py_event_loop();
+    }
+    return REAL(XPending)(display);
+}

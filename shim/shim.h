@@ -71,6 +71,9 @@ BPR_API extern uint32_t (*bpr_py_thread_name)(void);
  * GIL release of the calling thread (GIL still held): the Python stack and
  * the string id of what released it (docs/trace-format.md, TR_GIL_RELEASE). */
 BPR_API extern void (*bpr_py_window_site)(uint32_t *stack, uint32_t *what);
+/* Set by the Python module: Blender's event loop has begun (called on the
+ * main thread, without the GIL: it only sets a flag). */
+BPR_API extern void (*bpr_py_event_loop)(void);
 /* Set by the Python module: called with the GIL held after each host
  * acquire / before each host release, to install instrumentation once bpy exists. */
 BPR_API extern void (*bpr_py_on_host_gil)(void);

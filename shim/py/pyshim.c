@@ -206,6 +206,7 @@ void bpr_py_postinit(void)
     bpr_py_on_host_gil = on_host_gil;
     py_window_init();
     bpr_py_window_site = py_window_site;
+    bpr_py_event_loop = py_window_event_loop;
     void py_install_marks(void);   /* marks.c: the _bpyrace module (bpyrace test) */
     py_install_marks();
     if (PySys_AddAuditHook(audit_hook, NULL) != 0) {

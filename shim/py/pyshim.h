@@ -79,6 +79,7 @@ static inline void py_leave(void) { bpr_tls()->busy--; }
 void py_window_init(void);
 void py_window_audit(const char *event, PyObject *args);
 void py_window_site(uint32_t *stack, uint32_t *what);
+void py_window_event_loop(void);
 
 /* tasks.c: the _bpyrace functions bpyrace_pools.py calls */
 PyObject *py_task_spawn(PyObject *self, PyObject *args);

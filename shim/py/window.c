@@ -7,15 +7,19 @@
  *
  * Blender's phase is read off what its main thread runs in Python, since the
  * executable exports no symbol to hook:
- *   - start-up lasts until the last command-line script (-P/--python FILE)
- *     has run: its code object is exec'ed with no Python frame below it,
- *     and the next host release with no Python frame is its end;
+ *   - start-up lasts until the last command-line script (-P/--python FILE,
+ *     or --python-expr EXPR, recognised by its bytecode) has run: its code
+ *     object is exec'ed with no Python frame below it, and the next host
+ *     release with no Python frame is its end;
  *   - then comes the event loop, or exit in background mode (-b), where
  *     Blender quits once the scripts have run;
+ *   - with an X11 window, the event loop also begins at the main thread's
+ *     first XPending (gil.c), script or not;
  *   - exit starts when Blender runs addon_utils.disable_all() on its way out
  *     (WM_exit_ex), or once the interpreter is finalizing.
- * With no command-line script, an interactive session stays in "startup"
- * until exit: docs/race-model.md lists it as a limit. */
+ * With no command-line script, the window open when the event loop begins
+ * is still start-up's; with no X11 either (Wayland), an interactive session
+ * stays in "startup" until exit: docs/race-model.md lists it as a limit. */
 #define Py_BUILD_CORE
 #include "pyshim.h"
 #include <internal/pycore_frame.h>
@@ -34,6 +38,8 @@ static const char *const phase_site[] = {TRACE_SITE_STARTUP, TRACE_SITE_EVENT_LO
 static enum phase phase;
 static bool background;             /* -b / --background: no event loop */
 static char last_script[PATH_MAX];  /* realpath of the last -P/--python FILE, "" none */
+static const char *last_expr;       /* or the last --python-expr EXPR, if that came last */
+static PyObject *last_expr_code;    /* its bytecode, compiled here once to recognise it */
 static bool script_running;         /* the main thread runs that script */
 
 /* Blender's own options, up to "--" (what follows is the script's). */
@@ -61,6 +67,11 @@ void py_window_init(void)
         } else if ((strcmp(arg, "-P") == 0 || strcmp(arg, "--python") == 0) && next < end) {
             if (!realpath(next, last_script))
                 snprintf(last_script, sizeof last_script, "%s", next);
+            last_expr = NULL;
+            next += strlen(next) + 1;
+        } else if (strcmp(arg, "--python-expr") == 0 && next < end) {
+            last_expr = next;   /* points into the static buffer */
+            last_script[0] = 0;
             next += strlen(next) + 1;
         }
         arg = next;
@@ -89,8 +100,34 @@ static bool names_contain(PyCodeObject *code, const char *name)
     return false;
 }
 
+/* --python-expr's code: Blender compiles the string as "<string>"; the same
+ * string compiled here gives the same bytecode. */
+static bool is_last_expr(PyCodeObject *code)
+{
+    if (!last_expr)
+        return false;
+    if (!last_expr_code) {
+        py_enter();   /* compiling raises audit events of its own */
+        last_expr_code = Py_CompileString(last_expr, "<string>", Py_file_input);
+        py_leave();
+        if (!last_expr_code) {
+            PyErr_Clear();
+            last_expr = NULL;
+            return false;
+        }
+    }
+    PyObject *mine = PyCode_GetCode((PyCodeObject *)last_expr_code), *theirs = PyCode_GetCode(code);
+    bool same = mine && theirs && PyObject_RichCompareBool(mine, theirs, Py_EQ) == 1;
+    Py_XDECREF(mine);
+    Py_XDECREF(theirs);
+    PyErr_Clear();
+    return same;
+}
+
 static bool is_last_script(PyCodeObject *code)
 {
+    if (last_expr)
+        return is_last_expr(code);
     const char *file = last_script[0] ? PyUnicode_AsUTF8(code->co_filename) : NULL;
     if (!file) {
         PyErr_Clear();
@@ -111,6 +148,13 @@ void py_window_audit(const char *event, PyObject *args)
         phase = PHASE_EXIT;
     else if (phase == PHASE_STARTUP && is_last_script(code))
         script_running = true;
+}
+
+/* The main thread entered Blender's event loop (no GIL held: a flag only). */
+void py_window_event_loop(void)
+{
+    if (phase == PHASE_STARTUP)
+        phase = PHASE_EVENT_LOOP;
 }
 
 void py_window_site(uint32_t *stack, uint32_t *what)

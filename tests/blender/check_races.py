@@ -19,8 +19,9 @@ events recorded.
 reports' accesses name (origin and name, "-" for none).
 
 `# WINDOW` runs Blender with a real window under Xvfb (the script quits Blender
-itself; each run has a 60 s limit); `# RUNS: N` runs the script N times, and every
-run must match.
+itself; each run has a 60 s limit); `# PYTHON-EXPR` runs it with --python-expr
+instead of --python, `# ADDON` enables it as an add-on (--addons, no script); frames
+are matched to SCRIPT by file name; `# RUNS: N` runs the script N times, and every run must match.
 exit 0 pass, 1 mismatch, 99 harness broken.
 """
 import difflib
@@ -40,7 +41,8 @@ def describe(race, script):
     """CLASS VARIABLE: SIDE / SIDE, as the `# SIDES:` lines write it."""
     def side(a):
         stack = a.get("stack") or []
-        line = stack[0].get("line") if stack and stack[0].get("file") == script else "-"
+        line = stack[0].get("line") if stack and os.path.basename(stack[0].get("file", "")) == \
+            os.path.basename(script) else "-"
         if a.get("what") == "native_window":
             return "window call=%s line=%s" % (a.get("call"), line)
         return "%s line=%s" % (a.get("kind"), line)
@@ -53,7 +55,8 @@ def check_once(bpyrace, script, lines, expected, run_no, window):
     with tempfile.TemporaryDirectory(prefix="check_races.") as tmp:
         report = os.path.join(tmp, "r.json")
         run = run_traced("check_races", bpyrace, script, os.path.join(tmp, "x.trace"),
-                         extra=("--json", report), window=window,
+                         extra=("--json", report), window=window, expr="# PYTHON-EXPR" in lines,
+                         addon="# ADDON" in lines,
                          timeout=60 if window else 100)
         if "SCRIPT DONE" not in run.stdout:
             sys.stderr.write(run.stdout[-3000:] + run.stderr[-3000:])

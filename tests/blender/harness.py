@@ -13,19 +13,33 @@ def broken(prog, msg):
     sys.exit(BROKEN)
 
 
-def run_traced(prog, bpyrace, script, trace, extra=(), timeout=100, window=False):
+def run_traced(prog, bpyrace, script, trace, extra=(), timeout=100, window=False, expr=False,
+               addon=False):
     """bpyrace run SCRIPT in background Blender, recording TRACE; the script
     must not raise.  With WINDOW, Blender runs with a real window on a private
     Xvfb display (the script quits Blender itself) and its temporary files
-    (quit.blend) go beside TRACE.  Returns the CompletedProcess (stdout,
-    stderr as text)."""
+    (quit.blend) go beside TRACE.  With EXPR, the script is run by
+    --python-expr (not a command-line script file: Blender's start-up is not
+    seen to end with it).  With ADDON, there is no script: SCRIPT is an add-on
+    (bl_info, register) that Blender enables at start-up (--addons), from a
+    scripts folder beside TRACE.  Returns the CompletedProcess (stdout, stderr
+    as text)."""
     cmd = [bpyrace, "run", "--quiet", "--exitcode", "0", "-o", trace, *extra, "--", "blender"]
-    cmd += ["--factory-startup", "--python", script] if window else \
-           ["-b", "--factory-startup", "--python", script]
-    env = None
+    run_script = ["--python-expr", "exec(compile(open(%r).read(), %r, 'exec'))" % (script, script)] \
+        if expr else ["--python", script]
+    env = dict(os.environ)
+    if addon:
+        name = os.path.splitext(os.path.basename(script))[0]
+        addons = os.path.join(os.path.dirname(os.path.abspath(trace)), "scripts", "addons")
+        os.makedirs(addons, exist_ok=True)
+        with open(script) as src, open(os.path.join(addons, name + ".py"), "w") as dst:
+            dst.write(src.read())
+        env["BLENDER_USER_SCRIPTS"] = os.path.dirname(addons)
+        run_script = ["--addons", name]
+    cmd += (["--factory-startup"] if window else ["-b", "--factory-startup"]) + run_script
     if window:
         cmd = ["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24"] + cmd
-        env = dict(os.environ, TMPDIR=os.path.dirname(os.path.abspath(trace)))
+        env["TMPDIR"] = os.path.dirname(os.path.abspath(trace))
     try:
         run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, errors="replace", timeout=timeout, env=env)
