@@ -292,6 +292,8 @@ static int tr_time_cmp(const void *a, const void *b)
  * and take seqs in either order). */
 static void tr_sort_times(struct trace_reader *r)
 {
+    if (r->ntimes < 2)
+        return;   /* (qsort's array may not be NULL, even empty) */
     qsort(r->times, r->ntimes, sizeof *r->times, tr_time_cmp);
     for (size_t i = 1; i < r->ntimes; i++)
         if (r->times[i].ns < r->times[i - 1].ns)
