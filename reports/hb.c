@@ -235,7 +235,8 @@ static void vc_join(struct hb_vc *d, const struct hb_vc *s)
 static void vc_copy(struct hb_vc *d, const struct hb_vc *s)
 {
     vc_reserve(d, s->n);
-    memcpy(d->c, s->c, (size_t)s->n * sizeof *s->c);
+    if (s->n)   /* (an empty clock has no array: memcpy's may not be NULL) */
+        memcpy(d->c, s->c, (size_t)s->n * sizeof *s->c);
     memset(d->c + s->n, 0, (size_t)(d->n - s->n) * sizeof *d->c);
 }
 
