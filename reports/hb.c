@@ -237,7 +237,8 @@ static void vc_copy(struct hb_vc *d, const struct hb_vc *s)
     vc_reserve(d, s->n);
     if (s->n)   /* (an empty clock has no array: memcpy's may not be NULL) */
         memcpy(d->c, s->c, (size_t)s->n * sizeof *s->c);
-    memset(d->c + s->n, 0, (size_t)(d->n - s->n) * sizeof *d->c);
+    if (d->n > s->n)
+        memset(d->c + s->n, 0, (size_t)(d->n - s->n) * sizeof *d->c);
 }
 
 /* ---- threads ---- */

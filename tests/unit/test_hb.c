@@ -742,6 +742,20 @@ static void test_tasks(void)
               r.races[0].first.task_index == 1 && r.races[0].second.submitted_at != 0);
     done(&r);
 
+    /* A job whose submit was not seen (a cut trace) starts from nothing:
+     * unordered with everything before it. */
+    begin("task_without_spawn");
+    pool_threads();
+    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    tb_write(1, x, S(9), 1);
+    tb_task_begin(2, 42);
+    tb_read(2, x, S(11), 1);
+    tb_task_end(2, 42);
+    r = analyze();
+    CHECK(r.n == 1 && r.races[0].second.task == 42 && r.races[0].second.pool == 0 &&
+          r.races[0].second.task_index == 0 && r.races[0].second.tid == 2);
+    done(&r);
+
     begin("task_unordered_many");
     pool_threads();
     x = tb_var("X", TRACE_VAR_PROPERTY, 0);
