@@ -4,6 +4,7 @@
 #define BPYRACE_BENCH_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "hb.h"
@@ -16,6 +17,18 @@ static inline double bench_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The generated trace at PATH, or exit 99 after one line (the harness broke). */
+static inline struct trace_reader *bench_open(const char *path)
+{
+    char err[512];
+    struct trace_reader *rd = trace_open(path, err, sizeof err);
+    if (!rd) {
+        fprintf(stderr, "%s\n", err);
+        exit(99);
+    }
+    return rd;
 }
 
 /* Every event of RD into H, in batches (so the analyzer can prefetch), as

@@ -109,12 +109,7 @@ int main(int argc, char **argv)
     tb_close();
     double t1 = bench_now();
 
-    char err[512];
-    struct trace_reader *rd = trace_open(path, err, sizeof err);
-    if (!rd) {
-        fprintf(stderr, "%s\n", err);
-        return 99;
-    }
+    struct trace_reader *rd = bench_open(path);
     struct hb *h = hb_new(rd);
     double t2 = bench_now();
     uint64_t fed = bench_feed(rd, h);

@@ -74,12 +74,7 @@ int main(int argc, char **argv)
     tb_close();
     double t1 = bench_now();
 
-    char err[512];
-    struct trace_reader *rd = trace_open(path, err, sizeof err);
-    if (!rd) {
-        fprintf(stderr, "%s\n", err);
-        return 99;
-    }
+    struct trace_reader *rd = bench_open(path);
     long reader_kb = bench_status_kb("RssAnon");   /* the generator's and the reader's share */
     struct hb *h = hb_new(rd);
     double t2 = bench_now();

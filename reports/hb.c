@@ -145,7 +145,7 @@ struct hb {
     uint64_t events;
 
     struct hb_thr *thr;
-    uint32_t nthr, nseen;
+    uint32_t nthr;
 
     struct hb_varst *vars;
     uint32_t nvars;
@@ -245,14 +245,7 @@ static void vc_copy(struct hb_vc *d, const struct hb_vc *s)
 
 static struct hb_thr *hb_thread(struct hb *h, uint32_t tid)
 {
-    if (tid >= h->nthr) {
-        uint32_t n = h->nthr ? h->nthr : 16;
-        while (n <= tid)
-            n *= 2;
-        h->thr = report_xrealloc(h->thr, n, sizeof *h->thr);
-        memset(h->thr + h->nthr, 0, (size_t)(n - h->nthr) * sizeof *h->thr);
-        h->nthr = n;
-    }
+    h->thr = report_xgrow(h->thr, &h->nthr, tid, sizeof *h->thr, 16);
     struct hb_thr *t = &h->thr[tid];
     if (!t->seen) {
         t->seen = true;
@@ -261,7 +254,6 @@ static struct hb_thr *hb_thread(struct hb *h, uint32_t tid)
         vc_reserve(&t->vc, tid + 1);
         if (t->vc.c[tid] == 0)
             t->vc.c[tid] = 1;
-        h->nseen++;
         if (tid < h->task_base)
             h->nos++;
     }
@@ -340,14 +332,7 @@ static uint32_t hb_owner(const struct hb *h, uint32_t var)
 
 static struct hb_varst *hb_var(struct hb *h, uint32_t var)
 {
-    if (var >= h->nvars) {
-        uint32_t n = h->nvars ? h->nvars : 64;
-        while (n <= var)
-            n *= 2;
-        h->vars = report_xrealloc(h->vars, n, sizeof *h->vars);
-        memset(h->vars + h->nvars, 0, (size_t)(n - h->nvars) * sizeof *h->vars);
-        h->nvars = n;
-    }
+    h->vars = report_xgrow(h->vars, &h->nvars, var, sizeof *h->vars, 64);
     return &h->vars[var];
 }
 
@@ -381,16 +366,9 @@ static struct hb_vt *hb_vt_get(struct hb *h, uint32_t var, uint32_t tid, uint64_
 
 static struct hb_level *hb_idlevel(struct hb *h, uint32_t idvar, bool create)
 {
-    if (idvar >= h->nidlev) {
-        if (!create)
-            return NULL;
-        uint32_t n = h->nidlev ? h->nidlev : 64;
-        while (n <= idvar)
-            n *= 2;
-        h->idlev = report_xrealloc(h->idlev, n, sizeof *h->idlev);
-        memset(h->idlev + h->nidlev, 0, (size_t)(n - h->nidlev) * sizeof *h->idlev);
-        h->nidlev = n;
-    }
+    if (idvar >= h->nidlev && !create)
+        return NULL;
+    h->idlev = report_xgrow(h->idlev, &h->nidlev, idvar, sizeof *h->idlev, 64);
     if (!h->idlev[idvar] && create)
         h->idlev[idvar] = report_xcalloc(1, sizeof **h->idlev);
     return h->idlev[idvar];
@@ -641,8 +619,8 @@ static struct hb_side hb_side_of(const struct hb *h, const struct hb_acc *a)
 {
     struct hb_side s = {0};
     s.seq = a->seq;
-    s.tid = hb_os_tid(h, a);
     const struct hb_task_info *i = hb_task_info(h, a->task);
+    s.tid = i ? i->worker : hb_os_tid(h, a);
     if (a->task) {
         s.task = a->task;
         s.task_known = i != NULL;
@@ -1045,14 +1023,7 @@ static uint32_t hb_cur_task(const struct hb *h, uint32_t os)
 
 static struct hb_pool *hb_pool(struct hb *h, uint32_t id)
 {
-    if (id >= h->npools) {
-        uint32_t n = h->npools ? h->npools : 8;
-        while (n <= id)
-            n *= 2;
-        h->pools = report_xrealloc(h->pools, n, sizeof *h->pools);
-        memset(h->pools + h->npools, 0, (size_t)(n - h->npools) * sizeof *h->pools);
-        h->npools = n;
-    }
+    h->pools = report_xgrow(h->pools, &h->npools, id, sizeof *h->pools, 8);
     return &h->pools[id];
 }
 
@@ -1190,14 +1161,7 @@ static void hb_task_begin(struct hb *h, uint32_t os, const struct trace_event *e
     uint32_t index = !sp ? 0 : sp->family ? ++hb_pool(h, sp->pool)->ntasks : sp->index;
     h->info[task % HB_TASK_INFO] = (struct hb_task_info){
         task, sp ? sp->pool_name : 0, index, sp ? sp->stack : 0, sp ? sp->submitter : 0, os};
-    if (os >= h->ncur_task) {
-        uint32_t n = h->ncur_task ? h->ncur_task : 16;
-        while (n <= os)
-            n *= 2;
-        h->cur_task = report_xrealloc(h->cur_task, n, sizeof *h->cur_task);
-        memset(h->cur_task + h->ncur_task, 0, (size_t)(n - h->ncur_task) * sizeof *h->cur_task);
-        h->ncur_task = n;
-    }
+    h->cur_task = report_xgrow(h->cur_task, &h->ncur_task, os, sizeof *h->cur_task, 16);
     h->cur_task[os] = lid;
     h->thr[os].pool_worker = true;
     if (sp && !sp->family)

@@ -67,19 +67,6 @@ struct tl {
     uint32_t npools;
 };
 
-static void *tl_grow(void *arr, uint32_t *n, uint32_t need, size_t elem)
-{
-    if (need < *n)
-        return arr;
-    uint32_t m = *n ? *n : 64;
-    while (m <= need)
-        m *= 2;
-    arr = report_xrealloc(arr, m, elem);
-    memset((char *)arr + (size_t)*n * elem, 0, (size_t)(m - *n) * elem);
-    *n = m;
-    return arr;
-}
-
 static struct tl_thread *tl_thread(struct tl *t, uint32_t tid)
 {
     if (tid >= t->nth) {
@@ -344,8 +331,8 @@ static void tl_event(struct tl *t, const struct trace_event *ev)
         uint32_t pool = (uint32_t)((uint64_t)ev->b >> 32);
         if (ev->a == 0 || ev->a >= (1u << 26))
             break;
-        t->pool_count = tl_grow(t->pool_count, &t->npools, pool, sizeof *t->pool_count);
-        t->tasks = tl_grow(t->tasks, &t->ntasks, (uint32_t)ev->a, sizeof *t->tasks);
+        t->pool_count = report_xgrow(t->pool_count, &t->npools, pool, sizeof *t->pool_count, 64);
+        t->tasks = report_xgrow(t->tasks, &t->ntasks, (uint32_t)ev->a, sizeof *t->tasks, 64);
         t->tasks[ev->a] = (struct tl_task){(uint32_t)ev->b, ++t->pool_count[pool], ev->stack};
         tl_instant(t, tid, ev->seq, "task", "submit");
         break;

@@ -3,6 +3,7 @@
 #ifndef BPYRACE_XALLOC_H
 #define BPYRACE_XALLOC_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,21 @@ static inline void *report_xrealloc(void *p, size_t n, size_t size)
     size_t bytes = n * size;
     p = realloc(p, bytes ? bytes : 1);
     return p ? p : report_xdie();
+}
+
+/* Grow ARR (N elements of ELEM bytes, the new ones zeroed) until INDEX is in
+ * it, doubling from FIRST; returns the array, *N updated. */
+static inline void *report_xgrow(void *arr, uint32_t *n, uint32_t index, size_t elem, uint32_t first)
+{
+    if (index < *n)
+        return arr;
+    uint32_t m = *n ? *n : first;
+    while (m <= index)
+        m *= 2;
+    arr = report_xrealloc(arr, m, elem);
+    memset((char *)arr + (size_t)*n * elem, 0, (size_t)(m - *n) * elem);
+    *n = m;
+    return arr;
 }
 
 static inline char *report_xstrdup(const char *s)

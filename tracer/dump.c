@@ -126,8 +126,10 @@ static void dump_event(FILE *f, const struct trace_reader *r, const struct trace
         jout_kv_bool(&o, "host", ev->flags & TRF_HOST);
         jout_kv_bool(&o, "gil", gil);
         /* a host release's site: what released the GIL */
-        if (ev->type == TR_GIL_RELEASE && ev->b > 0 && ev->b <= UINT32_MAX)
-            jout_kv_str(&o, "call", trace_string(r, (uint32_t)ev->b) ? trace_string(r, (uint32_t)ev->b) : "?");
+        if (ev->type == TR_GIL_RELEASE && ev->b > 0 && ev->b <= UINT32_MAX) {
+            const char *call = trace_string(r, (uint32_t)ev->b);
+            jout_kv_str(&o, "call", call ? call : "?");
+        }
         dump_stack(&o, r, ev->stack, NULL);
         break;
     case TR_TASK_SPAWN: {

@@ -272,11 +272,11 @@ static PyObject *hook_coll_getattro(PyObject *self, PyObject *name)
  * (StructRNA, FunctionRNA) so the repr runs once per function. */
 static uint32_t func_name_id(PyObject *f)
 {
-    static struct { void *srna, *func; uint32_t id; } cache[256];
+    static struct { void *srna, *func; uint32_t id; bool set; } cache[256];
     void *srna = PYRNA_PTR(f)->type, *func = PYRNA_FUNC(f);
     size_t slot = (((uintptr_t)srna >> 4) ^ ((uintptr_t)func >> 4)) % 256;
-    if (cache[slot].id && cache[slot].srna == srna && cache[slot].func == func)
-        return cache[slot].id;
+    if (cache[slot].set && cache[slot].srna == srna && cache[slot].func == func)
+        return cache[slot].id;   /* (0 too: a name that cannot be had is not asked again) */
     uint32_t id = 0;
     py_enter();
     PyObject *r = PyObject_Repr(f);
@@ -295,6 +295,7 @@ static uint32_t func_name_id(PyObject *f)
     cache[slot].srna = srna;
     cache[slot].func = func;
     cache[slot].id = id;
+    cache[slot].set = true;
     return id;
 }
 
