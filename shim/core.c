@@ -34,6 +34,8 @@ uint32_t (*bpr_py_thread_name)(void);
 void (*bpr_py_on_host_gil)(void);
 void (*bpr_py_window_site)(uint32_t *stack, uint32_t *what);
 void (*bpr_py_event_loop)(void);
+bool (*bpr_py_release_is_host)(void);
+bool bpr_py_python_threads;
 
 /* ---- real functions ---------------------------------------------------- */
 
@@ -49,20 +51,33 @@ static void *resolve(const char *name, const char *version)
 }
 
 /* Each accessor caches its pointer; the race between two first callers
- * stores the same value, hence the relaxed atomics. */
+ * stores the same value, hence the relaxed atomics.  An entry point patched
+ * in place (patch.c) has its trampoline stored here instead. */
 #define BPR_REAL(ret, name, args, version)                                       \
+    static void *real_##name;                                                    \
     ret (*bpr_real_##name(void)) args                                            \
     {                                                                            \
-        static ret (*cached) args;                                               \
-        ret (*fn) args = __atomic_load_n(&cached, __ATOMIC_RELAXED);             \
+        void *fn = __atomic_load_n(&real_##name, __ATOMIC_RELAXED);              \
         if (!fn) {                                                               \
-            fn = (ret (*) args)resolve(#name, version);                          \
-            __atomic_store_n(&cached, fn, __ATOMIC_RELAXED);                     \
+            fn = resolve(#name, version);                                        \
+            __atomic_store_n(&real_##name, fn, __ATOMIC_RELAXED);                \
         }                                                                        \
-        return fn;                                                               \
+        return (ret (*) args)fn;                                                 \
     }
 #include "interpose.def"
 #undef BPR_REAL
+
+bool bpr_set_real(const char *name, void *fn)
+{
+#define BPR_REAL(ret, name_, args, version)                                      \
+    if (strcmp(name, #name_) == 0) {                                             \
+        __atomic_store_n(&real_##name_, fn, __ATOMIC_RELAXED);                   \
+        return true;                                                             \
+    }
+#include "interpose.def"
+#undef BPR_REAL
+    return false;
+}
 
 /* ---- modules: which code called us ------------------------------------- */
 
@@ -374,6 +389,8 @@ __attribute__((constructor)) static void bpr_init(void)
         bpr_state = -1;
         return;
     }
+    const char *patch = getenv("BPYRACE_PATCH_ENTRY_POINTS");
+    bpr_patch_entry_points(patch && *patch == '1');   /* before main: a static Python's GIL API */
     if (bpr_gettid() == getpid()) {
         tls_thread.tw.tid = bpr_alloc_tid();   /* T1: the process's first thread */
         tls_thread.origin = TRACE_ORIGIN_MAIN;

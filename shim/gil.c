@@ -1,10 +1,23 @@
 /* The GIL calls Blender makes, and Python start-up.
- * A call whose return address lies in the blender executable is a host call:
- * a host release opens a native window, a host acquire closes it (race
- * model, edge 4).  Blender reaches PyEval_RestoreThread and
- * PyGILState_Release by tail jumps, so their return address can be the
- * caller's caller: host-ness of a closing call is taken from the opening
- * call it pairs with (per-thread bit stacks), never from its own address. */
+ *
+ * A host GIL release (Blender's) opens a native window, the acquire that
+ * ends it closes the window (race model, edge 4).  Which releases are
+ * Blender's is decided by what the thread is doing, not by who called
+ * (docs/race-model.md, "Host calls"): the same rule on Debian's Blender,
+ * where these wrappers are reached through the PLT, and on blender.org
+ * builds, where patch.c aims the executable's own functions at them and
+ * CPython's internal calls (time.sleep, lock waits) arrive here too.
+ * - a release is host when the thread runs no Python frame (the event loop,
+ *   a native thread's PyGILState_Release) or is inside an instrumented bpy
+ *   call with no newer frame (bpr_py_release_is_host); any other release is
+ *   CPython's own, and is not recorded: it orders nothing;
+ * - an acquire is host when the release it ends was: each thread keeps its
+ *   outstanding releases on a bit stack.  An acquire that ends none of ours
+ *   (a native thread's first PyGILState_Ensure) is host unless Python
+ *   started the thread (its bootstrap's first PyEval_AcquireThread).
+ * Only the outermost GIL API call of a thread is an event: libpython's
+ * PyGILState_Ensure/Release call PyEval_RestoreThread/SaveThread, which are
+ * patched too.  Python start-up's own GIL calls are not events either. */
 #define _GNU_SOURCE
 #include "shim.h"
 
@@ -23,38 +36,28 @@ static void push_bit(uint32_t *depth, uint64_t *bits, bool v)
     (*depth)++;
 }
 
-static bool pop_bit(uint32_t *depth, uint64_t *bits)
+static bool pop_bit(uint32_t *depth, uint64_t *bits, bool empty)
 {
     if (*depth == 0)
-        return false;
+        return empty;
     (*depth)--;
     return *depth < 64 && (*bits >> *depth) & 1;
 }
 
+/* Is the GIL release the calling thread (holding the GIL) makes now a host
+ * release?  CALLER is the fallback before the Python module runs. */
+static bool release_is_host(const void *caller)
+{
+    if (bpr_py_release_is_host)
+        return bpr_py_release_is_host();
+    return bpr_is_host_caller(caller);
+}
+
 /* A host call opens or closes a native window: its time is recorded exactly,
  * so the timeline shows the window's true length. */
-static void host_time(bool host)
+static void host_time(struct bpr_thread *t)
 {
-    struct bpr_thread *t = host ? bpr_self() : NULL;
-    if (t)
-        tw_emit_time(&t->tw);
-}
-
-static void gil_event(uint8_t type, bool host)
-{
-    bpr_emit_with_native(type, host ? TRF_HOST : 0, 0, 0, 0, 0);
-    host_time(host);
-}
-
-/* A host release opens a native window: it carries its site, asked of the
- * Python module while this thread still holds the GIL. */
-static void gil_release_event(bool host)
-{
-    uint32_t stack = 0, what = 0;
-    if (host && bpr_py_window_site)
-        bpr_py_window_site(&stack, &what);
-    bpr_emit_with_native(TR_GIL_RELEASE, host ? TRF_HOST : 0, 0, stack, 0, what);
-    host_time(host);
+    tw_emit_time(&t->tw);
 }
 
 static void host_hook(void)
@@ -63,85 +66,123 @@ static void host_hook(void)
         bpr_py_on_host_gil();
 }
 
-PyThreadState_p PyEval_SaveThread(void)
+/* A release: pushed on the thread's stack; a host one is an event, with its
+ * site asked of the Python module while this thread still holds the GIL. */
+static void gil_released(struct bpr_thread *t, bool host)
 {
-    bool host = bpr_is_host_caller(__builtin_return_address(0));
-    struct bpr_thread *t = bpr_active() ? bpr_self() : NULL;
-    if (t) {
-        push_bit(&t->save_depth, &t->save_host, host);
-        if (host)
-            host_hook();
-        gil_release_event(host);
-    }
-    return REAL(PyEval_SaveThread)();
+    push_bit(&t->gil_depth, &t->gil_host, host);
+    if (!host)
+        return;
+    host_hook();
+    uint32_t stack = 0, what = 0;
+    if (bpr_py_window_site)
+        bpr_py_window_site(&stack, &what);
+    bpr_emit_with_native(TR_GIL_RELEASE, TRF_HOST, 0, stack, 0, what);
+    host_time(t);
 }
 
-void PyEval_RestoreThread(PyThreadState_p ts)
+/* An acquire: ends the thread's innermost outstanding release. */
+static void gil_acquired(struct bpr_thread *t)
 {
-    REAL(PyEval_RestoreThread)(ts);
-    struct bpr_thread *t = bpr_active() ? bpr_self() : NULL;
-    if (t) {
-        bool host = pop_bit(&t->save_depth, &t->save_host);
-        gil_event(TR_GIL_ACQUIRE, host);
-        if (host)
-            host_hook();
-    }
+    bool host = pop_bit(&t->gil_depth, &t->gil_host, t->origin != TRACE_ORIGIN_PYTHON);
+    if (!host)
+        return;
+    bpr_emit_with_native(TR_GIL_ACQUIRE, TRF_HOST, 0, 0, 0, 0);
+    host_time(t);
+    host_hook();
 }
+
+/* The calling thread, when this GIL call is an event: recording, and not
+ * nested in another GIL API call of the thread. */
+static struct bpr_thread *outermost(void)
+{
+    if (!bpr_active())
+        return NULL;
+    struct bpr_thread *t = bpr_tls();
+    return t->gil_nest ? NULL : bpr_self();
+}
+
+/* The wrappers keep their own (hidden) names for patch.c, and are exported
+ * under the API's names for the PLT. */
+#define EXPORT_AS(name) __attribute__((alias("bpr_hook_" #name), visibility("default")))
+#define NEST_BEGIN(t) do { if (t) t->gil_nest++; } while (0)
+#define NEST_END(t) do { if (t) t->gil_nest--; } while (0)
+
+BPR_HIDDEN PyThreadState_p bpr_hook_PyEval_SaveThread(void);
+PyThreadState_p bpr_hook_PyEval_SaveThread(void)
+{
+    struct bpr_thread *t = outermost();
+    if (t)
+        gil_released(t, release_is_host(__builtin_return_address(0)));
+    NEST_BEGIN(t);
+    PyThreadState_p ts = REAL(PyEval_SaveThread)();
+    NEST_END(t);
+    return ts;
+}
+PyThreadState_p PyEval_SaveThread(void) EXPORT_AS(PyEval_SaveThread);
+
+BPR_HIDDEN void bpr_hook_PyEval_RestoreThread(PyThreadState_p ts);
+void bpr_hook_PyEval_RestoreThread(PyThreadState_p ts)
+{
+    struct bpr_thread *t = outermost();
+    NEST_BEGIN(t);
+    REAL(PyEval_RestoreThread)(ts);
+    NEST_END(t);
+    if (t)
+        gil_acquired(t);
+}
+void PyEval_RestoreThread(PyThreadState_p ts) EXPORT_AS(PyEval_RestoreThread);
 
 /* Start-up ends with PyEval_ReleaseThread: from then on Blender's main
  * thread runs without the GIL between its calls into Python. */
-void PyEval_ReleaseThread(PyThreadState_p ts)
+BPR_HIDDEN void bpr_hook_PyEval_ReleaseThread(PyThreadState_p ts);
+void bpr_hook_PyEval_ReleaseThread(PyThreadState_p ts)
 {
-    bool host = bpr_is_host_caller(__builtin_return_address(0));
-    if (bpr_active()) {
-        if (host)
-            host_hook();
-        gil_release_event(host);
-    }
+    struct bpr_thread *t = outermost();
+    if (t)
+        gil_released(t, release_is_host(__builtin_return_address(0)));
+    NEST_BEGIN(t);
     REAL(PyEval_ReleaseThread)(ts);
+    NEST_END(t);
 }
+void PyEval_ReleaseThread(PyThreadState_p ts) EXPORT_AS(PyEval_ReleaseThread);
 
-void PyEval_AcquireThread(PyThreadState_p ts)
+BPR_HIDDEN void bpr_hook_PyEval_AcquireThread(PyThreadState_p ts);
+void bpr_hook_PyEval_AcquireThread(PyThreadState_p ts)
 {
-    bool host = bpr_is_host_caller(__builtin_return_address(0));
+    struct bpr_thread *t = outermost();
+    NEST_BEGIN(t);
     REAL(PyEval_AcquireThread)(ts);
-    if (bpr_active()) {
-        gil_event(TR_GIL_ACQUIRE, host);
-        if (host)
-            host_hook();
-    }
+    NEST_END(t);
+    if (t)
+        gil_acquired(t);
 }
+void PyEval_AcquireThread(PyThreadState_p ts) EXPORT_AS(PyEval_AcquireThread);
 
-int PyGILState_Ensure(void)
+BPR_HIDDEN int bpr_hook_PyGILState_Ensure(void);
+int bpr_hook_PyGILState_Ensure(void)
 {
-    bool host = bpr_is_host_caller(__builtin_return_address(0));
+    struct bpr_thread *t = outermost();
+    NEST_BEGIN(t);
     int state = REAL(PyGILState_Ensure)();
-    struct bpr_thread *t = bpr_active() ? bpr_self() : NULL;
-    if (t) {
-        bool acquired = state == PYGILSTATE_UNLOCKED;
-        push_bit(&t->ensure_depth, &t->ensure_host, host);
-        if (acquired) {
-            gil_event(TR_GIL_ACQUIRE, host);
-            if (host)
-                host_hook();
-        }
-    }
+    NEST_END(t);
+    if (t && state == PYGILSTATE_UNLOCKED)
+        gil_acquired(t);
     return state;
 }
+int PyGILState_Ensure(void) EXPORT_AS(PyGILState_Ensure);
 
-void PyGILState_Release(int state)
+BPR_HIDDEN void bpr_hook_PyGILState_Release(int state);
+void bpr_hook_PyGILState_Release(int state)
 {
-    struct bpr_thread *t = bpr_active() ? bpr_self() : NULL;
-    if (t) {
-        bool host = pop_bit(&t->ensure_depth, &t->ensure_host);
-        if (state == PYGILSTATE_UNLOCKED) {
-            if (host)
-                host_hook();
-            gil_release_event(host);
-        }
-    }
+    struct bpr_thread *t = outermost();
+    if (t && state == PYGILSTATE_UNLOCKED)
+        gil_released(t, release_is_host(__builtin_return_address(0)));
+    NEST_BEGIN(t);
     REAL(PyGILState_Release)(state);
+    NEST_END(t);
 }
+void PyGILState_Release(int state) EXPORT_AS(PyGILState_Release);
 
 /* ---- Python start-up: load the Python-side instrumentation ---- */
 
@@ -164,7 +205,8 @@ static void load_py_module(void)
         bpr_warn_once("pymod", "cannot load %s: %s; Python-level accesses are not recorded", path, dlerror());
 }
 
-PyStatus_t Py_InitializeFromConfig(const void *config)
+BPR_HIDDEN PyStatus_t bpr_hook_Py_InitializeFromConfig(const void *config);
+PyStatus_t bpr_hook_Py_InitializeFromConfig(const void *config)
 {
     void (*pre)(void) = NULL, (*post)(void) = NULL;
     if (bpr_ready()) {
@@ -176,11 +218,22 @@ PyStatus_t Py_InitializeFromConfig(const void *config)
     }
     if (pre)
         pre();   /* learns the GIL's mutex and conditions before the first switch */
+    struct bpr_thread *t = bpr_active() ? bpr_tls() : NULL;
+    NEST_BEGIN(t);   /* start-up's own GIL calls are not Blender's */
     PyStatus_t status = REAL(Py_InitializeFromConfig)(config);
+    NEST_END(t);
     if (post && status.type == 0)
         post();  /* audit hook; instrumentation once bpy exists */
     return status;
 }
+PyStatus_t Py_InitializeFromConfig(const void *config) EXPORT_AS(Py_InitializeFromConfig);
+
+#define BPR_PATCHED(name) {#name, (void *)bpr_hook_##name},
+const struct bpr_entry_hook bpr_entry_hooks[] = {
+#include "patched.def"
+};
+#undef BPR_PATCHED
+const size_t bpr_n_entry_hooks = sizeof bpr_entry_hooks / sizeof bpr_entry_hooks[0];
 
 /* ---- Blender's event loop ----
  * With an X11 window, GHOST's event processing asks XPending on the main

@@ -29,16 +29,20 @@ struct bpr_thread {
     bool started;             /* thread_start emitted */
     bool unseen;              /* not created through our pthread_create */
     bool named;               /* Python name emitted */
-    /* GIL calls made by Blender: per-thread stacks pairing each release with
-     * its acquire so a tail-jumped RestoreThread/Release is still "host". */
-    uint32_t save_depth;
-    uint64_t save_host;       /* bit i: i-th nested SaveThread was a host call */
-    uint32_t ensure_depth;
-    uint64_t ensure_host;     /* bit i: i-th nested Ensure was host and acquired */
+    /* The GIL API (gil.c): >0 inside one of its wrappers, whose nested calls
+     * (libpython's PyGILState_Ensure calls PyEval_RestoreThread) are not
+     * events; and the thread's GIL releases not yet ended by an acquire,
+     * innermost last, bit i set when the i-th was a host release. */
+    uint32_t gil_nest;
+    uint32_t gil_depth;
+    uint64_t gil_host;
     /* The instrumented bpy call running on this thread (Scene.frame_set,
-     * bpy.ops.*): the site of a native window it opens.  Set by the Python
-     * module around the call; 0 when none. */
+     * bpy.ops.*): the site of a native window it opens, and the Python frame
+     * that made the call (a GIL release is Blender's only when no newer frame
+     * runs).  Set by the Python module around the call; 0 when none. */
     uint32_t site_stack, site_what;
+    const void *site_frame;
+    bool python_creating;     /* inside _thread.start_new_thread */
     uint32_t task;            /* the pool job this worker runs now (TR_TASK_BEGIN), 0 none */
 };
 
@@ -77,6 +81,27 @@ BPR_API extern void (*bpr_py_event_loop)(void);
 /* Set by the Python module: called with the GIL held after each host
  * acquire / before each host release, to install instrumentation once bpy exists. */
 BPR_API extern void (*bpr_py_on_host_gil)(void);
+
+/* Set by the Python module: is a GIL release made now by the calling thread
+ * (GIL held) Blender's, opening a native window?  (race model, "Host
+ * calls": no Python frame running, or an instrumented bpy call with no newer
+ * frame).  NULL before Python starts: the caller's module decides. */
+BPR_API extern bool (*bpr_py_release_is_host)(void);
+/* Set by the Python module once _thread.start_new_thread is hooked: a
+ * thread's origin is then told by python_creating. */
+BPR_API extern bool bpr_py_python_threads;
+
+/* patch.c: patch the GIL API's entry points when they are defined in the
+ * executable, or always when FORCE (BPYRACE_PATCH_ENTRY_POINTS=1). */
+enum { BPR_PATCH_NONE, BPR_PATCH_STATIC, BPR_PATCH_FORCED };
+BPR_HIDDEN extern int bpr_patch_mode;
+BPR_HIDDEN void bpr_patch_entry_points(bool force);
+/* gil.c: the wrappers patch.c aims the entry points at (patched.def). */
+struct bpr_entry_hook { const char *name; void *hook; };
+BPR_HIDDEN extern const struct bpr_entry_hook bpr_entry_hooks[];
+BPR_HIDDEN extern const size_t bpr_n_entry_hooks;
+/* core.c: make REAL(NAME) call FN (a trampoline) from now on. */
+BPR_HIDDEN bool bpr_set_real(const char *name, void *fn);
 
 /* thread.c: record the calling thread's OS name (TR_THREAD_NAME, TRACE_NAME_OS). */
 BPR_HIDDEN void bpr_note_os_name(const char *name);

@@ -95,7 +95,10 @@ int pthread_create(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *
     a->arg = arg;
     a->tid = bpr_alloc_tid();
     a->parent = self->tw.tid;
-    a->origin = bpr_is_python_caller(caller) ? TRACE_ORIGIN_PYTHON : TRACE_ORIGIN_BLENDER;
+    /* Python's: made inside _thread.start_new_thread (pyshim.c); without
+     * that hook, told by the creator's module. */
+    bool python = bpr_py_python_threads ? self->python_creating : bpr_is_python_caller(caller);
+    a->origin = python ? TRACE_ORIGIN_PYTHON : TRACE_ORIGIN_BLENDER;
     a->created_at = 0;
     uint32_t name = 0;
     if (a->origin == TRACE_ORIGIN_PYTHON && bpr_py_capture_stack) {

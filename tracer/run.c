@@ -140,6 +140,10 @@ static void run_child(const struct cli_options *o, char **argv, const char *shim
         setenv("BPYRACE_NATIVE_STACKS", "1", 1);
     else
         unsetenv("BPYRACE_NATIVE_STACKS");
+    if (o->patch_entry_points)
+        setenv("BPYRACE_PATCH_ENTRY_POINTS", "1", 1);
+    else
+        unsetenv("BPYRACE_PATCH_ENTRY_POINTS");
     /* the hooks that make thread-pool jobs tasks (the shim warns without) */
     char share[PATH_MAX];
     if (cli_share_dir(share, sizeof share, true)) {

@@ -42,6 +42,8 @@ struct trace_file_header {
 };
 
 #define TRACE_HF_NATIVE_STACKS 1u
+#define TRACE_HF_PYTHON_IN_EXE 2u    /* the GIL API is the executable's own (blender.org builds) */
+#define TRACE_HF_ENTRY_PATCHED 4u    /* and was hooked by patching its entry points */
 
 struct trace_chunk_header {   /* exactly one record slot */
     uint32_t magic;           /* TRACE_CHUNK_MAGIC; stored last */

@@ -335,6 +335,14 @@ void tw_set_python_version(const char *version)
     tw_lock_drop();
 }
 
+void tw_add_header_flags(uint32_t flags)
+{
+    tw_lock_take();
+    if (atomic_load(&tw_open_flag))
+        tw_header()->flags |= flags;
+    tw_lock_drop();
+}
+
 /* Replace every mapping with anonymous memory at the same address.  A thread
  * still in the middle of an emit when the session ends then stores into
  * harmless memory instead of faulting (munmap) or writing past the trimmed

@@ -42,6 +42,8 @@ void tw_emit_def(struct tw_thread *t, uint8_t type, uint16_t aux, uint32_t stack
 void tw_note_coverage(const char *line);
 /* Set python_version in the header. */
 void tw_set_python_version(const char *version);
+/* Set TRACE_HF_* bits in the header (what the shim could instrument how). */
+void tw_add_header_flags(uint32_t flags);
 /* Mark the trace complete (closed = 1), trim the file to its used size, unmap.
  * Safe to call once at exit; later emits are dropped. */
 void tw_close(void);

@@ -328,7 +328,7 @@ static uint32_t ops_wrapper_call(void)
 static PyObject *hook_func_call(PyObject *self, PyObject *args, PyObject *kw)
 {
     void *removed_id = NULL;
-    struct py_site prev = {0, 0};
+    struct py_site prev = {0, 0, NULL};
     bool site = false;
     if (py_recording()) {
         bool in_ops = false;

@@ -196,6 +196,37 @@ static uint32_t thread_name(void)
     return id;
 }
 
+/* _thread.start_new_thread: the pthread_create it makes creates a Python
+ * thread (thread.c), whichever binary holds the interpreter. */
+static PyCFunction orig_start_new_thread;
+
+static PyObject *hook_start_new_thread(PyObject *self, PyObject *args)
+{
+    struct bpr_thread *t = bpr_tls();
+    bool prev = t->python_creating;
+    t->python_creating = true;
+    PyObject *res = orig_start_new_thread(self, args);
+    t->python_creating = prev;
+    return res;
+}
+
+static void hook_thread_start(void)
+{
+    PyObject *mod = PyImport_ImportModule("_thread");
+    PyObject *fn = mod ? PyObject_GetAttrString(mod, "start_new_thread") : NULL;
+    if (fn && PyCFunction_Check(fn) &&
+        (((PyCFunctionObject *)fn)->m_ml->ml_flags & ~METH_COEXIST) == METH_VARARGS) {
+        PyMethodDef *d = ((PyCFunctionObject *)fn)->m_ml;
+        orig_start_new_thread = d->ml_meth;
+        d->ml_meth = hook_start_new_thread;
+    } else {
+        bpr_warn_once("thread", "_thread.start_new_thread not found: Python threads are told by their creator's module");
+    }
+    PyErr_Clear();
+    Py_XDECREF(fn);
+    Py_XDECREF(mod);
+}
+
 BPR_API void bpr_py_postinit(void);
 void bpr_py_postinit(void)
 {
@@ -204,6 +235,11 @@ void bpr_py_postinit(void)
     bpr_py_capture_stack = capture_stack;
     bpr_py_thread_name = thread_name;
     bpr_py_on_host_gil = on_host_gil;
+    bpr_py_release_is_host = py_release_is_host;
+    py_enter();
+    hook_thread_start();
+    py_leave();
+    bpr_py_python_threads = orig_start_new_thread != NULL;
     py_window_init();
     bpr_py_window_site = py_window_site;
     bpr_py_event_loop = py_window_event_loop;

@@ -53,22 +53,11 @@ void py_record(uint8_t type, uint32_t var, int64_t index);
 void py_record_call(uint16_t level, uint32_t id_var, uint32_t stack, uint32_t what);
 
 /* The bpy call running on this thread, kept as the site of the native
- * window its GIL release opens (window.c). */
-struct py_site { uint32_t stack, what; };
-static inline struct py_site py_site_enter(uint32_t stack, uint32_t what)
-{
-    struct bpr_thread *t = bpr_tls();
-    struct py_site prev = {t->site_stack, t->site_what};
-    t->site_stack = stack;
-    t->site_what = what;
-    return prev;
-}
-static inline void py_site_leave(struct py_site prev)
-{
-    struct bpr_thread *t = bpr_tls();
-    t->site_stack = prev.stack;
-    t->site_what = prev.what;
-}
+ * window its GIL release opens, with the Python frame that made it
+ * (window.c). */
+struct py_site { uint32_t stack, what; const void *frame; };
+struct py_site py_site_enter(uint32_t stack, uint32_t what);
+void py_site_leave(struct py_site prev);
 /* Is recording on for this thread (shim active and not inside the shim)? */
 static inline bool py_recording(void) { return bpr_active(); }
 static inline void py_enter(void) { bpr_tls()->busy++; }
@@ -80,6 +69,8 @@ void py_window_init(void);
 void py_window_audit(const char *event, PyObject *args);
 void py_window_site(uint32_t *stack, uint32_t *what);
 void py_window_event_loop(void);
+/* Is a GIL release made now by this thread Blender's (gil.c)? */
+bool py_release_is_host(void);
 
 /* tasks.c: the _bpyrace functions bpyrace_pools.py calls */
 PyObject *py_task_spawn(PyObject *self, PyObject *args);

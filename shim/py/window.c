@@ -84,6 +84,45 @@ static bool python_running(void)
     return ts && ts->cframe && ts->cframe->current_frame;
 }
 
+static const void *current_frame(void)
+{
+    PyThreadState *ts = _PyThreadState_GET();
+    return ts && ts->cframe ? ts->cframe->current_frame : NULL;
+}
+
+struct py_site py_site_enter(uint32_t stack, uint32_t what)
+{
+    struct bpr_thread *t = bpr_tls();
+    struct py_site prev = {t->site_stack, t->site_what, t->site_frame};
+    t->site_stack = stack;
+    t->site_what = what;
+    t->site_frame = current_frame();
+    return prev;
+}
+
+void py_site_leave(struct py_site prev)
+{
+    struct bpr_thread *t = bpr_tls();
+    t->site_stack = prev.stack;
+    t->site_what = prev.what;
+    t->site_frame = prev.frame;
+}
+
+/* The race model's rule for host releases (docs/race-model.md, "Host
+ * calls"): Blender's when no Python frame runs on the thread, or when the
+ * innermost frame is the one that made the instrumented bpy call running
+ * now (its native code released the GIL).  A release from any other C
+ * function called from Python (time.sleep, lock.acquire, socket.recv, a
+ * bpy call we do not instrument) is CPython's own. */
+bool py_release_is_host(void)
+{
+    const void *frame = current_frame();
+    if (!frame)
+        return true;
+    struct bpr_thread *t = bpr_tls();
+    return t->site_frame == frame;
+}
+
 static bool on_main_thread(void)
 {
     return bpr_tls()->origin == TRACE_ORIGIN_MAIN;
