@@ -28,11 +28,14 @@ best() {   # best wall time in seconds of "$@" over REPEAT runs
 plain=$(best blender -b --factory-startup --python "$script")
 shim=$(dirname "$BPYRACE")/libbpyrace_shim.so
 record=$(best env LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/r.trace" blender -b --factory-startup --python "$script")
+patched=$(best env LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/p.trace" BPYRACE_PATCH_ENTRY_POINTS=1 blender -b --factory-startup --python "$script")
 full=$(best "$BPYRACE" run --quiet --exitcode 0 -o "$tmp/t.trace" -- blender -b --factory-startup --python "$script")
 printf 'plain blender      %6.3f s\n' "$plain"
 printf 'recording only     %6.3f s   ratio %.2fx (the shim preloaded, as bpyrace run does)\n' "$record" "$(echo "$record / $plain" | bc -l)"
+printf 'recording, patched %6.3f s   ratio %.2fx (the GIL API hooked by patching its entry points, as on blender.org builds)\n' "$patched" "$(echo "$patched / $plain" | bc -l)"
 printf 'bpyrace run        %6.3f s   ratio %.2fx (recording and analysis)\n' "$full" "$(echo "$full / $plain" | bc -l)"
 loop_plain=$(blender -b --factory-startup --python "$script" 2>/dev/null | sed -n 's/.*loop_seconds=\([0-9.]*\).*/\1/p')
 loop_rec=$(env LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/r.trace" blender -b --factory-startup --python "$script" 2>/dev/null | sed -n 's/.*loop_seconds=\([0-9.]*\).*/\1/p')
-printf 'the 1M-access loop %6.3f s plain, %6.3f s recorded (%.2fx)\n' "$loop_plain" "$loop_rec" "$(echo "$loop_rec / $loop_plain" | bc -l)"
+loop_pat=$(env LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/p.trace" BPYRACE_PATCH_ENTRY_POINTS=1 blender -b --factory-startup --python "$script" 2>/dev/null | sed -n 's/.*loop_seconds=\([0-9.]*\).*/\1/p')
+printf 'the 1M-access loop %6.3f s plain, %6.3f s recorded (%.2fx), %6.3f s patched (%.2fx)\n' "$loop_plain" "$loop_rec" "$(echo "$loop_rec / $loop_plain" | bc -l)" "$loop_pat" "$(echo "$loop_pat / $loop_plain" | bc -l)"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"

@@ -36,7 +36,7 @@
 #define STUB_SIZE 16              /* jmp [rip+0]; .quad hook */
 #define NEAR_PAGE 4096
 
-struct patch {
+struct patch {               /* one function being patched */
     const char *name;
     void *hook;                   /* the shim's wrapper */
     uint8_t *target;              /* the function's entry */
@@ -297,61 +297,76 @@ static void *find_target(const char *name, void *hook, bool force, bool *in_exe)
     return force ? dlsym(RTLD_NEXT, name) : NULL;
 }
 
-#define MAX_PATCHES 16
-static struct patch patches[MAX_PATCHES];
-static size_t NPATCHES;
+const char *bpr_patch_code(const struct bpr_code_patch *ps, size_t n, size_t *bad)
+{
+    struct patch p[BPR_MAX_PATCHES];
+    if (n > BPR_MAX_PATCHES)
+        return "too many functions";
+    csh cs;
+    if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
+        return "the disassembler does not start";
+    for (int i = 0; i < n_near_pages; i++)   /* writable while stubs are added */
+        mprotect(near_pages[i], NEAR_PAGE, PROT_READ | PROT_WRITE | PROT_EXEC);
+    cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
+    const char *why = NULL;
+    for (size_t i = 0; i < n && !why; i++) {
+        memset(&p[i], 0, sizeof p[i]);
+        p[i].name = ps[i].name;
+        p[i].target = ps[i].target;
+        p[i].hook = ps[i].hook;
+        if (!prepare(cs, &p[i], &why))
+            *bad = i;
+    }
+    cs_close(&cs);
+    if (why)
+        return why;   /* nothing written: the program runs unchanged */
+    for (size_t i = 0; i < n; i++) {
+        if (!write_jump(&p[i])) {
+            *bad = i;
+            why = "its code cannot be made writable";
+            break;
+        }
+        *ps[i].trampoline = p[i].trampoline;
+    }
+    for (int i = 0; i < n_near_pages; i++)
+        mprotect(near_pages[i], NEAR_PAGE, PROT_READ | PROT_EXEC);
+    return why;
+}
 
 int bpr_patch_mode;
 
 void bpr_patch_entry_points(bool force)
 {
+    struct bpr_code_patch ps[BPR_MAX_PATCHES];
+    void *trampolines[BPR_MAX_PATCHES];
     bool any_in_exe = false;
     size_t n = 0;
-    for (size_t i = 0; i < bpr_n_entry_hooks && i < MAX_PATCHES; i++) {
-        patches[i].name = bpr_entry_hooks[i].name;
-        patches[i].hook = bpr_entry_hooks[i].hook;
-        NPATCHES = i + 1;
-    }
-    for (size_t i = 0; i < NPATCHES; i++) {
+    for (size_t i = 0; i < bpr_n_entry_hooks && n < BPR_MAX_PATCHES; i++) {
         bool in_exe;
-        patches[i].target = find_target(patches[i].name, patches[i].hook, force, &in_exe);
+        void *target = find_target(bpr_entry_hooks[i].name, bpr_entry_hooks[i].hook, force, &in_exe);
         any_in_exe |= in_exe;
-        n += patches[i].target != NULL;
+        if (!target)
+            continue;
+        trampolines[n] = NULL;
+        ps[n] = (struct bpr_code_patch){bpr_entry_hooks[i].name, target, bpr_entry_hooks[i].hook, &trampolines[n]};
+        n++;
     }
     if (any_in_exe)
         tw_add_header_flags(TRACE_HF_PYTHON_IN_EXE);
     if (!n || (!force && !any_in_exe))
         return;   /* libpython's functions reached through the PLT: nothing to patch */
-
-    csh cs;
-    if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
-        bpr_warn_once("patch", "cannot start the disassembler: GIL calls are not recorded");
-        return;
-    }
-    cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
-    const char *why = NULL;
     size_t bad = 0;
-    for (size_t i = 0; i < NPATCHES && !why; i++)
-        if (patches[i].target && !prepare(cs, &patches[i], &why))
-            bad = i;
-    cs_close(&cs);
+    const char *why = bpr_patch_code(ps, n, &bad);
+    for (size_t i = 0; i < n; i++)
+        if (trampolines[i])
+            bpr_set_real(ps[i].name, trampolines[i]);
     if (why) {
-        bpr_warn_once("patch", "cannot patch %s at %p: %s; nothing patched, GIL calls are not recorded",
-                      patches[bad].name, (void *)patches[bad].target, why);
-        return;
+        bpr_warn_once("patch", "cannot patch %s at %p: %s; %s", ps[bad].name, ps[bad].target, why,
+                      any_in_exe ? "Blender's GIL calls are not recorded"
+                                 : "GIL calls are recorded through the PLT only");
+        if (!trampolines[0])
+            return;
     }
-    for (size_t i = 0; i < NPATCHES; i++) {
-        struct patch *p = &patches[i];
-        if (!p->target)
-            continue;
-        bpr_set_real(p->name, p->trampoline);
-        if (!write_jump(p)) {
-            bpr_warn_once("patch", "cannot write to %s's code: GIL calls through it are not recorded", p->name);
-            bpr_set_real(p->name, p->target);   /* untouched: the function itself */
-        }
-    }
-    for (int i = 0; i < n_near_pages; i++)
-        mprotect(near_pages[i], NEAR_PAGE, PROT_READ | PROT_EXEC);
     bpr_patch_mode = any_in_exe ? BPR_PATCH_STATIC : BPR_PATCH_FORCED;
     tw_add_header_flags(TRACE_HF_ENTRY_PATCHED);
 }

@@ -96,6 +96,12 @@ BPR_API extern bool bpr_py_python_threads;
 enum { BPR_PATCH_NONE, BPR_PATCH_STATIC, BPR_PATCH_FORCED };
 BPR_HIDDEN extern int bpr_patch_mode;
 BPR_HIDDEN void bpr_patch_entry_points(bool force);
+/* Patch N functions, all or none: TARGET's entry jumps to HOOK, and
+ * *TRAMPOLINE is set to a function that runs TARGET's original code.  NULL
+ * on success; else why not, *BAD naming the function refused. */
+#define BPR_MAX_PATCHES 16
+struct bpr_code_patch { const char *name; void *target, *hook; void **trampoline; };
+BPR_HIDDEN const char *bpr_patch_code(const struct bpr_code_patch *ps, size_t n, size_t *bad);
 /* gil.c: the wrappers patch.c aims the entry points at (patched.def). */
 struct bpr_entry_hook { const char *name; void *hook; };
 BPR_HIDDEN extern const struct bpr_entry_hook bpr_entry_hooks[];

@@ -89,9 +89,64 @@ static uint32_t capture_stack(void)
     return py_stack_id();
 }
 
-/* Layout check: our offsets must match this Blender's wrappers. */
+/* The wrapper layouts bpyrace knows (docs/blender-internals.md). */
+static const struct py_rna_layout layouts[] = {
+    {40, 40, 40, "2.8 to 4.3"},
+    {48, 48, 48, "4.4 and 4.5 (std::optional<PointerRNA>)"},
+    {104, 104, 104, "5.0 and later (PointerRNA with ancestors)"},
+};
+const struct py_rna_layout *py_layout = &layouts[0];
+
+const struct py_rna_layout *py_layout_for(Py_ssize_t struct_size)
+{
+    for (size_t i = 0; i < sizeof layouts / sizeof layouts[0]; i++)
+        if (layouts[i].struct_size == struct_size)
+            return &layouts[i];
+    return NULL;
+}
+
+/* The address of bl_rna.<what>[name] of OBJ's type (as_pointer), or NULL. */
+static void *rna_definition(PyObject *obj, const char *what, const char *name)
+{
+    PyObject *rna = PyObject_GetAttrString(obj, "bl_rna");
+    PyObject *defs = rna ? PyObject_GetAttrString(rna, what) : NULL;
+    PyObject *def = defs ? PyMapping_GetItemString(defs, name) : NULL;
+    PyObject *ptr = def ? PyObject_CallMethod(def, "as_pointer", NULL) : NULL;
+    void *p = ptr ? PyLong_AsVoidPtr(ptr) : NULL;
+    Py_XDECREF(ptr);
+    Py_XDECREF(def);
+    Py_XDECREF(defs);
+    Py_XDECREF(rna);
+    PyErr_Clear();
+    return p;
+}
+
+/* Layout check: our offsets must match this Blender's wrappers.  The layout
+ * is chosen by bpy_struct's size, then every offset is checked against
+ * addresses Blender itself gives (as_pointer): bpy.data's Main, the
+ * "objects" property behind bpy.data.objects, and the "new" function behind
+ * bpy.data.objects.new. */
 static bool calibrate(PyObject *bpy)
 {
+    PyObject *types = PyObject_GetAttrString(bpy, "types");
+    PyObject *base = types ? PyObject_GetAttrString(types, "bpy_struct") : NULL;
+    Py_ssize_t size = base && PyType_Check(base) ? ((PyTypeObject *)base)->tp_basicsize : -1;
+    Py_XDECREF(base);
+    Py_XDECREF(types);
+    PyErr_Clear();
+    py_layout = py_layout_for(size);
+    if (!py_layout) {
+        PyObject *app = PyObject_GetAttrString(bpy, "app");
+        PyObject *v = app ? PyObject_GetAttrString(app, "version_string") : NULL;
+        Py_XDECREF(app);
+        bpr_warn_once("layout", "Blender %s: bpy_struct is %zd bytes, a wrapper layout bpyrace does not know: "
+                                "RNA accesses are not recorded", v && PyUnicode_Check(v) ? PyUnicode_AsUTF8(v) : "?",
+                      size);
+        Py_XDECREF(v);
+        PyErr_Clear();
+        py_layout = &layouts[0];
+        return false;
+    }
     bool ok = false;
     PyObject *data = PyObject_GetAttrString(bpy, "data");
     PyObject *ptr = data ? PyObject_CallMethod(data, "as_pointer", NULL) : NULL;
@@ -99,13 +154,19 @@ static bool calibrate(PyObject *bpy)
     PyObject *props = rna ? PyObject_GetAttrString(rna, "properties") : NULL;
     PyObject *objs = props ? PyMapping_GetItemString(props, "objects") : NULL;
     PyObject *pptr = objs ? PyObject_CallMethod(objs, "as_pointer", NULL) : NULL;
-    if (ptr && pptr) {
+    PyObject *coll = data ? PyObject_GetAttrString(data, "objects") : NULL;
+    PyObject *fn = coll ? PyObject_GetAttrString(coll, "new") : NULL;
+    if (ptr && pptr && fn) {
         void *main = PyLong_AsVoidPtr(ptr);
         void *prop = PyLong_AsVoidPtr(pptr);
-        ok = PYRNA_PTR(data)->data == main && prop && strcmp(RNA_PROP_IDENTIFIER(prop), "objects") == 0;
+        void *func = rna_definition(coll, "functions", "new");
+        ok = PYRNA_PTR(data)->data == main && prop && PYRNA_PROP(coll) == prop && func &&
+             PYRNA_FUNC(fn) == func && strcmp(RNA_PROP_IDENTIFIER(prop), "objects") == 0;
         if (ok)
             py_main_data = main;
     }
+    Py_XDECREF(fn);
+    Py_XDECREF(coll);
     Py_XDECREF(pptr);
     Py_XDECREF(objs);
     Py_XDECREF(props);
@@ -130,8 +191,8 @@ static void try_install(void)
     if (types && data) {
         py_enter();
         if (!calibrate(bpy)) {
-            bpr_warn_once("layout", "this Blender's Python wrappers do not have the expected layout: "
-                                    "RNA accesses are not recorded");
+            bpr_warn_once("layout", "this Blender's Python wrappers do not have the %s layout their size "
+                                    "implies: RNA accesses are not recorded", py_layout->releases);
             installed = -1;
         } else if (py_install_rna_hooks() == 0) {
             py_install_mathutils_hooks();

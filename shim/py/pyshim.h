@@ -8,16 +8,29 @@
 #include <Python.h>
 #include "../shim.h"
 
-/* Layout of Blender 3.4's Python wrappers (bpy_rna.h, mathutils.h),
- * checked at install time by py_calibrate(); docs/blender-internals.md. */
-struct rna_pointer {        /* PointerRNA */
+/* Layout of Blender's Python wrappers (bpy_rna.h), per release: the
+ * wrapper's PointerRNA sits right after the object head in every release,
+ * but its size grows (std::optional in 4.4, ancestors in 5.0), which moves
+ * BPy_PropertyRNA.prop and BPy_FunctionRNA.func; bpy_struct.__basicsize__
+ * tells the layouts apart (docs/blender-internals.md).  Chosen by
+ * py_choose_layout() and checked against this Blender by calibrate(). */
+struct rna_pointer {        /* PointerRNA's first fields */
     void *owner_id;
     void *type;             /* StructRNA * */
     void *data;
 };
+struct py_rna_layout {
+    Py_ssize_t struct_size; /* bpy_struct.__basicsize__ */
+    size_t prop;            /* BPy_PropertyRNA.prop */
+    size_t func;            /* BPy_FunctionRNA.func */
+    const char *releases;
+};
+/* The layout of wrappers whose bpy_struct is STRUCT_SIZE bytes, or NULL. */
+const struct py_rna_layout *py_layout_for(Py_ssize_t struct_size);
+extern const struct py_rna_layout *py_layout;   /* this Blender's, once chosen */
 #define PYRNA_PTR(o) ((struct rna_pointer *)((char *)(o) + 16))
-#define PYRNA_PROP(o) (*(void **)((char *)(o) + 40))     /* BPy_PropertyRNA.prop */
-#define PYRNA_FUNC(o) (*(void **)((char *)(o) + 40))     /* BPy_FunctionRNA.func */
+#define PYRNA_PROP(o) (*(void **)((char *)(o) + py_layout->prop))
+#define PYRNA_FUNC(o) (*(void **)((char *)(o) + py_layout->func))
 #define RNA_PROP_IDENTIFIER(p) (*(const char **)((char *)(p) + 24))
 #define RNA_FUNC_IDENTIFIER(f) (*(const char **)((char *)(f) + 40))
 #define MATH_CB_USER(o) (*(PyObject **)((char *)(o) + 32))

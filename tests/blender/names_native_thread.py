@@ -2,6 +2,11 @@
 # Blender's creates its threads) names itself with pthread_setname_np and
 # writes the Cube: the report names it by its OS name.  A Python thread that
 # also sets an OS name keeps its Python name.
+# The native thread runs Python through ctypes' PyGILState_Ensure/Release, as
+# Blender's job and depsgraph threads do: its release with no Python frame is a
+# host release (race model, "Host calls"), so the rest of its life is a native
+# window, unordered with the Python worker's write: a hard race besides the
+# GIL race, whichever binary made the calls.
 import bpy, ctypes, threading
 
 libc = ctypes.CDLL(None)
@@ -28,6 +33,8 @@ libc.pthread_join(native, None)
 t.join()
 print("SCRIPT DONE")
 # RACES: gil bpy.data.objects["Cube"].location
-# SIDES: gil bpy.data.objects["Cube"].location: write line=15 / write line=20
+# RACES: hard bpy.data.objects["Cube"].location
+# SIDES: gil bpy.data.objects["Cube"].location: write line=20 / write line=25
+# SIDES: hard bpy.data.objects["Cube"].location: window call=blender_thread line=- / write line=25
 # THREADS: blender native-worker
 # THREADS: python py-worker

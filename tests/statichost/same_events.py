@@ -8,11 +8,10 @@ Runs SCRIPT (threads.py) in the static host (libpython3.11.a linked into a
 by patching), in its shared twin (libpython3.11.so, hooked through the PLT),
 and in the twin with patching forced.  Asserts, for each run, the exact events
 per thread that the host's code implies (race model, "Host calls"):
-  - the main thread: start-up's PyEval_ReleaseThread, then one
-    PyGILState_Ensure/Release pair for the script, each of TICKS main-loop
-    callbacks and finish(), and the Ensure before Py_FinalizeEx: host GIL
-    releases = host acquires = TICKS + 3 (the last Ensure pairs with the
-    ReleaseThread... counted as acquires: script, ticks, finish, final);
+  - the main thread: TICKS + 3 host releases (start-up's PyEval_ReleaseThread,
+    then the PyGILState_Release after the script, each of TICKS main-loop
+    callbacks and finish()) and TICKS + 3 host acquires (the PyGILState_Ensure
+    before the script, the TICKS callbacks, finish(), and Py_FinalizeEx);
   - the native thread: TICKS host acquire/release pairs, origin "blender";
   - the two Python threads ("sleeper-0/1", origin "python"): no GIL event at
     all, though they sleep and wait on locks (CPython's own releases);
