@@ -4,7 +4,7 @@ add_executable(test_shim_sync ${CMAKE_CURRENT_LIST_DIR}/unit/test_shim_sync.c
   ${CMAKE_SOURCE_DIR}/shim/core.c ${CMAKE_SOURCE_DIR}/shim/sync.c ${CMAKE_SOURCE_DIR}/shim/thread.c
   ${CMAKE_SOURCE_DIR}/shim/gil.c ${CMAKE_SOURCE_DIR}/shim/patch.c)
 target_include_directories(test_shim_sync PRIVATE ${CMAKE_SOURCE_DIR}/tracer)
-target_link_libraries(test_shim_sync PRIVATE bpyrace_trace PkgConfig::UNWIND PkgConfig::CAPSTONE ${CMAKE_DL_LIBS} Threads::Threads)
+target_link_libraries(test_shim_sync PRIVATE bpyrace_trace PkgConfig::UNWIND bpyrace_capstone ${CMAKE_DL_LIBS} Threads::Threads)
 target_link_options(test_shim_sync PRIVATE -rdynamic)
 add_test(NAME shim_sync COMMAND test_shim_sync)
 set_tests_properties(shim_sync PROPERTIES LABELS "shim;unit;tsan" TIMEOUT 120
@@ -16,7 +16,7 @@ add_executable(test_patch ${CMAKE_CURRENT_LIST_DIR}/unit/test_patch.c ${CMAKE_CU
   ${CMAKE_SOURCE_DIR}/shim/core.c ${CMAKE_SOURCE_DIR}/shim/sync.c ${CMAKE_SOURCE_DIR}/shim/thread.c
   ${CMAKE_SOURCE_DIR}/shim/gil.c ${CMAKE_SOURCE_DIR}/shim/patch.c)
 target_include_directories(test_patch PRIVATE ${CMAKE_SOURCE_DIR}/shim ${CMAKE_SOURCE_DIR}/tracer)
-target_link_libraries(test_patch PRIVATE bpyrace_trace PkgConfig::UNWIND PkgConfig::CAPSTONE ${CMAKE_DL_LIBS} Threads::Threads)
+target_link_libraries(test_patch PRIVATE bpyrace_trace PkgConfig::UNWIND bpyrace_capstone ${CMAKE_DL_LIBS} Threads::Threads)
 target_link_options(test_patch PRIVATE -rdynamic)   # dladdr1 reads the functions' sizes
 add_test(NAME shim_patch COMMAND test_patch)
 set_tests_properties(shim_patch PROPERTIES LABELS "shim;unit;tsan" TIMEOUT 60)
@@ -28,7 +28,7 @@ add_executable(test_py_layout ${CMAKE_CURRENT_LIST_DIR}/unit/test_py_layout.c ${
   ${CMAKE_SOURCE_DIR}/shim/core.c ${CMAKE_SOURCE_DIR}/shim/sync.c ${CMAKE_SOURCE_DIR}/shim/thread.c
   ${CMAKE_SOURCE_DIR}/shim/gil.c ${CMAKE_SOURCE_DIR}/shim/patch.c)
 target_include_directories(test_py_layout PRIVATE ${CMAKE_SOURCE_DIR}/shim/py ${CMAKE_SOURCE_DIR}/tracer)
-target_link_libraries(test_py_layout PRIVATE bpyrace_trace Python3::Python PkgConfig::UNWIND PkgConfig::CAPSTONE
+target_link_libraries(test_py_layout PRIVATE bpyrace_trace Python3::Python PkgConfig::UNWIND bpyrace_capstone
   ${CMAKE_DL_LIBS} Threads::Threads)
 add_test(NAME shim_py_layout COMMAND test_py_layout)
 set_tests_properties(shim_py_layout PROPERTIES LABELS "shim;unit" TIMEOUT 60)

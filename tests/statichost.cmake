@@ -28,7 +28,7 @@ if(BPYRACE_LIBPYTHON_STATIC)
            COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/statichost/same_events.py $<TARGET_FILE:bpyrace>
                    $<TARGET_FILE:bpr_static_host> $<TARGET_FILE:bpr_shared_host>
                    ${CMAKE_CURRENT_LIST_DIR}/statichost/threads.py ${CMAKE_CURRENT_BINARY_DIR})
-  set_tests_properties(statichost_same_events PROPERTIES LABELS "shim;statichost" TIMEOUT 300)
+  set_tests_properties(statichost_same_events PROPERTIES LABELS "shim;statichost;tsan" TIMEOUT 300)
 else()
   message(SEND_ERROR "libpython${Python3_VERSION_MAJOR}.${Python3_VERSION_MINOR}.a not found "
                      "(Debian: libpython3.11-dev): the static-Python test host cannot be built")
