@@ -6,9 +6,16 @@
 #include <internal/pycore_runtime.h>
 #undef Py_BUILD_CORE
 
+#include <dlfcn.h>
 #include <string.h>
 
 static bool supported;     /* this libpython is the one we were built for */
+static int (*finalizing_fn)(void);
+
+bool py_is_finalizing(void)
+{
+    return finalizing_fn && finalizing_fn();
+}
 static int installed;      /* 0 not yet, 1 done, -1 gave up */
 
 /* The GIL's mutex and conditions (ceval_gil.c): their lock/unlock are the
@@ -16,21 +23,24 @@ static int installed;      /* 0 not yet, 1 done, -1 gave up */
 BPR_API void bpr_py_preinit(void);
 void bpr_py_preinit(void)
 {
-    supported = Py_Version >= 0x030B0000 && Py_Version < 0x030C0000;
-    if (!supported) {
-        bpr_warn_once("python", "Python %s is not supported (built for 3.11): only native synchronization "
-                                "is recorded", Py_GetVersion());
-        return;
-    }
-    struct _gil_runtime_state *gil = &_PyRuntime.ceval.gil;
-    const void *objs[4] = {&gil->mutex, &gil->cond, &gil->switch_mutex, &gil->switch_cond};
-    bpr_sync_ignore_objects(objs, 4);
+    finalizing_fn = (int (*)(void))dlsym(RTLD_DEFAULT, "Py_IsFinalizing");
+    if (!finalizing_fn)
+        finalizing_fn = (int (*)(void))dlsym(RTLD_DEFAULT, "_Py_IsFinalizing");
     char v[32];
     snprintf(v, sizeof v, "%s", Py_GetVersion());
     char *sp = strchr(v, ' ');
     if (sp)
         *sp = 0;
     tw_set_python_version(v);
+    supported = Py_Version >= 0x030B0000 && Py_Version < 0x030C0000;
+    if (!supported) {
+        bpr_warn_once("python", "Python %s is not supported yet (Python 3.11 is: Blender 4.2 to 5.0, "
+                                "Debian 12's 3.4.1): no RNA access is recorded, the program runs unchanged", v);
+        return;
+    }
+    struct _gil_runtime_state *gil = &_PyRuntime.ceval.gil;
+    const void *objs[4] = {&gil->mutex, &gil->cond, &gil->switch_mutex, &gil->switch_cond};
+    bpr_sync_ignore_objects(objs, 4);
 }
 
 /* The interpreter's thread bookkeeping: the runtime's thread-state list lock
@@ -69,7 +79,7 @@ static void ignore_bookkeeping_locks(void)
 
 static void retry_bookkeeping(void)
 {
-    if (installed != 1 || bookkeeping_done || _Py_IsFinalizing())
+    if (installed != 1 || bookkeeping_done || py_is_finalizing())
         return;
     PyObject *exc_type, *exc, *tb;
     PyErr_Fetch(&exc_type, &exc, &tb);
@@ -213,7 +223,7 @@ static int audit_hook(const char *event, PyObject *args, void *ud)
 {
     (void)ud;
     /* At finalization the module dict is gone: asking for it is fatal. */
-    if (bpr_tls()->busy || _Py_IsFinalizing())
+    if (bpr_tls()->busy || py_is_finalizing())
         return 0;
     if (!installed)
         try_install();
@@ -225,7 +235,7 @@ static int audit_hook(const char *event, PyObject *args, void *ud)
 
 static void on_host_gil(void)
 {
-    if (bpr_tls()->busy == 0 && PyGILState_Check() && !_Py_IsFinalizing()) {
+    if (bpr_tls()->busy == 0 && PyGILState_Check() && !py_is_finalizing()) {
         if (!installed)
             try_install();
         else

@@ -36,6 +36,10 @@ extern const struct py_rna_layout *py_layout;   /* this Blender's, once chosen *
 #define MATH_CB_USER(o) (*(PyObject **)((char *)(o) + 32))
 #define MATH_CB_TYPE(o) (*(unsigned char *)((char *)(o) + 40))
 
+/* pyshim.c: Py_IsFinalizing (3.13+) or _Py_IsFinalizing (3.11), whichever
+ * the running interpreter has: the module loads into every version. */
+bool py_is_finalizing(void);
+
 /* intern.c */
 uint32_t py_string_id(const char *s, Py_ssize_t len);
 uint32_t py_stack_id(void);          /* the current Python stack, interned */

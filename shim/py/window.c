@@ -218,7 +218,7 @@ void py_window_site(uint32_t *stack, uint32_t *what)
         script_running = false;
         phase = background ? PHASE_EXIT : PHASE_EVENT_LOOP;
     }
-    if (_Py_IsFinalizing())
+    if (py_is_finalizing())
         phase = PHASE_EXIT;
     *what = py_string_id(phase_site[phase], -1);
 }
