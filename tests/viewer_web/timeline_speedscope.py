@@ -6,8 +6,8 @@ DevTools protocol (cdp.py).
 The run: a Blender script whose main thread runs one long operator
 (mesh.primitive_uv_sphere_add: Blender releases the GIL, a native window) and
 times it itself with time.perf_counter, while a Python thread named
-"viewer-worker" writes bpy data (a data race, reported; the test does not
-care).  `bpyrace run --timeline T.json` records it.
+"viewer-worker" reads bpy data (a data race, reported; the test does not
+care; reads, since writes racing the operator can crash Blender).  `bpyrace run --timeline T.json` records it.
 
 The viewer: speedscope's index.html opened from file://, the timeline given to
 its "Browse" file input (DOM.setFileInputFiles: what picking the file in the
@@ -18,7 +18,9 @@ is:
 
 1. the profile selector: the toolbar's title, "<profile> (1/N)", clicked with
    the mouse, opens the list of every profile (thread) the viewer loaded; the
-   list's rows' names are read from the page as displayed (innerText).  They
+   rows' names are read from the page (innerText of the name cell; the list
+   cuts long names with an ellipsis on screen, and each row's tooltip, its
+   title, must be the same full name).  They
    must be exactly the tracks of the file that have slices, in tid order,
    named from the file's thread_name, with the pid the script printed: among
    them "T1 MainThread (main)" and "T<n> viewer-worker (python)".  The first
@@ -29,9 +31,9 @@ is:
    "FILE:LINE"}' and its Total cell ("262.35ms (9.8%)"), i.e. how long the
    viewer says the main thread spent in that operator's native windows.  It
    must equal the file's own sum of those slices (to the digits shown), and
-   lie within a tolerance of the script's perf_counter time: at least 60 %
-   of it (the operator also holds the GIL for its Python-side steps) and at
-   most that time plus 5 ms (plus the display's rounding).  A time axis in
+   lie within a tolerance of the script's perf_counter time: at least 85 %
+   of it (the operator also holds the GIL for its Python-side steps; seen:
+   99 %) and at most that time plus 5 ms (plus the display's rounding).  A time axis in
    event order (the timeline before real time) shows microseconds there; a
    wrong unit, a factor of 1000.
 
@@ -60,7 +62,7 @@ ready, done = threading.Event(), threading.Event()
 def work():
     ob = bpy.data.objects["Cube"]
     while not done.is_set():
-        ob.location.x += 0.001
+        ob.location.x
         ready.set()
         time.sleep(0.0005)
 worker = threading.Thread(target=work, name=%r)
@@ -94,7 +96,7 @@ JS_PROFILE_LIST = r"""(() => {
   if (!f || f.offsetParent === null) return null;     // the list is not open
   let box = f; while (box && !box.querySelector('table')) box = box.parentElement;
   if (!box) return null;
-  return [...box.querySelectorAll('table tbody tr')].map(tr => tr.cells[1].innerText.trim());
+  return [...box.querySelectorAll('table tbody tr')].map(tr => [tr.cells[1].innerText.trim(), tr.title]);
 })()"""
 JS_TAB = r"""(name => {
   const t = [...document.querySelectorAll('div')].find(d =>
@@ -164,7 +166,11 @@ def read_viewer(chromium, index_html, timeline, work, site):
             title = page.wait_for(JS_TITLE, "speedscope to show the imported timeline", 120)
             # 1. the profile selector, opened with the mouse
             page.click(title["x"], title["y"])
-            profiles = page.wait_for(JS_PROFILE_LIST, "the profile list to open")
+            listed = page.wait_for(JS_PROFILE_LIST, "the profile list to open")
+            cut = [(text, tip) for text, tip in listed if text != tip]
+            if cut:
+                raise CdpError("profile rows whose tooltip is not their name: %r" % cut)
+            profiles = [text for text, _ in listed]
             page.key("Escape", "Escape", 27)
             # 2. the Sandwich view, searched for the operator's line
             tab = page.wait_for(JS_TAB % json.dumps("Sandwich"), "the Sandwich tab")
@@ -260,7 +266,7 @@ def main():
         if abs(shown_ms - file_ms) > rounding + 1e-6:
             failures.append("speedscope shows the operator's windows as %r, the file's slices "
                             "add up to %.3f ms" % (windows[0][0], file_ms))
-        if not 0.6 * op_ms <= shown_ms <= op_ms + 5 + rounding:
+        if not 0.85 * op_ms <= shown_ms <= op_ms + 5 + rounding:
             failures.append("speedscope shows the operator's windows as %r (%.2f ms); the script "
                             "timed the operator at %.2f ms" % (windows[0][0], shown_ms, op_ms))
     for f in failures:
