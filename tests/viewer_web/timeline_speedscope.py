@@ -6,36 +6,37 @@ DevTools protocol (cdp.py).
 The run: a Blender script whose main thread runs one long operator
 (mesh.primitive_uv_sphere_add: Blender releases the GIL, a native window) and
 times it itself with time.perf_counter, while a Python thread named
-"viewer-worker" reads bpy data (a data race, reported; the test does not
-care; reads, since writes racing the operator can crash Blender).  `bpyrace run --timeline T.json` records it.
+"viewer-worker" reads bpy data (a data race, reported; the test does not care;
+reads, since writes racing the operator can crash Blender).
+`bpyrace run --timeline T.json` records it.
 
 The viewer: speedscope's index.html opened from file://, the timeline given to
 its "Browse" file input (DOM.setFileInputFiles: what picking the file in the
 dialog does).  speedscope imports Chrome Trace Event JSON as one profile per
 track, named "<process_name> (pid P), <thread_name> (tid T)", and draws the
-flame graphs on canvases; what it writes as text, and what this test reads,
-is:
+flame graphs on canvases; the text it writes into the page, which is what
+this test reads (innerText, after clicking and typing as a user would), is
+what it computed from the file, so it is what the user is shown:
 
 1. the profile selector: the toolbar's title, "<profile> (1/N)", clicked with
-   the mouse, opens the list of every profile (thread) the viewer loaded; the
-   rows' names are read from the page (innerText of the name cell; the list
-   cuts long names with an ellipsis on screen, and each row's tooltip, its
-   title, must be the same full name).  They
-   must be exactly the tracks of the file that have slices, in tid order,
-   named from the file's thread_name, with the pid the script printed: among
-   them "T1 MainThread (main)" and "T<n> viewer-worker (python)".  The first
-   profile, the one shown, is the main thread.
-2. the Sandwich view (its toolbar tab clicked), filtered with speedscope's
-   own search (Ctrl+F, then the script's FILE:LINE typed): the table row
-   'native window {"call": "bpy.ops.mesh.primitive_uv_sphere_add", "site":
-   "FILE:LINE"}' and its Total cell ("262.35ms (9.8%)"), i.e. how long the
-   viewer says the main thread spent in that operator's native windows.  It
-   must equal the file's own sum of those slices (to the digits shown), and
-   lie within a tolerance of the script's perf_counter time: at least 85 %
-   of it (the operator also holds the GIL for its Python-side steps; seen:
-   99 %) and at most that time plus 5 ms (plus the display's rounding).  A time axis in
-   event order (the timeline before real time) shows microseconds there; a
-   wrong unit, a factor of 1000.
+   the mouse, opens the list of every profile (thread) the viewer loaded.  The
+   rows' names are read from the name cells (the list cuts long names with an
+   ellipsis on screen; each row's tooltip, its title, must be the same full
+   name).  They must be exactly the file's tracks that have slices, in tid
+   order, named from the file's thread_name, with the pid the script printed:
+   among them "T1 MainThread (main)" and "T<n> viewer-worker (python)".  The
+   title, the profile shown first, is the main thread's.
+2. the Sandwich view (its toolbar tab clicked), filtered with speedscope's own
+   search (Ctrl+F, then the script's FILE:LINE typed): the one row
+   'native window {"call":"bpy.ops.mesh.primitive_uv_sphere_add","site":"FILE:LINE"}'
+   and its Total cell ("262.35ms (34%)"): how long the viewer says the main
+   thread spent in that operator's native windows.  It must equal the file's
+   own sum of those slices (to the digits shown), and lie within a tolerance
+   of the script's perf_counter time: at least 85 % of it (the operator also
+   holds the GIL for its Python-side steps; seen: 99 %) and at most that time
+   plus 5 ms (plus the display's rounding).  A time axis in event order (the
+   timeline before real time) shows microseconds there; a wrong unit, a factor
+   of 1000.
 
 Prerequisites missing (Chromium, speedscope) are a FAIL, not a skip: ci/setup
 installs both.
