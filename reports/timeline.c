@@ -1,8 +1,11 @@
-/* The timeline writer (timeline.h).  Time: a trace has a global order, not
- * clocks, so ts is twice the event's sequence number (in the format's
- * microseconds); slices end at 2*seq+1 of their last event.  Starts are even
- * and ends odd, so no begin and end on one track share a timestamp and the
- * importers' ordering of equal timestamps never matters.
+/* The timeline writer (timeline.h).  Time: points of the event order are
+ * ticks, twice the event's sequence number; slices end at 2*seq+1 of their
+ * last event.  Starts are even and ends odd, so no begin and end on one track
+ * share a timestamp and the importers' ordering of equal timestamps never
+ * matters.  ts is the tick's real time in microseconds since the trace
+ * started (interpolated between the trace's time points) plus a picosecond
+ * per tick, which keeps that order; a trace without time points falls back
+ * to the tick itself (tl_ts).
  *
  * GIL-held spans: the trace records only Blender's own GIL calls, but the
  * GIL is exclusive, so a run of GIL-held events of one thread that no other
@@ -428,7 +431,8 @@ int timeline_write(const char *path, struct trace_reader *r, const struct report
     tl_begin(&t, "M", 0, 0);
     fputs(", \"name\": \"process_name\", \"args\": {\"name\": ", f);
     char pname[300];
-    snprintf(pname, sizeof pname, "%s (pid %d, bpyrace)", *base ? base : "program", t.pid);
+    /* viewers add the pid themselves (speedscope: "blender (bpyrace) (pid 42)") */
+    snprintf(pname, sizeof pname, "%s (bpyrace)", *base ? base : "program");
     jout_string(f, pname);
     fputs("}}", f);
     tl_thread_names(&t);
@@ -452,8 +456,13 @@ int timeline_write(const char *path, struct trace_reader *r, const struct report
         }
     }
     tl_flows(&t, set);
-    fputs("\n],\n\"displayTimeUnit\": \"ns\",\n\"otherData\": {\"tool\": \"bpyrace\", "
-          "\"time\": \"ts = 2 x event sequence number (a trace orders events, it has no clock)\"}}\n", f);
+    if (trace_time_us(r, 0) >= 0)
+        fputs("\n],\n\"displayTimeUnit\": \"ms\",\n\"otherData\": {\"tool\": \"bpyrace\", "
+              "\"time\": \"ts = microseconds since the trace started (monotonic clock, interpolated "
+              "between time points; a picosecond per event keeps their order)\"}}\n", f);
+    else
+        fputs("\n],\n\"displayTimeUnit\": \"ns\",\n\"otherData\": {\"tool\": \"bpyrace\", "
+              "\"time\": \"ts = 2 x event sequence number (this trace recorded no time)\"}}\n", f);
     free(t.th);
     free(t.tasks);
     free(t.pool_count);
