@@ -125,7 +125,10 @@ BPR_HIDDEN uint32_t bpr_native_stack(void);
 /* sync.c: the GIL's own mutex and condition variables, and the interpreter's
  * thread bookkeeping locks, are not sync events. */
 BPR_API void bpr_sync_ignore_objects(const void *const *objs, int n);
-BPR_HIDDEN bool bpr_is_gil_object(const void *obj);
+BPR_API bool bpr_is_gil_object(const void *obj);
+/* From now on no semaphore is synchronization (3.13+: CPython's parking lot
+ * is their only user; Python locks are recorded at the Python level). */
+BPR_API void bpr_sync_ignore_semaphores(void);
 
 /* Python types seen by the core without Python headers.  PyStatus is a
  * 32-byte struct returned through a hidden pointer: a wrapper declared with

@@ -25,6 +25,19 @@ void bpr_sync_ignore_objects(const void *const *objs, int n)
     __atomic_store_n(&n_gil_objects, have, __ATOMIC_RELEASE);
 }
 
+/* 3.13+: libpython's semaphores are its parking lot's (pyshim.c). */
+static bool ignore_semaphores;
+
+void bpr_sync_ignore_semaphores(void)
+{
+    __atomic_store_n(&ignore_semaphores, true, __ATOMIC_RELEASE);
+}
+
+static bool sem_recorded(void)
+{
+    return !__atomic_load_n(&ignore_semaphores, __ATOMIC_ACQUIRE);
+}
+
 bool bpr_is_gil_object(const void *obj)
 {
     int n = __atomic_load_n(&n_gil_objects, __ATOMIC_ACQUIRE);
@@ -49,7 +62,8 @@ static inline void record(uint8_t type, uint16_t kind, const void *obj, uint8_t 
 
 static inline int acquired_from(int rc, uint16_t kind, const void *obj, uint8_t flags, const void *caller)
 {
-    if ((rc == 0 || rc == EOWNERDEAD) && should_record_from(obj, caller))
+    if ((rc == 0 || rc == EOWNERDEAD) && (kind != TRACE_SYNC_SEM || sem_recorded()) &&
+        should_record_from(obj, caller))
         record(TR_ACQUIRE, kind, obj, flags);
     return rc;
 }
@@ -187,7 +201,7 @@ int sem_clockwait(sem_t *s, clockid_t clk, const struct timespec *t)
 }
 int sem_post(sem_t *s)
 {
-    if (should_record(s))
+    if (sem_recorded() && should_record(s))
         record(TR_RELEASE, TRACE_SYNC_SEM, s, 0);
     return REAL(sem_post)(s);
 }

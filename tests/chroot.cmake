@@ -1,6 +1,16 @@
 # Other Debian releases' Blender, in roots ci/setup makes and caches outside the
 # clone (ci/chroot), run by the binaries built here (issue 12).  Needs root.
-add_test(NAME chroot_trixie_unsupported_python
-         COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/chroot/unsupported_python.sh ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR})
-set_tests_properties(chroot_trixie_unsupported_python PROPERTIES LABELS "blender;chroot" TIMEOUT 300
-                     RESOURCE_LOCK chroot_trixie)
+# One root at a time: ci/chroot mounts and unmounts /proc and /dev in it.
+set(BPYRACE_CHROOTS "/var/cache/bpyrace/chroots" CACHE PATH "where ci/chroot keeps its Debian roots")
+set(_chroot env BPYRACE_CHROOTS=${BPYRACE_CHROOTS} sh ${CMAKE_SOURCE_DIR}/ci/chroot)
+add_test(NAME chroot_trixie_corpus
+         COMMAND ${_chroot} run trixie "${CMAKE_SOURCE_DIR}:${CMAKE_BINARY_DIR}:${BPYRACE_SHARED}"
+                 env RUNS=3 sh ${CMAKE_CURRENT_LIST_DIR}/corpus/run_corpus.sh $<TARGET_FILE:bpyrace> ${BPYRACE_CORPUS})
+foreach(_n timer_from_thread pool_counter)
+  add_test(NAME chroot_trixie_next_${_n}
+           COMMAND ${_chroot} run trixie "${CMAKE_SOURCE_DIR}:${CMAKE_BINARY_DIR}:${BPYRACE_SHARED}"
+                   sh ${CMAKE_CURRENT_LIST_DIR}/corpus/run_next.sh $<TARGET_FILE:bpyrace> ${BPYRACE_CORPUS_NEXT} ${_n})
+endforeach()
+set_tests_properties(chroot_trixie_corpus chroot_trixie_next_timer_from_thread chroot_trixie_next_pool_counter
+                     PROPERTIES LABELS "blender;chroot;corpus" TIMEOUT 600 RESOURCE_LOCK chroot_trixie
+                     SKIP_RETURN_CODE 77)

@@ -32,3 +32,10 @@ target_link_libraries(test_py_layout PRIVATE bpyrace_trace Python3::Python PkgCo
   ${CMAKE_DL_LIBS} Threads::Threads)
 add_test(NAME shim_py_layout COMMAND test_py_layout)
 set_tests_properties(shim_py_layout PROPERTIES LABELS "shim;unit" TIMEOUT 60)
+
+# The per-version internals table against each Python's own headers: the
+# build host's, and the roots ci/setup makes (tests/chroot.cmake).
+add_test(NAME shim_pyversion_table
+         COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/unit/pyversion_check.sh ${CMAKE_SOURCE_DIR}
+                 ${BPYRACE_CHROOTS}/trixie)
+set_tests_properties(shim_pyversion_table PROPERTIES LABELS "shim;unit" TIMEOUT 120)

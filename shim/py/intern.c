@@ -1,11 +1,7 @@
 /* Interning of strings, Python stacks and variables, under the GIL.
  * Each is defined once in the trace (DEF_* records) and referred to by id,
  * so an access costs one 32-byte record however long its path or stack. */
-#define Py_BUILD_CORE
 #include "pyshim.h"
-#include <internal/pycore_frame.h>
-#include <internal/pycore_pystate.h>
-#undef Py_BUILD_CORE
 
 #include <string.h>
 
@@ -106,16 +102,10 @@ static uint32_t unicode_id(PyObject *u)
 /* ---- stacks: keyed by the (code, instruction) pairs of the top frames ---- */
 static struct map stacks;
 
-static bool frame_incomplete(_PyInterpreterFrame *f)
-{
-    return f->owner != FRAME_OWNED_BY_GENERATOR &&
-           f->prev_instr < _PyCode_CODE(f->f_code) + f->f_code->_co_firsttraceable;
-}
-
 static bool code_in_file(PyCodeObject *code, const char *suffix)
 {
     Py_ssize_t n;
-    const char *file = PyUnicode_AsUTF8AndSize(code->co_filename, &n);
+    const char *file = PyUnicode_AsUTF8AndSize(py_code_filename(code), &n);
     size_t m = strlen(suffix);
     if (!file) {
         PyErr_Clear();
@@ -137,18 +127,15 @@ uint32_t py_stack_id(void)
 
 uint32_t py_stack_id_ex(bool *in_ops)
 {
-    PyThreadState *ts = _PyThreadState_GET();
-    if (!ts || !ts->cframe)
-        return 0;
     int depth = bpr_stack_depth();
-    _PyInterpreterFrame *frames[64];
+    const void *frames[64];
     int n = 0;
     uint64_t h = FNV0;
-    for (_PyInterpreterFrame *f = ts->cframe->current_frame; f && n < depth; f = f->previous) {
-        if (frame_incomplete(f))
+    for (const void *f = py_current_frame(); f && n < depth; f = py_frame_previous(f)) {
+        if (py_frame_incomplete(f))
             continue;
         frames[n++] = f;
-        uintptr_t key[2] = {(uintptr_t)f->f_code, (uintptr_t)_PyInterpreterFrame_LASTI(f)};
+        uintptr_t key[2] = {(uintptr_t)py_frame_code(f), (uintptr_t)py_frame_lasti(f)};
         h = fnv(key, sizeof key, h);
     }
     if (n == 0)
@@ -159,21 +146,21 @@ uint32_t py_stack_id_ex(bool *in_ops)
     if (!e->id) {
         struct trace_frame tf[64];
         int skip = 0;
-        while (skip < n - 1 && code_in_file(frames[skip]->f_code, OPS_WRAPPER))
+        while (skip < n - 1 && code_in_file(py_frame_code(frames[skip]), OPS_WRAPPER))
             skip++;
         e->aux = skip > 0;
         /* bpyrace's own pool hooks are never the program's frames */
         int kept = 0;
         for (int i = skip; i < n; i++) {
             bool last_chance = kept == 0 && i == n - 1;   /* never an empty stack */
-            if (last_chance || !code_in_file(frames[i]->f_code, POOL_HOOKS))
+            if (last_chance || !code_in_file(py_frame_code(frames[i]), POOL_HOOKS))
                 frames[kept++] = frames[i];
         }
         n = kept;
         for (int i = 0; i < n; i++) {
-            PyCodeObject *code = frames[i]->f_code;
-            int line = PyCode_Addr2Line(code, _PyInterpreterFrame_LASTI(frames[i]) * (int)sizeof(_Py_CODEUNIT));
-            tf[i] = (struct trace_frame){unicode_id(code->co_filename), unicode_id(code->co_name), line, 0};
+            PyCodeObject *code = py_frame_code(frames[i]);
+            tf[i] = (struct trace_frame){unicode_id(py_code_filename(code)), unicode_id(py_code_name(code)),
+                                         py_frame_line(frames[i]), 0};
         }
         e->id = bpr_new_stack_id();
         bpr_emit_def(TR_DEF_STACK, 0, 0, e->id, n, tf, sizeof(struct trace_frame) * (size_t)n);
@@ -185,15 +172,14 @@ uint32_t py_stack_id_ex(bool *in_ops)
 
 PyObject *py_frame_self(const char *func, const char *suffix, int depth)
 {
-    PyThreadState *ts = _PyThreadState_GET();
-    _PyInterpreterFrame *f = ts && ts->cframe ? ts->cframe->current_frame : NULL;
-    for (; f && depth > 0; f = f->previous) {
-        if (frame_incomplete(f))
+    for (const void *f = py_current_frame(); f && depth > 0; f = py_frame_previous(f)) {
+        if (py_frame_incomplete(f))
             continue;
         depth--;
-        if (f->f_code->co_argcount >= 1 && PyUnicode_CompareWithASCIIString(f->f_code->co_name, func) == 0 &&
-            code_in_file(f->f_code, suffix))
-            return f->localsplus[0];
+        PyCodeObject *code = py_frame_code(f);
+        if (py_code_argcount(code) >= 1 && PyUnicode_CompareWithASCIIString(py_code_name(code), func) == 0 &&
+            code_in_file(code, suffix))
+            return py_frame_local0(f);
     }
     return NULL;
 }

@@ -1,10 +1,7 @@
 /* Entry points of libbpyrace_py.so, called by the core around
  * Py_InitializeFromConfig, and the audit hook that installs the RNA
  * instrumentation as soon as bpy exists. */
-#define Py_BUILD_CORE
 #include "pyshim.h"
-#include <internal/pycore_runtime.h>
-#undef Py_BUILD_CORE
 
 #include <dlfcn.h>
 #include <string.h>
@@ -19,7 +16,22 @@ bool py_is_finalizing(void)
 static int installed;      /* 0 not yet, 1 done, -1 gave up */
 
 /* The GIL's mutex and conditions (ceval_gil.c): their lock/unlock are the
- * interpreter's own thread switches, not synchronization (race model). */
+ * interpreter's own thread switches, not synchronization (race model).
+ * 3.11 keeps them in _PyRuntime, known before start-up; 3.12+ in the main
+ * interpreter, known once it exists. */
+static bool gil_known;
+
+static void learn_gil(void)
+{
+    const void *objs[4], *head_lock;
+    if (gil_known || py_gil_objects(objs, &head_lock) != 4)
+        return;
+    bpr_sync_ignore_objects(objs, 4);
+    if (head_lock)   /* HEAD_LOCK, the thread-state list's lock (below) */
+        bpr_sync_ignore_objects(&head_lock, 1);
+    gil_known = true;
+}
+
 BPR_API void bpr_py_preinit(void);
 void bpr_py_preinit(void)
 {
@@ -32,28 +44,33 @@ void bpr_py_preinit(void)
     if (sp)
         *sp = 0;
     tw_set_python_version(v);
-    supported = Py_Version >= 0x030B0000 && Py_Version < 0x030C0000;
+    supported = py_internals_init();
     if (!supported) {
-        bpr_warn_once("python", "Python %s is not supported yet (Python 3.11 is: Blender 4.2 to 5.0, "
-                                "Debian 12's 3.4.1): no RNA access is recorded, the program runs unchanged", v);
+        bpr_warn_once("python", "Python %s is not supported (bpyrace knows 3.11 and 3.13): no RNA access "
+                                "is recorded, the program runs unchanged", v);
         return;
     }
-    struct _gil_runtime_state *gil = &_PyRuntime.ceval.gil;
-    const void *objs[4] = {&gil->mutex, &gil->cond, &gil->switch_mutex, &gil->switch_cond};
-    bpr_sync_ignore_objects(objs, 4);
+    /* 3.13+: threading locks are PyMutexes, recorded at the Python level
+     * (locks.c); the semaphores libpython still uses are its parking lot's,
+     * one per waiting thread, not the program's synchronization. */
+    if (py_locks_are_pymutex())
+        bpr_sync_ignore_semaphores();
+    learn_gil();
 }
 
 /* The interpreter's thread bookkeeping: the runtime's thread-state list lock
  * (HEAD_LOCK) and threading's _active_limbo_lock and _shutdown_locks_lock are
  * taken by every thread at start and at exit.  As lock edges they would order
  * a thread that happened to finish before another started, so verdicts would
- * depend on the schedule; user code never takes them.  A _thread.lock (and
- * _thread.RLock) keeps its PyThread_type_lock (a sem_t * on Linux) right
- * after the object head. */
+ * depend on the schedule; user code never takes them.  On 3.11 a
+ * _thread.lock (and _thread.RLock) keeps its PyThread_type_lock (a sem_t *)
+ * right after the object head, and that is what sync.c sees; on 3.13+ the
+ * lock object itself is what locks.c records. */
 static bool bookkeeping_done;
 
 /* Retried at audit events until the threading module is fully imported (the
- * first attempt can come while it is still executing). */
+ * first attempt can come while it is still executing).  3.13 has no
+ * _shutdown_locks_lock. */
 static void ignore_bookkeeping_locks(void)
 {
     PyObject *mods = PyImport_GetModuleDict();
@@ -64,15 +81,15 @@ static void ignore_bookkeeping_locks(void)
     const char *names[2] = {"_active_limbo_lock", "_shutdown_locks_lock"};
     for (int i = 0; i < 2; i++) {
         PyObject *lock = PyObject_GetAttrString(threading, names[i]);
-        /* _thread.lock and _thread.RLock both keep the PyThread lock first */
         if (lock && (strcmp(Py_TYPE(lock)->tp_name, "_thread.lock") == 0 ||
                      strcmp(Py_TYPE(lock)->tp_name, "_thread.RLock") == 0))
-            objs[i] = *(void **)((char *)lock + sizeof(PyObject));
+            objs[i] = py_locks_are_pymutex() ? (void *)lock : *(void **)((char *)lock + sizeof(PyObject));
         Py_XDECREF(lock);
     }
     PyErr_Clear();
-    if (objs[0] && objs[1]) {
-        bpr_sync_ignore_objects(objs, 2);
+    bool need_second = !py_locks_are_pymutex();
+    if (objs[0] && (objs[1] || !need_second)) {
+        bpr_sync_ignore_objects(objs, objs[1] ? 2 : 1);
         bookkeeping_done = true;
     }
 }
@@ -206,8 +223,6 @@ static void try_install(void)
             installed = -1;
         } else if (py_install_rna_hooks() == 0) {
             py_install_mathutils_hooks();
-            const void *head_lock = _PyRuntime.interpreters.mutex;
-            bpr_sync_ignore_objects(&head_lock, 1);
             installed = 1;
         } else {
             installed = -1;
@@ -267,37 +282,6 @@ static uint32_t thread_name(void)
     return id;
 }
 
-/* _thread.start_new_thread: the pthread_create it makes creates a Python
- * thread (thread.c), whichever binary holds the interpreter. */
-static PyCFunction orig_start_new_thread;
-
-static PyObject *hook_start_new_thread(PyObject *self, PyObject *args)
-{
-    struct bpr_thread *t = bpr_tls();
-    bool prev = t->python_creating;
-    t->python_creating = true;
-    PyObject *res = orig_start_new_thread(self, args);
-    t->python_creating = prev;
-    return res;
-}
-
-static void hook_thread_start(void)
-{
-    PyObject *mod = PyImport_ImportModule("_thread");
-    PyObject *fn = mod ? PyObject_GetAttrString(mod, "start_new_thread") : NULL;
-    if (fn && PyCFunction_Check(fn) &&
-        (((PyCFunctionObject *)fn)->m_ml->ml_flags & ~METH_COEXIST) == METH_VARARGS) {
-        PyMethodDef *d = ((PyCFunctionObject *)fn)->m_ml;
-        orig_start_new_thread = d->ml_meth;
-        d->ml_meth = hook_start_new_thread;
-    } else {
-        bpr_warn_once("thread", "_thread.start_new_thread not found: Python threads are told by their creator's module");
-    }
-    PyErr_Clear();
-    Py_XDECREF(fn);
-    Py_XDECREF(mod);
-}
-
 BPR_API void bpr_py_postinit(void);
 void bpr_py_postinit(void)
 {
@@ -307,10 +291,11 @@ void bpr_py_postinit(void)
     bpr_py_thread_name = thread_name;
     bpr_py_on_host_gil = on_host_gil;
     bpr_py_release_is_host = py_release_is_host;
+    learn_gil();   /* 3.12+: the main interpreter exists now */
     py_enter();
-    hook_thread_start();
+    py_install_sync_hooks(py_locks_are_pymutex());
     py_leave();
-    bpr_py_python_threads = orig_start_new_thread != NULL;
+    bpr_py_python_threads = py_threads_hooked();
     py_window_init();
     bpr_py_window_site = py_window_site;
     bpr_py_event_loop = py_window_event_loop;

@@ -20,11 +20,7 @@
  * With no command-line script, the window open when the event loop begins
  * is still start-up's; with no X11 either (Wayland), an interactive session
  * stays in "startup" until exit: docs/race-model.md lists it as a limit. */
-#define Py_BUILD_CORE
 #include "pyshim.h"
-#include <internal/pycore_frame.h>
-#include <internal/pycore_pystate.h>
-#undef Py_BUILD_CORE
 
 #include <fcntl.h>
 #include <limits.h>
@@ -80,15 +76,9 @@ void py_window_init(void)
 
 static bool python_running(void)
 {
-    PyThreadState *ts = _PyThreadState_GET();
-    return ts && ts->cframe && ts->cframe->current_frame;
+    return py_innermost_frame() != NULL;
 }
 
-static const void *current_frame(void)
-{
-    PyThreadState *ts = _PyThreadState_GET();
-    return ts && ts->cframe ? ts->cframe->current_frame : NULL;
-}
 
 struct py_site py_site_enter(uint32_t stack, uint32_t what)
 {
@@ -96,7 +86,7 @@ struct py_site py_site_enter(uint32_t stack, uint32_t what)
     struct py_site prev = {t->site_stack, t->site_what, t->site_frame};
     t->site_stack = stack;
     t->site_what = what;
-    t->site_frame = current_frame();
+    t->site_frame = py_innermost_frame();
     return prev;
 }
 
@@ -116,7 +106,7 @@ void py_site_leave(struct py_site prev)
  * bpy call we do not instrument) is CPython's own. */
 bool py_release_is_host(void)
 {
-    const void *frame = current_frame();
+    const void *frame = py_innermost_frame();
     if (!frame)
         return true;
     struct bpr_thread *t = bpr_tls();
@@ -130,7 +120,7 @@ static bool on_main_thread(void)
 
 static bool names_contain(PyCodeObject *code, const char *name)
 {
-    PyObject *names = code->co_names;
+    PyObject *names = py_code_names(code);
     for (Py_ssize_t i = 0; names && i < PyTuple_GET_SIZE(names); i++) {
         PyObject *s = PyTuple_GET_ITEM(names, i);
         if (PyUnicode_Check(s) && PyUnicode_CompareWithASCIIString(s, name) == 0)
@@ -167,7 +157,7 @@ static bool is_last_script(PyCodeObject *code)
 {
     if (last_expr)
         return is_last_expr(code);
-    const char *file = last_script[0] ? PyUnicode_AsUTF8(code->co_filename) : NULL;
+    const char *file = last_script[0] ? PyUnicode_AsUTF8(py_code_filename(code)) : NULL;
     if (!file) {
         PyErr_Clear();
         return false;
