@@ -8,6 +8,9 @@
 #include <internal/pycore_frame.h>
 #include <internal/pycore_interp.h>
 #include <internal/pycore_runtime.h>
+#if PY_VERSION_HEX >= 0x030E0000
+#include <internal/pycore_stackref.h>   /* frames hold tagged _PyStackRefs */
+#endif
 #include <stddef.h>
 #include <stdio.h>
 

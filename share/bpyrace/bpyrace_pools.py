@@ -96,6 +96,17 @@ def _wraps(wrapper, original):
     return wrapper
 
 
+def _job_of(item):
+    """The fn a _WorkItem runs: its fn (up to 3.13), or the first of its task
+    tuple (3.14: (fn, args, kwargs), made by WorkerContext.resolve_task)."""
+    fn = getattr(item, "fn", None)
+    if fn is None:
+        task = getattr(item, "task", None)
+        if isinstance(task, tuple) and task:
+            fn = task[0]
+    return fn
+
+
 def _patch(module):
     executor, work_item = module.ThreadPoolExecutor, module._WorkItem
     submit0, run0, shutdown0 = executor.submit, work_item.run, executor.shutdown
@@ -104,10 +115,10 @@ def _patch(module):
         pool_id, name = _pool(self)
         return submit0(self, _Job(fn, _bpyrace.task_spawn(pool_id, name)), *args, **kwargs)
 
-    def run(self):
-        job = self.fn
+    def run(self, *args, **kwargs):   # 3.14 passes the worker's context
+        job = _job_of(self)
         try:
-            run0(self)
+            return run0(self, *args, **kwargs)
         finally:
             if type(job) is _Job:
                 _bpyrace.task_end(job.task)

@@ -618,6 +618,61 @@ static PyObject *hook_ops_call(PyObject *self, PyObject *args)
     return orig_ops_call(self, args);
 }
 
+/* Blender 5.x: each operator is a BPyOpFunction object (made by
+ * _bpy.ops.create_function) called through its type's tp_call; bpy/ops.py
+ * no longer wraps it.  Its idname_py() is "object.select_all". */
+static ternaryfunc orig_op_function_call;
+
+static PyObject *hook_op_function_call(PyObject *self, PyObject *args, PyObject *kw)
+{
+    if (!py_recording())
+        return orig_op_function_call(self, args, kw);
+    py_enter();
+    PyObject *name = PyObject_CallMethod(self, "idname_py", NULL);
+    py_leave();
+    char what[256];
+    const char *n = name && PyUnicode_Check(name) ? PyUnicode_AsUTF8(name) : NULL;
+    snprintf(what, sizeof what, "bpy.ops.%s", n ? n : "?");
+    Py_XDECREF(name);
+    PyErr_Clear();
+    uint32_t stack = py_stack_id(), what_id = py_string_id(what, -1);
+    py_record_call(TRACE_LEVEL_GLOBAL, 0, stack, what_id);
+    struct py_site prev = py_site_enter(stack, what_id);
+    PyObject *res = orig_op_function_call(self, args, kw);
+    py_site_leave(prev);
+    return res;
+}
+
+static bool op_functions_pending;   /* 5.x: bpy.ops not importable yet */
+
+static bool install_op_functions(void)
+{
+    PyObject *bpy = PyImport_ImportModule("bpy");
+    PyObject *ops = bpy ? PyObject_GetAttrString(bpy, "ops") : NULL;
+    PyObject *wm = ops ? PyObject_GetAttrString(ops, "wm") : NULL;
+    PyObject *op = wm ? PyObject_GetAttrString(wm, "quit_blender") : NULL;
+    PyTypeObject *t = op ? Py_TYPE(op) : NULL;
+    bool ok = t && strcmp(t->tp_name, "BPyOpFunction") == 0 && t->tp_call &&
+              !(t->tp_flags & Py_TPFLAGS_HAVE_VECTORCALL);
+    if (ok && t->tp_call != hook_op_function_call) {
+        orig_op_function_call = t->tp_call;
+        t->tp_call = hook_op_function_call;
+    }
+    Py_XDECREF(op);
+    Py_XDECREF(wm);
+    Py_XDECREF(ops);
+    Py_XDECREF(bpy);
+    PyErr_Clear();
+    return ok;
+}
+
+/* Called at audit events while the 5.x operator type is still to hook. */
+void py_hooks_retry(void)
+{
+    if (op_functions_pending)
+        op_functions_pending = !install_op_functions();
+}
+
 static void install_ops(void)
 {
     PyObject *mods = PyImport_GetModuleDict();
@@ -629,8 +684,11 @@ static void install_ops(void)
         PyMethodDef *d = ((PyCFunctionObject *)call)->m_ml;
         orig_ops_call = d->ml_meth;
         d->ml_meth = hook_ops_call;
+    } else if (ops && PyObject_HasAttrString(ops, "create_function")) {
+        op_functions_pending = !install_op_functions();   /* retried until bpy.ops exists */
     } else {
-        bpr_warn_once("ops", "_bpy.ops.call not found: bpy.ops calls are not recorded");
+        bpr_warn_once("ops", "neither _bpy.ops.call nor _bpy.ops.create_function found: bpy.ops calls are "
+                             "not recorded");
     }
     PyErr_Clear();
     Py_XDECREF(call);
@@ -776,11 +834,17 @@ int py_install_rna_hooks(void)
     orig_coll_getattro = type_coll->tp_getattro;
     walk_subclasses(type_coll, patch_coll_type, 0);
 
+    /* Blender 5.x gives bpy_func a vectorcall; with the type's flag off,
+     * calls go through tp_call (hooked), whose PyVectorcall_Call still
+     * finds each object's vectorcall without the flag. */
+    if (type_func->tp_call && (type_func->tp_flags & Py_TPFLAGS_HAVE_VECTORCALL) &&
+        type_func->tp_call == PyVectorcall_Call)
+        type_func->tp_flags &= ~Py_TPFLAGS_HAVE_VECTORCALL;
     if (type_func->tp_call && !(type_func->tp_flags & Py_TPFLAGS_HAVE_VECTORCALL)) {
         orig_func_call = type_func->tp_call;
         type_func->tp_call = hook_func_call;
     } else {
-        bpr_warn_once("func", "bpy_func uses vectorcall: RNA function calls are not recorded");
+        bpr_warn_once("func", "bpy_func has no call slot to hook: RNA function calls are not recorded");
     }
     install_methods();
     install_ops();
@@ -878,7 +942,8 @@ static struct math_callback orig_cb[N_RNA_CALLBACKS], hook_cb[N_RNA_CALLBACKS];
 static void math_record(PyObject *self, uint8_t type, int64_t index)
 {
     PyObject *user = MATH_CB_USER(self);
-    if (user && py_recording())
+    /* only wrappers of RNA arrays: the callback slots bpy_rna registered */
+    if (user && py_recording() && PyObject_TypeCheck(user, type_array))
         py_record(type, prop_var(user), index);
 }
 
@@ -952,8 +1017,45 @@ static bool looks_like_callback(const struct exe_map *m, uintptr_t p)
     return nonnull >= 3 && fn[0] && fn[1] && fn[2];
 }
 
+size_t py_math_cb_user = 32;
+
+/* BaseMathObject's layout, by mathutils.Vector's size, checked on the 3D
+ * cursor's location (its owner is the bpy_prop_array it wraps). */
+static bool choose_math_layout(void)
+{
+    PyObject *mu = PyImport_ImportModule("mathutils");
+    PyObject *vec = mu ? PyObject_GetAttrString(mu, "Vector") : NULL;
+    Py_ssize_t size = vec && PyType_Check(vec) ? ((PyTypeObject *)vec)->tp_basicsize : -1;
+    Py_XDECREF(vec);
+    Py_XDECREF(mu);
+    py_math_cb_user = size == 48 ? 32 : size == 40 ? 24 : 0;
+    bool ok = py_math_cb_user != 0;
+    PyObject *bpy = ok ? PyImport_ImportModule("bpy") : NULL;
+    PyObject *ctx = bpy ? PyObject_GetAttrString(bpy, "context") : NULL;
+    PyObject *scene = ctx ? PyObject_GetAttrString(ctx, "scene") : NULL;
+    PyObject *cursor = scene && scene != Py_None ? PyObject_GetAttrString(scene, "cursor") : NULL;
+    PyObject *loc = cursor ? PyObject_GetAttrString(cursor, "location") : NULL;
+    PyObject *owner = loc ? PyObject_GetAttrString(loc, "owner") : NULL;
+    if (loc && owner)
+        ok = MATH_CB_USER(loc) == owner;
+    Py_XDECREF(owner);
+    Py_XDECREF(loc);
+    Py_XDECREF(cursor);
+    Py_XDECREF(scene);
+    Py_XDECREF(ctx);
+    Py_XDECREF(bpy);
+    PyErr_Clear();
+    if (!ok)
+        bpr_warn_once("mathutils", "mathutils.Vector is %zd bytes, a layout bpyrace does not know: accesses "
+                                   "through Vector/Euler/Matrix wrappers (obj.location.x = 1) are not recorded",
+                      size);
+    return ok;
+}
+
 int py_install_mathutils_hooks(void)
 {
+    if (!choose_math_layout())
+        return -1;
     struct exe_map m = {0};
     dl_iterate_phdr(exe_segments, &m);
     uintptr_t **found = NULL;

@@ -46,7 +46,7 @@ void bpr_py_preinit(void)
     tw_set_python_version(v);
     supported = py_internals_init();
     if (!supported) {
-        bpr_warn_once("python", "Python %s is not supported (bpyrace knows 3.11 and 3.13): no RNA access "
+        bpr_warn_once("python", "Python %s is not supported (bpyrace knows 3.11, 3.13 and 3.14): no RNA access "
                                 "is recorded, the program runs unchanged", v);
         return;
     }
@@ -96,12 +96,14 @@ static void ignore_bookkeeping_locks(void)
 
 static void retry_bookkeeping(void)
 {
-    if (installed != 1 || bookkeeping_done || py_is_finalizing())
+    if (installed != 1 || py_is_finalizing())
         return;
     PyObject *exc_type, *exc, *tb;
     PyErr_Fetch(&exc_type, &exc, &tb);
     py_enter();
-    ignore_bookkeeping_locks();
+    if (!bookkeeping_done)
+        ignore_bookkeeping_locks();
+    py_hooks_retry();
     py_leave();
     PyErr_Restore(exc_type, exc, tb);
 }

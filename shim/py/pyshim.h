@@ -6,6 +6,12 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+
+/* Built against 3.11's headers, run on 3.13 and 3.14 too: no macro may read
+ * a struct whose layout moved.  3.14's tuples cache their hash before
+ * ob_item, so items are read through the function. */
+#undef PyTuple_GET_ITEM
+#define PyTuple_GET_ITEM(t, i) PyTuple_GetItem((t), (i))
 #include "../shim.h"
 
 /* Layout of Blender's Python wrappers (bpy_rna.h), per release: the
@@ -33,8 +39,11 @@ extern const struct py_rna_layout *py_layout;   /* this Blender's, once chosen *
 #define PYRNA_FUNC(o) (*(void **)((char *)(o) + py_layout->func))
 #define RNA_PROP_IDENTIFIER(p) (*(const char **)((char *)(p) + 24))
 #define RNA_FUNC_IDENTIFIER(f) (*(const char **)((char *)(f) + 40))
-#define MATH_CB_USER(o) (*(PyObject **)((char *)(o) + 32))
-#define MATH_CB_TYPE(o) (*(unsigned char *)((char *)(o) + 40))
+/* mathutils' BaseMathObject: cb_user follows the data pointer, after a
+ * PyObject_VAR_HEAD up to 5.1 (Vector.__basicsize__ 48) or a PyObject_HEAD
+ * in 5.2 (40); chosen by py_choose_math_layout(). */
+extern size_t py_math_cb_user;
+#define MATH_CB_USER(o) (*(PyObject **)((char *)(o) + py_math_cb_user))
 
 /* pyversion.c: the interpreter internals of the running Python's version
  * (frames, thread state, code objects, the GIL), read through one table. */
@@ -126,6 +135,7 @@ PyObject *py_family_join(PyObject *self, PyObject *args);
 /* hooks.c */
 int py_install_rna_hooks(void);
 int py_install_mathutils_hooks(void);
+void py_hooks_retry(void);
 bool py_is_rna_property(PyObject *self, PyObject *name, const char **ident, Py_ssize_t *len);
 
 #endif

@@ -73,6 +73,28 @@ static PyObject *call_orig(const struct hook *h, const struct call *c)
     }
 }
 
+/* importlib's module locks (per module, taken by whichever thread imports
+ * it first) are the interpreter's bookkeeping, like the thread-state locks
+ * (pyshim.c): as edges they would order threads by the accident of who
+ * imported what first.  They are taken from its frozen bootstrap code. */
+static bool in_importlib(void)
+{
+    static PyCodeObject *last_code;
+    static bool last_answer;
+    const void *f = py_innermost_frame();
+    PyCodeObject *code = f ? py_frame_code(f) : NULL;
+    if (!code)
+        return false;
+    if (code != last_code) {
+        const char *file = PyUnicode_AsUTF8(py_code_filename(code));
+        if (!file)
+            PyErr_Clear();
+        last_answer = file && strncmp(file, "<frozen importlib._bootstrap", 28) == 0;
+        last_code = code;
+    }
+    return last_answer;
+}
+
 static PyObject *hooked_call(size_t i, const struct call *c)
 {
     const struct hook *h = &hooks[i];
@@ -88,7 +110,7 @@ static PyObject *hooked_call(size_t i, const struct call *c)
     /* acquire gives True (False: not acquired, non-blocking or timed out);
      * _acquire_restore gives None; a release that raised released nothing */
     bool done = res && (h->role == R_RELEASE || res == Py_True || res == Py_None);
-    if (done && py_recording() && !bpr_is_gil_object(c->self))
+    if (done && py_recording() && !bpr_is_gil_object(c->self) && !in_importlib())
         bpr_emit(h->role == R_ACQUIRE ? TR_ACQUIRE : TR_RELEASE, 0, TRACE_SYNC_MUTEX, 0,
                  (uint64_t)(uintptr_t)c->self, 0);
     return res;

@@ -40,6 +40,8 @@ static const struct py_internals table[] = {
     {0x030B, 0, 32, 360, 80, 32, 168, 120, 1, 56, 8, 32, 48, 0, 56, 69, 1, -1, 2, 72, 184, 168, 56, 112, 120, 32, 0},
     /* 3.13 (Debian 13: Blender 4.3.2; blender.org 5.1 and later) */
     {0x030D, 1, 0, 16, 80, 32, 168, 120, 0, 72, 0, 0, 8, 1, 56, 70, 1, 3, 2, 72, 200, 184, 52, 112, 120, 32, 0},
+    /* 3.14 (Debian unstable: Blender 5.2.2): frames hold tagged _PyStackRefs */
+    {0x030E, 1, 0, 16, 80, 32, 168, 120, 0, 72, 0, 0, 8, 1, 56, 74, 1, 4, 2, 80, 208, 192, 52, 112, 120, 32, 3},
 };
 
 static const struct py_internals *in;

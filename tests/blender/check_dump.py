@@ -70,7 +70,9 @@ def main():
         for l in run.stdout.splitlines():
             m = re.match(r"BPYRACE_SYNC (\S+) 0x([0-9a-fA-F]+)$", l.strip())
             if m:
+                # 3.11: the lock's semaphore; 3.13+: the lock object, as a mutex
                 syncs["sem:0x%x" % int(m.group(2), 16)] = m.group(1)
+                syncs["mutex:0x%x" % int(m.group(2), 16)] = m.group(1)
         events = dump_events("check_dump", bpyrace, trace)
 
     def in_script(frames):
