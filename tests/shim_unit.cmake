@@ -37,5 +37,5 @@ set_tests_properties(shim_py_layout PROPERTIES LABELS "shim;unit" TIMEOUT 60)
 # build host's, and the roots ci/setup makes (tests/chroot.cmake).
 add_test(NAME shim_pyversion_table
          COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/unit/pyversion_check.sh ${CMAKE_SOURCE_DIR}
-                 ${BPYRACE_CHROOTS}/trixie)
+                 ${BPYRACE_CHROOTS}/trixie ${BPYRACE_CHROOTS}/sid)
 set_tests_properties(shim_pyversion_table PROPERTIES LABELS "shim;unit" TIMEOUT 120)

@@ -270,14 +270,17 @@ static PyObject *hook_coll_getattro(PyObject *self, PyObject *name)
 /* "Scene.frame_set": the struct type and function, as Blender's repr of the
  * bpy_func writes them ("<bpy_func Scene.frame_set()>"), interned per
  * (StructRNA, FunctionRNA) so the repr runs once per function. */
-static uint32_t func_name_id(PyObject *f)
+static uint32_t func_name_id(PyObject *f, bool *is_remove)
 {
-    static struct { void *srna, *func; uint32_t id; bool set; } cache[256];
+    static struct { void *srna, *func; uint32_t id; bool set, remove; } cache[256];
     void *srna = PYRNA_PTR(f)->type, *func = PYRNA_FUNC(f);
     size_t slot = (((uintptr_t)srna >> 4) ^ ((uintptr_t)func >> 4)) % 256;
-    if (cache[slot].set && cache[slot].srna == srna && cache[slot].func == func)
+    if (cache[slot].set && cache[slot].srna == srna && cache[slot].func == func) {
+        *is_remove = cache[slot].remove;
         return cache[slot].id;   /* (0 too: a name that cannot be had is not asked again) */
+    }
     uint32_t id = 0;
+    bool remove = false;
     py_enter();
     PyObject *r = PyObject_Repr(f);
     const char *s = r ? PyUnicode_AsUTF8(r) : NULL;
@@ -286,8 +289,8 @@ static uint32_t func_name_id(PyObject *f)
         name++;
         size_t n = strcspn(name, "(>");
         id = py_string_id(name, (Py_ssize_t)n);
-    } else if (func) {
-        id = py_string_id(RNA_FUNC_IDENTIFIER(func), -1);
+        /* the function's own name, after the struct's: "BlendDataObjects.remove" */
+        remove = n >= 7 && strncmp(name + n - 7, ".remove", 7) == 0;
     }
     Py_XDECREF(r);
     PyErr_Clear();
@@ -295,7 +298,9 @@ static uint32_t func_name_id(PyObject *f)
     cache[slot].srna = srna;
     cache[slot].func = func;
     cache[slot].id = id;
+    cache[slot].remove = remove;
     cache[slot].set = true;
+    *is_remove = remove;
     return id;
 }
 
@@ -332,14 +337,14 @@ static PyObject *hook_func_call(PyObject *self, PyObject *args, PyObject *kw)
     bool site = false;
     if (py_recording()) {
         bool in_ops = false;
-        uint32_t what = func_name_id(self), stack = py_stack_id_ex(&in_ops);
+        bool is_remove = false;
+        uint32_t what = func_name_id(self, &is_remove), stack = py_stack_id_ex(&in_ops);
         uint32_t coll = coll_func_var(self);
         if (coll) {
             /* new/remove/link/clear on a collection write its membership */
             py_record(TR_WRITE, coll, -1);
-            void *func = PYRNA_FUNC(self);
             PyObject *arg0 = args && PyTuple_GET_SIZE(args) > 0 ? PyTuple_GET_ITEM(args, 0) : NULL;
-            if (func && strcmp(RNA_FUNC_IDENTIFIER(func), "remove") == 0 && arg0 &&
+            if (is_remove && arg0 &&
                 PyObject_TypeCheck(arg0, type_struct)) {
                 struct rna_pointer *p = PYRNA_PTR(arg0);
                 py_record_call(TRACE_LEVEL_ID, py_id_var(p->owner_id, arg0, PATH_STRUCT), stack, what);

@@ -38,7 +38,6 @@ extern const struct py_rna_layout *py_layout;   /* this Blender's, once chosen *
 #define PYRNA_PROP(o) (*(void **)((char *)(o) + py_layout->prop))
 #define PYRNA_FUNC(o) (*(void **)((char *)(o) + py_layout->func))
 #define RNA_PROP_IDENTIFIER(p) (*(const char **)((char *)(p) + 24))
-#define RNA_FUNC_IDENTIFIER(f) (*(const char **)((char *)(f) + 40))
 /* mathutils' BaseMathObject: cb_user follows the data pointer, after a
  * PyObject_VAR_HEAD up to 5.1 (Vector.__basicsize__ 48) or a PyObject_HEAD
  * in 5.2 (40); chosen by py_choose_math_layout(). */
