@@ -38,6 +38,8 @@ struct trace_thread {
     uint8_t origin;        /* enum trace_origin, 0 unknown */
     const char *name;      /* Python thread name or NULL */
     uint32_t created_at;   /* stack id in the parent at pthread_create, 0 unknown */
+    bool traced;           /* it has a chunk: it wrote events (others are only named by
+                              other threads' events) */
 };
 
 struct trace_reader;
