@@ -18,6 +18,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -207,7 +208,15 @@ int tw_open(const char *path, int pid, int ppid, const char *exe, uint32_t flags
         munmap(tw_grave[i].addr, tw_grave[i].len);
     tw_ngrave = 0;
 
-    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* Private (0600: stacks, paths and thread names are the user's), never
+     * through a symlink planted at the name, and, when `bpyrace run` made
+     * sure the name was free (BPYRACE_TRACE_NEW), only as a new file: a file
+     * that appeared there since is someone else's. */
+    const char *new_only = getenv("BPYRACE_TRACE_NEW");
+    int oflags = O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW;
+    if (new_only && !strcmp(new_only, "1"))
+        oflags |= O_EXCL;
+    int fd = open(path, oflags, 0600);
     if (fd < 0) {
         tw_lock_drop();
         return -1;
