@@ -13,13 +13,13 @@ add_library(bpyrace_fuzz_trace STATIC ${_fz}/fuzz_trace.c ${_fz}/fuzz_io.c
             ${CMAKE_SOURCE_DIR}/tracer/dump.c ${CMAKE_SOURCE_DIR}/tracer/cli_error.c)
 target_include_directories(bpyrace_fuzz_trace PRIVATE ${CMAKE_SOURCE_DIR}/tracer)
 target_link_libraries(bpyrace_fuzz_trace PUBLIC bpyrace_reports bpyrace_trace)
-add_library(bpyrace_fuzz_json STATIC ${_fz}/fuzz_report_json.c ${_fz}/fuzz_io.c)
-target_link_libraries(bpyrace_fuzz_json PUBLIC bpyrace_viewer bpyrace_reports)
+add_library(bpyrace_fuzz_report_json STATIC ${_fz}/fuzz_report_json.c ${_fz}/fuzz_io.c)
+target_link_libraries(bpyrace_fuzz_report_json PUBLIC bpyrace_viewer bpyrace_reports)
 
 add_executable(fuzz_replay_trace ${_fz}/replay_main.c)
 target_link_libraries(fuzz_replay_trace PRIVATE bpyrace_fuzz_trace)
 add_executable(fuzz_replay_json ${_fz}/replay_main.c)
-target_link_libraries(fuzz_replay_json PRIVATE bpyrace_fuzz_json)
+target_link_libraries(fuzz_replay_json PRIVATE bpyrace_fuzz_report_json)
 
 add_test(NAME fuzz_replay_trace
          COMMAND fuzz_replay_trace ${_fz}/corpus-trace ${_fz}/regressions-trace)
