@@ -343,6 +343,18 @@ static int mg_file(struct merge_ctx *m, const char *path)
         }
     }
     set->truncated = set->truncated || json_is_true(json_object_get(root, "truncated"));
+    if (json_is_false(json_object_get(root, "complete")) && !set->incomplete) {
+        /* a shard cut short: the merged report is too (the first one's point) */
+        const char *why = json_string_value(json_object_get(root, "incomplete_reason"));
+        json_t *after = json_object_get(root, "missing_after");
+        json_t *us = json_object_get(after, "time_us");
+        char reason[1200];
+        snprintf(reason, sizeof reason, "%s: %s", path, why ? why : "cut short");
+        set->incomplete = true;
+        set->incomplete_reason = report_xstrdup(reason);
+        set->missing_after_seq = (uint64_t)json_integer_value(json_object_get(after, "seq"));
+        set->missing_after_us = json_is_number(us) ? json_number_value(us) : -1;
+    }
     json_t *sum = json_object_get(root, "summary");
     set->events += (uint64_t)json_integer_value(json_object_get(sum, "events"));
     set->threads += (uint32_t)json_integer_value(json_object_get(sum, "threads"));

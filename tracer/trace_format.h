@@ -39,9 +39,12 @@ struct trace_file_header {
     char exe[256];            /* /proc/self/exe of the traced process */
     char coverage[1024];      /* what could not be instrumented, "\n"-separated */
     uint64_t start_mono_ns;   /* CLOCK_MONOTONIC at start: TR_TIME counts from it */
+    uint64_t dropped_seq;     /* TRACE_HF_DROPPED: the writer failed (disk full); events
+                                 from about this seq on were dropped */
 };
 
 #define TRACE_HF_NATIVE_STACKS 1u
+#define TRACE_HF_DROPPED 2u       /* events were dropped: see dropped_seq */
 
 struct trace_chunk_header {   /* exactly one record slot */
     uint32_t magic;           /* TRACE_CHUNK_MAGIC; stored last */

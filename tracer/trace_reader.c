@@ -62,6 +62,7 @@ struct trace_reader {
     uint32_t nthreads;
 
     uint64_t events;
+    uint64_t max_seq;             /* highest event seq read */
     bool truncated;
     struct tr_time { uint64_t seq, ns; } *times;   /* TR_TIME points, by seq once loaded */
     size_t ntimes, captimes;
@@ -405,6 +406,8 @@ static bool tr_scan_chunk(struct trace_reader *r, uint64_t ci, struct tr_chunk *
                 break;
             }
             last_seq = rec->seq;
+            if (rec->seq > r->max_seq)
+                r->max_seq = rec->seq;
             r->events++;
             if (rec->type == TR_TIME)
                 tr_note_time(r, rec);
@@ -745,6 +748,16 @@ double trace_time_us(const struct trace_reader *r, uint64_t seq)
 bool trace_truncated(const struct trace_reader *r)
 {
     return r->truncated;
+}
+
+uint64_t trace_last_seq(const struct trace_reader *r)
+{
+    return r->max_seq;
+}
+
+uint64_t trace_dropped_seq(const struct trace_reader *r)
+{
+    return r->hdr && (r->hdr->flags & TRACE_HF_DROPPED) ? r->hdr->dropped_seq : 0;
 }
 
 uint64_t trace_event_count(const struct trace_reader *r)

@@ -88,6 +88,17 @@ static struct trace_file_header *tw_header(void)
     return (struct trace_file_header *)atomic_load_explicit(&tw_seg[0], memory_order_relaxed);
 }
 
+/* Events are being dropped from now on: say so in the header, so that the
+ * report can say from where its trace is incomplete.  Caller holds tw_lock. */
+static void tw_mark_dropped(void)
+{
+    struct trace_file_header *h = tw_header();
+    if (h && !(h->flags & TRACE_HF_DROPPED)) {
+        h->dropped_seq = atomic_load(&tw_seq);
+        h->flags |= TRACE_HF_DROPPED;
+    }
+}
+
 /* Size the file for segment K and map it.  Caller holds tw_lock.
  * fallocate rather than ftruncate: a store into a sparse page the disk
  * cannot hold raises SIGBUS in the host; a failed fallocate is just a warning. */
@@ -120,6 +131,7 @@ static int tw_ensure_segment(uint32_t k)
             if (tw_map_segment(tw_nsegs) != 0) {
                 int err = errno;
                 atomic_store(&tw_failed, 1);
+                tw_mark_dropped();
                 tw_warn("cannot extend the trace file", err, "later events are dropped");
                 rc = -1;
                 break;
@@ -143,6 +155,10 @@ static int tw_new_chunk(struct tw_thread *t, uint32_t gen)
     if (!atomic_load(&tw_open_flag))
         return -1;
     if (idx >= (uint64_t)TW_MAX_SEGS * TW_CHUNKS_PER_SEG) {
+        tw_lock_take();
+        if (atomic_load(&tw_open_flag))
+            tw_mark_dropped();
+        tw_lock_drop();
         tw_warn("trace file full (64 GiB)", 0, "later events are dropped");
         return -1;
     }
