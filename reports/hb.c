@@ -203,6 +203,14 @@ struct hb {
     uint32_t npools;
     struct hb_task_info *info; /* the last HB_TASK_INFO tasks, by task id % HB_TASK_INFO */
     uint32_t nos;            /* OS threads seen */
+
+    /* The analyzer numbers the trace's threads densely (1..task_base-1), in
+     * tid order, and only those that wrote events: a corrupt trace may name
+     * thread ids up to its size, and clocks as wide as the largest tid would
+     * make memory and time quadratic in it.  Reports show trace tids. */
+    uint32_t *dense;         /* per trace tid: its index here, 0 = no events */
+    uint32_t ndense;
+    uint32_t *trace_tid;     /* per index below task_base: the trace tid */
 };
 
 /* ---- vector clocks ---- */
@@ -608,11 +616,17 @@ static const struct hb_task_info *hb_task_info(const struct hb *h, uint32_t task
     return i && i->task == task ? i : NULL;
 }
 
-/* The OS thread that made A (a task's worker). */
+/* The trace's tid of OS thread index OS, 0 for none. */
+static uint32_t hb_trace_tid(const struct hb *h, uint32_t os)
+{
+    return os && os < h->task_base ? h->trace_tid[os] : 0;
+}
+
+/* The OS thread that made A (a task's worker), as the trace's tid. */
 static uint32_t hb_os_tid(const struct hb *h, const struct hb_acc *a)
 {
     const struct hb_task_info *i = hb_task_info(h, a->task);
-    return i ? i->worker : a->tid < h->task_base ? a->tid : 0;
+    return hb_trace_tid(h, i ? i->worker : a->tid);
 }
 
 static struct hb_side hb_side_of(const struct hb *h, const struct hb_acc *a)
@@ -620,7 +634,7 @@ static struct hb_side hb_side_of(const struct hb *h, const struct hb_acc *a)
     struct hb_side s = {0};
     s.seq = a->seq;
     const struct hb_task_info *i = hb_task_info(h, a->task);
-    s.tid = i ? i->worker : hb_os_tid(h, a);
+    s.tid = hb_os_tid(h, a);
     if (a->task) {
         s.task = a->task;
         s.task_known = i != NULL;
@@ -629,7 +643,7 @@ static struct hb_side hb_side_of(const struct hb *h, const struct hb_acc *a)
         s.pool = i->pool_name;
         s.task_index = i->index;
         s.submitted_at = i->stack;
-        s.submitter = i->submitter;
+        s.submitter = hb_trace_tid(h, i->submitter);
     }
     s.kind = a->kind;
     s.gil = hb_acc_gil(a);
@@ -1240,13 +1254,29 @@ void hb_events(struct hb *h, const struct trace_event *ev, size_t n)
     }
 }
 
-void hb_event(struct hb *h, const struct trace_event *ev)
+static uint32_t hb_dense_tid(const struct hb *h, uint64_t tid)
+{
+    return tid < h->ndense ? h->dense[tid] : 0;
+}
+
+void hb_event(struct hb *h, const struct trace_event *trace_ev)
 {
     h->events++;
-    if (ev->type == TR_MARK && !h->tests)
+    if (trace_ev->type == TR_MARK && !h->tests)
         h->tests = hb_tests_new();
-    if (h->tests && (ev->type == TR_MARK || ev->type == TR_THREAD_CREATE))
-        hb_tests_event(h->tests, ev);
+    if (h->tests && (trace_ev->type == TR_MARK || trace_ev->type == TR_THREAD_CREATE))
+        hb_tests_event(h->tests, trace_ev);   /* (test attribution keeps the trace's tids) */
+    /* From here on, thread ids are the analyzer's dense ones. */
+    struct trace_event dense_ev = *trace_ev;
+    const struct trace_event *ev = &dense_ev;
+    dense_ev.tid = hb_dense_tid(h, trace_ev->tid);
+    if (!dense_ev.tid)
+        return;   /* not a thread of the reader given to hb_new */
+    if (ev->type == TR_THREAD_CREATE || ev->type == TR_THREAD_JOIN) {
+        dense_ev.a = hb_dense_tid(h, trace_ev->a);
+        if (!dense_ev.a)
+            return;   /* a thread that wrote no events: nothing of it to order */
+    }
     struct hb_thr *t = hb_thread(h, ev->tid);
     uint32_t os = ev->tid, task = hb_cur_task(h, os);
     switch (ev->type) {
@@ -1417,7 +1447,18 @@ struct hb *hb_new(const struct trace_reader *defs)
 {
     struct hb *h = report_xcalloc(1, sizeof *h);
     h->defs = defs;
-    h->task_base = (defs ? trace_thread_count(defs) : 0) + 1;
+    h->ndense = defs ? trace_thread_count(defs) : 0;
+    h->dense = report_xcalloc(h->ndense, sizeof *h->dense);
+    h->trace_tid = report_xcalloc(h->ndense + 1, sizeof *h->trace_tid);
+    uint32_t n = 0;
+    for (uint32_t tid = 1; tid < h->ndense; tid++) {
+        const struct trace_thread *th = trace_get_thread(defs, tid);
+        if (th && th->traced) {
+            h->dense[tid] = ++n;
+            h->trace_tid[n] = tid;
+        }
+    }
+    h->task_base = n + 1;
     h->nowner = defs ? trace_var_count(defs) : 0;
     h->owner = report_xcalloc(h->nowner, sizeof *h->owner);
     for (uint32_t i = 0; i < h->nowner; i++) {
@@ -1485,5 +1526,7 @@ void hb_free(struct hb *h)
     free(h->lid_family);
     free(h->free_lids);
     free(h->info);
+    free(h->dense);
+    free(h->trace_tid);
     free(h);
 }

@@ -66,7 +66,8 @@ struct hb;
 
 struct hb *hb_new(const struct trace_reader *defs);
 /* Feed one event (seq order).  Variable metadata (owner ID) comes from the
- * reader given to hb_new. */
+ * reader given to hb_new, and so do the threads: events of a thread the
+ * reader has no chunk of are ignored (it wrote none). */
 void hb_event(struct hb *h, const struct trace_event *ev);
 /* The same for N consecutive events (faster: prefetches the state of the
  * events ahead). */

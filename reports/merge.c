@@ -11,9 +11,77 @@
 
 #include "xalloc.h"
 
+/* A string -> index map (open addressing): shards may hold many races and
+ * tests, and a linear search per item made merging quadratic in them. */
+struct mg_map {
+    const char **keys;  /* not owned */
+    size_t *vals;
+    size_t n, cap;
+};
+
+static uint64_t mg_hash(const char *s)
+{
+    uint64_t x = 1469598103934665603ULL;
+    while (*s)
+        x = (x ^ (unsigned char)*s++) * 1099511628211ULL;
+    return x;
+}
+
+/* The slot of KEY: its value's holder, or the empty slot where it goes. */
+static size_t mg_slot(const struct mg_map *m, const char *key)
+{
+    size_t j = mg_hash(key) & (m->cap - 1);
+    while (m->keys[j] && strcmp(m->keys[j], key))
+        j = (j + 1) & (m->cap - 1);
+    return j;
+}
+
+/* KEY's value, or (when absent) VAL inserted; KEY must outlive the map. */
+static size_t mg_get_or_put(struct mg_map *m, const char *key, size_t val)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        struct mg_map g = {NULL, NULL, m->n, m->cap ? m->cap * 2 : 64};
+        g.keys = report_xcalloc(g.cap, sizeof *g.keys);
+        g.vals = report_xcalloc(g.cap, sizeof *g.vals);
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->keys[i]) {
+                size_t j = mg_slot(&g, m->keys[i]);
+                g.keys[j] = m->keys[i];
+                g.vals[j] = m->vals[i];
+            }
+        free(m->keys);
+        free(m->vals);
+        *m = g;
+    }
+    size_t j = mg_slot(m, key);
+    if (!m->keys[j]) {
+        m->keys[j] = key;
+        m->vals[j] = val;
+        m->n++;
+    }
+    return m->vals[j];
+}
+
+static void mg_map_free(struct mg_map *m)
+{
+    free(m->keys);
+    free(m->vals);
+    memset(m, 0, sizeof *m);
+}
+
+/* Append to an array whose capacity is N rounded up to a power of two. */
+static void *mg_push(void *arr, size_t n, size_t elem)
+{
+    if (n == 0 || (n & (n - 1)) == 0)
+        arr = report_xrealloc(arr, n ? 2 * n : 1, elem);
+    return arr;
+}
+
 struct merge_ctx {
     struct report_set set;
     char (*fps)[33];
+    struct mg_map by_fp;    /* fingerprint -> race index */
+    struct mg_map by_test;  /* test id -> test index */
     char **pool;        /* advice strings (race_report.advice is not owned) */
     size_t npool;
 };
@@ -102,12 +170,74 @@ static const char *mg_outcome(const char *o)
     return names[mg_outcome_rank(o ? o : "passed")];
 }
 
+/* Move FROM's tests and leaks to INTO (a duplicate race's). */
+static void mg_take_tests(struct race_report *into, struct race_report *from)
+{
+    for (size_t i = 0; i < from->ntests; i++) {
+        into->tests = mg_push(into->tests, into->ntests, sizeof *into->tests);
+        into->tests[into->ntests++] = from->tests[i];
+    }
+    for (size_t i = 0; i < from->nleaks; i++) {
+        into->leaks = mg_push(into->leaks, into->nleaks, sizeof *into->leaks);
+        into->leaks[into->nleaks++] = from->leaks[i];
+    }
+    from->ntests = from->nleaks = 0;
+}
+
+static int mg_strcmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Each race's tests sorted and unique, its leaks unique in first-seen order. */
+static void mg_finish(struct race_report *r)
+{
+    if (r->ntests > 1)
+        qsort(r->tests, r->ntests, sizeof *r->tests, mg_strcmp);
+    size_t j = 0;
+    for (size_t i = 0; i < r->ntests; i++) {
+        if (j && !strcmp(r->tests[j - 1], r->tests[i]))
+            free(r->tests[i]);
+        else
+            r->tests[j++] = r->tests[i];
+    }
+    r->ntests = j;
+    if (r->nleaks < 2)
+        return;
+    /* a leak's key: thread, from, to, separated by bytes no JSON string
+     * decodes to here (jansson refuses \u0000; 0x01 marks "none") */
+    char **keys = report_xcalloc(r->nleaks, sizeof *keys);
+    struct mg_map seen = {0};
+    j = 0;
+    for (size_t i = 0; i < r->nleaks; i++) {
+        const struct report_leak *l = &r->leaks[i];
+        size_t n = 16 + (l->from ? strlen(l->from) : 1) + (l->to ? strlen(l->to) : 1) + 4;
+        keys[i] = report_xcalloc(n, 1);
+        snprintf(keys[i], n, "%u\x02%s\x02%s", l->thread, l->from ? l->from : "\x01",
+                 l->to ? l->to : "\x01");
+        if (mg_get_or_put(&seen, keys[i], i) != i) {
+            free(r->leaks[i].from);
+            free(r->leaks[i].to);
+        } else {
+            r->leaks[j++] = r->leaks[i];
+        }
+    }
+    mg_map_free(&seen);
+    for (size_t i = 0; i < r->nleaks; i++)
+        free(keys[i]);
+    free(keys);
+    r->nleaks = j;
+}
+
 static int mg_file(struct merge_ctx *m, const char *path)
 {
     json_error_t err;
     json_t *root = json_load_file(path, 0, &err);
     if (!root) {
-        fprintf(stderr, "bpyrace: %s: %s\n", path, err.text);
+        if (err.line > 0)
+            fprintf(stderr, "bpyrace: %s: line %d: %s\n", path, err.line, err.text);
+        else
+            fprintf(stderr, "bpyrace: %s: %s\n", path, err.text);
         return -1;
     }
     json_t *races = json_object_get(root, "races");
@@ -137,19 +267,19 @@ static int mg_file(struct merge_ctx *m, const char *path)
         mg_access(json_array_get(acc, 0), &r.acc[0]);
         mg_access(json_array_get(acc, 1), &r.acc[1]);
         const char *adv = json_string_value(json_object_get(jr, "advice"));
-        m->pool = report_xrealloc(m->pool, m->npool + 1, sizeof *m->pool);
+        m->pool = mg_push(m->pool, m->npool, sizeof *m->pool);
         m->pool[m->npool] = report_xstrdup(adv ? adv : "");
         r.advice = m->pool[m->npool++];
         size_t k;
         json_t *v;
         json_array_foreach(json_object_get(jr, "tests"), k, v) {
             if (json_is_string(v)) {
-                r.tests = report_xrealloc(r.tests, r.ntests + 1, sizeof *r.tests);
+                r.tests = mg_push(r.tests, r.ntests, sizeof *r.tests);
                 r.tests[r.ntests++] = report_xstrdup(json_string_value(v));
             }
         }
         json_array_foreach(json_object_get(jr, "leaks"), k, v) {
-            r.leaks = report_xrealloc(r.leaks, r.nleaks + 1, sizeof *r.leaks);
+            r.leaks = mg_push(r.leaks, r.nleaks, sizeof *r.leaks);
             r.leaks[r.nleaks++] = (struct report_leak){
                 (uint32_t)json_integer_value(json_object_get(v, "thread")),
                 mg_dup(json_object_get(v, "from")), mg_dup(json_object_get(v, "to"))};
@@ -157,16 +287,22 @@ static int mg_file(struct merge_ctx *m, const char *path)
         r.fingerprint = mg_dup(json_object_get(jr, "fingerprint"));
         char fp[33];
         report_fingerprint(&r, fp);
-        size_t at = 0;
-        while (at < set->nraces && strcmp(m->fps[at], fp))
-            at++;
+        if (set->nraces == 0 || (set->nraces & (set->nraces - 1)) == 0) {
+            /* (the map points into fps: rebuilt when fps moves) */
+            m->fps = report_xrealloc(m->fps, set->nraces ? 2 * set->nraces : 1, sizeof *m->fps);
+            mg_map_free(&m->by_fp);
+            for (size_t q = 0; q < set->nraces; q++)
+                mg_get_or_put(&m->by_fp, m->fps[q], q);
+        }
+        memcpy(m->fps[set->nraces], fp, 33);
+        size_t at = mg_get_or_put(&m->by_fp, m->fps[set->nraces], set->nraces);
         if (at < set->nraces) {
             struct race_report *x = &set->races[at];
             x->count += r.count;
             x->observed = x->observed || r.observed;
             if (r.nitems > x->nitems)
                 x->nitems = r.nitems;
-            report_race_tests_union(x, &r);
+            mg_take_tests(x, &r);   /* deduplicated once, at the end (mg_finish) */
             if (r.cls > x->cls) {   /* keep the stronger class's accesses */
                 struct report_access tmp[2] = {x->acc[0], x->acc[1]};
                 x->acc[0] = r.acc[0];
@@ -178,9 +314,7 @@ static int mg_file(struct merge_ctx *m, const char *path)
             }
             report_race_free(&r);
         } else {
-            set->races = report_xrealloc(set->races, set->nraces + 1, sizeof *set->races);
-            m->fps = report_xrealloc(m->fps, set->nraces + 1, sizeof *m->fps);
-            memcpy(m->fps[set->nraces], fp, 33);
+            set->races = mg_push(set->races, set->nraces, sizeof *set->races);
             set->races[set->nraces++] = r;
         }
     }
@@ -193,14 +327,14 @@ static int mg_file(struct merge_ctx *m, const char *path)
             if (!id)
                 continue;
             const char *outcome = mg_outcome(json_string_value(json_object_get(t, "outcome")));
-            size_t k = 0;
-            while (k < set->ntests && strcmp(set->tests[k].id, id))
-                k++;
-            if (k == set->ntests) {
-                set->tests = report_xrealloc(set->tests, set->ntests + 1, sizeof *set->tests);
-                set->tests[set->ntests++] = (struct report_test){
+            size_t k = m->by_test.cap ? m->by_test.vals[mg_slot(&m->by_test, id)] : 0;
+            if (!m->by_test.cap || !m->by_test.keys[mg_slot(&m->by_test, id)]) {
+                set->tests = mg_push(set->tests, set->ntests, sizeof *set->tests);
+                set->tests[set->ntests] = (struct report_test){
                     report_xstrdup(id), outcome, json_number_value(json_object_get(t, "time")),
                     mg_dup(json_object_get(t, "message"))};
+                mg_get_or_put(&m->by_test, set->tests[set->ntests].id, set->ntests);
+                set->ntests++;
             } else if (mg_outcome_rank(outcome) > mg_outcome_rank(set->tests[k].outcome)) {
                 set->tests[k].outcome = outcome;
                 free(set->tests[k].message);
@@ -209,6 +343,18 @@ static int mg_file(struct merge_ctx *m, const char *path)
         }
     }
     set->truncated = set->truncated || json_is_true(json_object_get(root, "truncated"));
+    if (json_is_false(json_object_get(root, "complete")) && !set->incomplete) {
+        /* a shard cut short: the merged report is too (the first one's point) */
+        const char *why = json_string_value(json_object_get(root, "incomplete_reason"));
+        json_t *after = json_object_get(root, "missing_after");
+        json_t *us = json_object_get(after, "time_us");
+        char reason[1200];
+        snprintf(reason, sizeof reason, "%s: %s", path, why ? why : "cut short");
+        set->incomplete = true;
+        set->incomplete_reason = report_xstrdup(reason);
+        set->missing_after_seq = (uint64_t)json_integer_value(json_object_get(after, "seq"));
+        set->missing_after_us = json_is_number(us) ? json_number_value(us) : -1;
+    }
     json_t *sum = json_object_get(root, "summary");
     set->events += (uint64_t)json_integer_value(json_object_get(sum, "events"));
     set->threads += (uint32_t)json_integer_value(json_object_get(sum, "threads"));
@@ -225,6 +371,8 @@ int report_merge(char **paths, int npaths, const struct report_options *o)
     for (int i = 0; i < npaths && ret == 0; i++)
         ret = mg_file(&m, paths[i]);
     if (ret == 0) {
+        for (size_t i = 0; i < m.set.nraces; i++)
+            mg_finish(&m.set.races[i]);
         report_sort(&m.set);
         if (!o->quiet)
             report_print_text(stderr, &m.set);
@@ -243,5 +391,7 @@ int report_merge(char **paths, int npaths, const struct report_options *o)
         free(m.pool[i]);
     free(m.pool);
     free(m.fps);
+    mg_map_free(&m.by_fp);
+    mg_map_free(&m.by_test);
     return ret;
 }

@@ -95,6 +95,12 @@ struct report_set {
     size_t ntests;
     bool has_tests;
     bool truncated;             /* the program died: the last started test was running */
+    /* The trace is cut short (docs/reports.md, "Incomplete runs"): events
+     * after missing_after_seq are missing, for incomplete_reason. */
+    bool incomplete;
+    char *incomplete_reason;    /* owned; one line */
+    uint64_t missing_after_seq; /* the last event known to be recorded */
+    double missing_after_us;    /* its time since the start, -1 unknown */
 };
 
 struct trace_reader;

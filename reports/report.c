@@ -2,6 +2,7 @@
  * print the reports the options ask for. */
 #include "report.h"
 
+#define _GNU_SOURCE   /* sigabbrev_np */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,36 @@
 #include "hb.h"
 #include "race_report.h"
 #include "timeline.h"
+#include "xalloc.h"
+
+/* Whether the trace is cut short, why, and from where (docs/reports.md,
+ * "Incomplete runs"): the writer dropped events (disk full), or the process
+ * died before closing it (killed, crashed). */
+static void report_incomplete(struct report_set *set, const struct trace_reader *r, int sig)
+{
+    uint64_t dropped = trace_dropped_seq(r), last = trace_last_seq(r);
+    char why[200] = "";
+    if (trace_truncated(r)) {
+        const char *abbrev = sig > 0 ? sigabbrev_np(sig) : NULL;
+        if (abbrev)
+            snprintf(why, sizeof why, "the program died of signal %d (SIG%s)", sig, abbrev);
+        else
+            snprintf(why, sizeof why, "the program did not exit cleanly (killed or crashed)");
+    }
+    if (dropped) {
+        size_t n = strlen(why);
+        snprintf(why + n, sizeof why - n, "%sthe trace writer failed (disk full or file size limit) "
+                 "and dropped later events", n ? "; " : "");
+        if (dropped - 1 < last)
+            last = dropped - 1;
+    }
+    if (!why[0])
+        return;
+    set->incomplete = true;
+    set->incomplete_reason = report_xstrdup(why);
+    set->missing_after_seq = last;
+    set->missing_after_us = trace_time_us(r, last);
+}
 
 int report_trace(const char *trace_path, const struct report_options *o)
 {
@@ -60,6 +91,7 @@ int report_trace(const char *trace_path, const struct report_options *o)
     set.pid = trace_header(r) ? trace_header(r)->pid : 0;
     supp_apply(supp, &set);
     report_tests_build(&set, r, h);   /* bpyrace test: marks -> tests */
+    report_incomplete(&set, r, o->program_signal);
 
     if (!o->quiet)
         report_print_text(stderr, &set);

@@ -11,6 +11,7 @@ struct report_options {
     const char *timeline_path;      /* later issue */
     const char *suppressions_path;  /* NULL = none */
     bool quiet;                     /* no text report on stderr */
+    int program_signal;             /* run: the signal the program died of, 0 none */
 };
 
 /* Analyze the trace at TRACE_PATH (and print / write the reports asked for).

@@ -357,4 +357,6 @@ void report_set_free(struct report_set *set)
     free(set->races);
     set->races = NULL;
     set->nraces = 0;
+    free(set->incomplete_reason);
+    set->incomplete_reason = NULL;
 }

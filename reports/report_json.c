@@ -123,8 +123,18 @@ void report_print_json(FILE *f, const struct report_set *set)
             fputc('}', f);
         }
     }
-    fprintf(f, "%s],\n \"summary\": {\"races\": %zu, \"gil\": %zu, \"hard\": %zu, "
+    fprintf(f, "%s],\n \"complete\": %s, ", (set->has_tests ? set->ntests : set->nraces) ? "\n" : "",
+            set->incomplete ? "false" : "true");
+    if (set->incomplete) {   /* docs/reports.md, "Incomplete runs" */
+        fputs("\"incomplete_reason\": ", f);
+        jout_string(f, set->incomplete_reason ? set->incomplete_reason : "");
+        fprintf(f, ", \"missing_after\": {\"seq\": %llu", (unsigned long long)set->missing_after_seq);
+        if (set->missing_after_us >= 0)
+            fprintf(f, ", \"time_us\": %.1f", set->missing_after_us);
+        fputs("},\n ", f);
+    }
+    fprintf(f, "\"summary\": {\"races\": %zu, \"gil\": %zu, \"hard\": %zu, "
                "\"events\": %llu, \"threads\": %u, \"suppressed\": %zu}}\n",
-            (set->has_tests ? set->ntests : set->nraces) ? "\n" : "", set->nraces, set->nraces - hard, hard,
+            set->nraces, set->nraces - hard, hard,
             (unsigned long long)set->events, set->threads, set->suppressed);
 }

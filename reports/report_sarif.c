@@ -300,7 +300,8 @@ void report_print_sarif(FILE *f, const struct report_set *set)
     char root[PATH_MAX + 16];
     snprintf(root, sizeof root, "file://%s", sarif_root());
     sarif_str(f, root);
-    fprintf(f, "}},\n  \"invocations\": [{\"executionSuccessful\": %s", set->truncated ? "false" : "true");
+    fprintf(f, "}},\n  \"invocations\": [{\"executionSuccessful\": %s",
+            set->truncated || set->incomplete ? "false" : "true");
     bool any = false;
     for (size_t i = 0; i < set->ntests; i++)
         if (!strcmp(set->tests[i].outcome, "crashed")) {   /* the test running at the crash */
@@ -312,6 +313,22 @@ void report_print_sarif(FILE *f, const struct report_set *set)
             fputs("}}", f);
             any = true;
         }
+    if (set->incomplete) {   /* docs/reports.md, "Incomplete runs"; after the crashed tests */
+        char msg[600];
+        int n = snprintf(msg, sizeof msg, "incomplete trace: %s; events after #%llu",
+                         set->incomplete_reason ? set->incomplete_reason : "cut short",
+                         (unsigned long long)set->missing_after_seq);
+        if (set->missing_after_us >= 0 && n > 0 && (size_t)n < sizeof msg)
+            n += snprintf(msg + n, sizeof msg - (size_t)n, " (%.3f s into the run)",
+                          set->missing_after_us / 1e6);
+        if (n > 0 && (size_t)n < sizeof msg)
+            snprintf(msg + n, sizeof msg - (size_t)n, " are missing: races there are not reported");
+        fputs(any ? ", " : ", \"toolExecutionNotifications\": [", f);
+        fputs("{\"level\": \"error\", \"message\": {\"text\": ", f);
+        sarif_str(f, msg);
+        fputs("}}", f);
+        any = true;
+    }
     fprintf(f, "%s}],\n  \"results\": [", any ? "]" : "");
     for (size_t i = 0; i < set->nraces; i++) {
         const struct race_report *r = &set->races[i];

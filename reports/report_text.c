@@ -145,10 +145,25 @@ static const char *text_plural(size_t n, const char *one, const char *many)
     return n == 1 ? one : many;
 }
 
+/* The summary's second line for a trace cut short: said even without races. */
+static void text_incomplete(FILE *f, const struct report_set *set)
+{
+    if (!set->incomplete)
+        return;
+    fprintf(f, "SUMMARY: bpyrace: INCOMPLETE: %s; events after #%llu",
+            set->incomplete_reason ? set->incomplete_reason : "the trace is cut short",
+            (unsigned long long)set->missing_after_seq);
+    if (set->missing_after_us >= 0)
+        fprintf(f, " (%.3f s into the run)", set->missing_after_us / 1e6);
+    fputs(" are missing: races there are not reported\n", f);
+}
+
 void report_print_text(FILE *f, const struct report_set *set)
 {
-    if (!set->nraces)
+    if (!set->nraces) {
+        text_incomplete(f, set);
         return;
+    }
     size_t hard = 0;
     for (size_t i = 0; i < set->nraces; i++) {
         text_race(f, set, &set->races[i]);
@@ -164,4 +179,5 @@ void report_print_text(FILE *f, const struct report_set *set)
     if (set->suppressed)
         fprintf(f, "; %zu suppressed", set->suppressed);
     fputc('\n', f);
+    text_incomplete(f, set);
 }

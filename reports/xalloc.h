@@ -35,12 +35,16 @@ static inline void *report_xgrow(void *arr, uint32_t *n, uint32_t index, size_t 
 {
     if (index < *n)
         return arr;
-    uint32_t m = *n ? *n : first;
+    if (index == UINT32_MAX)   /* its length would not fit *n */
+        return report_xdie();
+    uint64_t m = *n ? *n : first;   /* 64-bit: doubling past 2^31 must not wrap to 0 */
     while (m <= index)
         m *= 2;
+    if (m > UINT32_MAX)
+        m = (uint64_t)index + 1;
     arr = report_xrealloc(arr, m, elem);
     memset((char *)arr + (size_t)*n * elem, 0, (size_t)(m - *n) * elem);
-    *n = m;
+    *n = (uint32_t)m;
     return arr;
 }
 

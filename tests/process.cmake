@@ -8,3 +8,6 @@ add_test(NAME process_private_trace
          COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/process/private_trace.sh $<TARGET_FILE:bpyrace>
                  ${CMAKE_SOURCE_DIR}/examples/lost_update.py)
 set_tests_properties(process_private_trace PROPERTIES LABELS "blender" TIMEOUT 120)
+add_test(NAME process_partial_run
+         COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/process/partial_run.sh $<TARGET_FILE:bpyrace>)
+set_tests_properties(process_partial_run PROPERTIES LABELS "blender" SKIP_RETURN_CODE 77 TIMEOUT 180)

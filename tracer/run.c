@@ -132,6 +132,7 @@ static void run_child(const struct cli_options *o, char **argv, const char *shim
         snprintf(buf, sizeof buf, "%s%s", shim, after);
     setenv("LD_PRELOAD", buf, 1);
     setenv("BPYRACE_TRACE", trace, 1);
+    setenv("BPYRACE_TRACE_NEW", "1", 1);   /* the name is free: the shim creates it O_EXCL */
     snprintf(buf, sizeof buf, "%d", (int)self);
     setenv("BPYRACE_ROOT_PID", buf, 1);
     snprintf(buf, sizeof buf, "%ld", o->stack_depth);
@@ -277,10 +278,20 @@ int cli_run(const struct cli_options *o, char **argv)
         return CLI_EXIT_USAGE;
     if (o->trace && !run_absolute(o->trace, trace_opt, sizeof trace_opt))
         return CLI_EXIT_USAGE;
-    /* A stale trace at the same path would be analyzed as this run's. */
-    if (o->trace && unlink(trace_opt) != 0 && errno != ENOENT) {
-        cli_perror("%s", trace_opt);
-        return CLI_EXIT_USAGE;
+    /* A file at the -o name is not overwritten unless asked (it may be an
+     * earlier run's trace, or anything else); with --force it is removed, as
+     * a stale trace would be analyzed as this run's.  lstat: a symlink there
+     * is itself what gets removed, never its target. */
+    struct stat st;
+    if (o->trace && lstat(trace_opt, &st) == 0) {
+        if (!o->force) {
+            cli_error("%s: file exists; not overwritten (use --force to replace it)", trace_opt);
+            return CLI_EXIT_USAGE;
+        }
+        if (unlink(trace_opt) != 0) {
+            cli_perror("%s", trace_opt);
+            return CLI_EXIT_USAGE;
+        }
     }
     char private_dir[PATH_MAX] = "";
     if (!o->trace && !run_private_dir(private_dir, sizeof private_dir))
@@ -350,6 +361,7 @@ int cli_run(const struct cli_options *o, char **argv)
     bool children = run_list_children(trace, started);
     struct report_options ro;
     run_report_options(o, &ro);
+    ro.program_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     int races = report_trace(trace, &ro);
     if (!o->trace) {
         const char *why = run_keep_reason(trace, status, races, children);

@@ -39,11 +39,14 @@ struct trace_file_header {
     char exe[256];            /* /proc/self/exe of the traced process */
     char coverage[1024];      /* what could not be instrumented, "\n"-separated */
     uint64_t start_mono_ns;   /* CLOCK_MONOTONIC at start: TR_TIME counts from it */
+    uint64_t dropped_seq;     /* TRACE_HF_DROPPED: the writer failed (disk full); events
+                                 from about this seq on were dropped */
 };
 
 #define TRACE_HF_NATIVE_STACKS 1u
-#define TRACE_HF_PYTHON_IN_EXE 2u    /* the GIL API is the executable's own (blender.org builds) */
-#define TRACE_HF_ENTRY_PATCHED 4u    /* and was hooked by patching its entry points */
+#define TRACE_HF_DROPPED 2u       /* events were dropped: see dropped_seq */
+#define TRACE_HF_PYTHON_IN_EXE 4u    /* the GIL API is the executable's own (blender.org builds) */
+#define TRACE_HF_ENTRY_PATCHED 8u    /* and was hooked by patching its entry points */
 
 struct trace_chunk_header {   /* exactly one record slot */
     uint32_t magic;           /* TRACE_CHUNK_MAGIC; stored last */

@@ -62,6 +62,7 @@ struct trace_reader {
     uint32_t nthreads;
 
     uint64_t events;
+    uint64_t max_seq;             /* highest event seq read */
     bool truncated;
     struct tr_time { uint64_t seq, ns; } *times;   /* TR_TIME points, by seq once loaded */
     size_t ntimes, captimes;
@@ -300,6 +301,70 @@ static void tr_sort_times(struct trace_reader *r)
             r->times[i].ns = r->times[i - 1].ns;
 }
 
+/* Whether ID is 0 or a possible dense id of this file. */
+static bool tr_id_ok(const struct trace_reader *r, uint64_t id)
+{
+    return id <= r->slots;
+}
+
+/* The field of event REC that holds an impossible id, or NULL when every id
+ * it carries is within the file's bound.  Checked once here, so that every
+ * table a reader of the events sizes by an id (the analyzer's, the
+ * timeline's) stays proportional to the file. */
+static const char *tr_bad_event_field(const struct trace_reader *r, const struct trace_record *rec)
+{
+    int64_t b = rec->b;
+    if (rec->flags & TRF_NATIVE) {   /* b packs a native stack id above its value */
+        if (!tr_id_ok(r, (uint64_t)rec->b >> 32))
+            return "native stack id";
+        b = (int32_t)(uint32_t)rec->b;
+    }
+    if (!tr_id_ok(r, rec->stack))
+        return "stack id";
+    switch (rec->type) {
+    case TR_READ:
+    case TR_WRITE:
+        return tr_id_ok(r, rec->a) ? NULL : "variable id";
+    case TR_CALL:
+        if (!tr_id_ok(r, rec->a))
+            return "variable id";
+        return b >= 0 && tr_id_ok(r, (uint64_t)b) ? NULL : "string id";
+    case TR_THREAD_CREATE:
+        if (rec->a == 0 || !tr_id_ok(r, rec->a))
+            return "thread id";
+        return b >= 0 && tr_id_ok(r, (uint64_t)b) ? NULL : "string id";
+    case TR_THREAD_START:
+        return b >= 0 && tr_id_ok(r, (uint64_t)b) ? NULL : "parent thread id";
+    case TR_THREAD_JOIN:
+        return tr_id_ok(r, rec->a) ? NULL : "thread id";
+    case TR_THREAD_NAME:
+    case TR_GIL_RELEASE:
+        return b >= 0 && tr_id_ok(r, (uint64_t)b) ? NULL : "string id";
+    case TR_MARK:
+        if (!tr_id_ok(r, rec->a))
+            return "string id";
+        if (rec->aux == TRACE_MARK_MESSAGE && (b < 0 || !tr_id_ok(r, (uint64_t)b)))
+            return "string id";
+        return NULL;
+    case TR_TASK_SPAWN:
+        if (!tr_id_ok(r, rec->a))
+            return "task id";
+        if (!tr_id_ok(r, (uint64_t)b >> 32))
+            return "pool id";
+        return tr_id_ok(r, (uint32_t)b) ? NULL : "string id";
+    case TR_TASK_BEGIN:
+        if (!tr_id_ok(r, rec->a))
+            return "task id";
+        return b >= 0 && tr_id_ok(r, (uint64_t)b) ? NULL : "family id";
+    case TR_TASK_END:
+        return tr_id_ok(r, rec->a) ? NULL : "task id";
+    case TR_TASK_JOIN:
+        return b >= 0 && tr_id_ok(r, (uint64_t)b) ? NULL : "pool or family id";
+    default:   /* acquire/release (addresses), exit, GIL acquire, time */
+        return NULL;
+    }
+}
+
 /* Validate chunk CI; returns false when it holds nothing usable. */
 static bool tr_scan_chunk(struct trace_reader *r, uint64_t ci, struct tr_chunk *out)
 {
@@ -319,6 +384,9 @@ static bool tr_scan_chunk(struct trace_reader *r, uint64_t ci, struct tr_chunk *
         tr_warnf(r, "chunk %llu: bad thread id %u, skipped", (unsigned long long)ci, h->tid);
         return false;
     }
+    struct trace_thread *owner = tr_thread(r, h->tid);
+    if (owner)
+        owner->traced = true;
     const struct trace_record *rec = (const void *)(h + 1);
     const struct trace_record *end = (const struct trace_record *)h + nslots;
     uint64_t last_seq = 0;
@@ -331,7 +399,15 @@ static bool tr_scan_chunk(struct trace_reader *r, uint64_t ci, struct tr_chunk *
                          (unsigned long long)ci, (long)(rec - (const struct trace_record *)h));
                 break;
             }
+            const char *bad = tr_bad_event_field(r, rec);
+            if (bad) {
+                tr_warnf(r, "chunk %llu: impossible %s in a record at slot %ld; rest of chunk skipped",
+                         (unsigned long long)ci, bad, (long)(rec - (const struct trace_record *)h));
+                break;
+            }
             last_seq = rec->seq;
+            if (rec->seq > r->max_seq)
+                r->max_seq = rec->seq;
             r->events++;
             if (rec->type == TR_TIME)
                 tr_note_time(r, rec);
@@ -672,6 +748,16 @@ double trace_time_us(const struct trace_reader *r, uint64_t seq)
 bool trace_truncated(const struct trace_reader *r)
 {
     return r->truncated;
+}
+
+uint64_t trace_last_seq(const struct trace_reader *r)
+{
+    return r->max_seq;
+}
+
+uint64_t trace_dropped_seq(const struct trace_reader *r)
+{
+    return r->hdr && (r->hdr->flags & TRACE_HF_DROPPED) ? r->hdr->dropped_seq : 0;
 }
 
 uint64_t trace_event_count(const struct trace_reader *r)

@@ -38,6 +38,8 @@ struct trace_thread {
     uint8_t origin;        /* enum trace_origin, 0 unknown */
     const char *name;      /* Python thread name or NULL */
     uint32_t created_at;   /* stack id in the parent at pthread_create, 0 unknown */
+    bool traced;           /* it has a chunk: it wrote events (others are only named by
+                              other threads' events) */
 };
 
 struct trace_reader;
@@ -68,6 +70,12 @@ const struct trace_file_header *trace_header(const struct trace_reader *r);
     "trace truncated: the process did not exit cleanly; events up to the last complete record are shown"
 
 bool trace_truncated(const struct trace_reader *r);
+/* The highest seq of an event read: after a truncation, events after it are
+ * missing. */
+uint64_t trace_last_seq(const struct trace_reader *r);
+/* When the writer failed (disk full) and dropped events: the seq from which
+ * on (about) they are missing; 0 when nothing was dropped. */
+uint64_t trace_dropped_seq(const struct trace_reader *r);
 /* Microseconds since the trace's start at event SEQ, interpolated between the
  * trace's TR_TIME points; -1 when the trace has none (written by hand, or by
  * a version that did not record time). */

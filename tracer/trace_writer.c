@@ -18,6 +18,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -87,6 +88,17 @@ static struct trace_file_header *tw_header(void)
     return (struct trace_file_header *)atomic_load_explicit(&tw_seg[0], memory_order_relaxed);
 }
 
+/* Events are being dropped from now on: say so in the header, so that the
+ * report can say from where its trace is incomplete.  Caller holds tw_lock. */
+static void tw_mark_dropped(void)
+{
+    struct trace_file_header *h = tw_header();
+    if (h && !(h->flags & TRACE_HF_DROPPED)) {
+        h->dropped_seq = atomic_load(&tw_seq);
+        h->flags |= TRACE_HF_DROPPED;
+    }
+}
+
 /* Size the file for segment K and map it.  Caller holds tw_lock.
  * fallocate rather than ftruncate: a store into a sparse page the disk
  * cannot hold raises SIGBUS in the host; a failed fallocate is just a warning. */
@@ -119,6 +131,7 @@ static int tw_ensure_segment(uint32_t k)
             if (tw_map_segment(tw_nsegs) != 0) {
                 int err = errno;
                 atomic_store(&tw_failed, 1);
+                tw_mark_dropped();
                 tw_warn("cannot extend the trace file", err, "later events are dropped");
                 rc = -1;
                 break;
@@ -142,6 +155,10 @@ static int tw_new_chunk(struct tw_thread *t, uint32_t gen)
     if (!atomic_load(&tw_open_flag))
         return -1;
     if (idx >= (uint64_t)TW_MAX_SEGS * TW_CHUNKS_PER_SEG) {
+        tw_lock_take();
+        if (atomic_load(&tw_open_flag))
+            tw_mark_dropped();
+        tw_lock_drop();
         tw_warn("trace file full (64 GiB)", 0, "later events are dropped");
         return -1;
     }
@@ -207,7 +224,15 @@ int tw_open(const char *path, int pid, int ppid, const char *exe, uint32_t flags
         munmap(tw_grave[i].addr, tw_grave[i].len);
     tw_ngrave = 0;
 
-    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* Private (0600: stacks, paths and thread names are the user's), never
+     * through a symlink planted at the name, and, when `bpyrace run` made
+     * sure the name was free (BPYRACE_TRACE_NEW), only as a new file: a file
+     * that appeared there since is someone else's. */
+    const char *new_only = getenv("BPYRACE_TRACE_NEW");
+    int oflags = O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW;
+    if (new_only && !strcmp(new_only, "1"))
+        oflags |= O_EXCL;
+    int fd = open(path, oflags, 0600);
     if (fd < 0) {
         tw_lock_drop();
         return -1;

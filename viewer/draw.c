@@ -4,6 +4,7 @@
 #include "view.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <curses.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -69,7 +70,8 @@ int draw_text(int y, int x, int w, enum tui_color c, const char *s)
     bool cut = false;
     while (*s) {
         wchar_t wc;
-        size_t k = mbrtowc(&wc, s, strlen(s), &st);
+        /* (not strlen: that would make a long string's drawing quadratic) */
+        size_t k = mbrtowc(&wc, s, strnlen(s, MB_LEN_MAX), &st);
         if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
             wc = L'?';
             k = 1;

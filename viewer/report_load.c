@@ -230,8 +230,10 @@ static int64_t skim_int(struct skim *s)
     }
     s->p = q;
     /* tolerate a fraction or exponent (not produced by bpyrace) */
-    while (s->p < s->end && strchr(".eE+-0123456789", *s->p))
+    while (s->p < s->end && *s->p && strchr(".eE+-0123456789", *s->p))
         s->p++;
+    if (v > INT64_MAX)   /* 19 digits may exceed it: clamp, negating INT64_MIN is undefined */
+        v = INT64_MAX;
     return neg ? -(int64_t)v : (int64_t)v;
 }
 
@@ -370,7 +372,7 @@ static void skim_race(struct skim *s, struct vr_race *r)
     skim_ws(s);
     r->off = (size_t)(s->p - s->base);
     skim_expect(s, '{');
-    bool first = true;
+    bool first = true, accesses = false;
     size_t n;
     const char *k;
     while ((k = skim_key(s, &first, &n))) {
@@ -399,9 +401,12 @@ static void skim_race(struct skim *s, struct vr_race *r)
             }
             if (i != 2 && !s->err)
                 skim_fail(s, "a race needs exactly two accesses");
+            accesses = true;
         } else
             skim_skip(s);
     }
+    if (!accesses && !s->err)
+        skim_fail(s, "a race needs exactly two accesses");
     r->len = (size_t)(s->p - s->base) - r->off;
     if (!r->variable)
         r->variable = "?";

@@ -27,7 +27,7 @@ import subprocess
 import sys
 
 TICKS = 20
-HF_PYTHON_IN_EXE, HF_ENTRY_PATCHED = 2, 4
+HF_PYTHON_IN_EXE, HF_ENTRY_PATCHED = 4, 8
 FLAGS_OFFSET = 56   # struct trace_file_header.flags (docs/trace-format.md)
 
 

@@ -143,6 +143,13 @@ def crash(bpyrace):
         check(inv["executionSuccessful"] is False and
               "test tests/test_crash.py::test_b_crashes was running" in
               inv["toolExecutionNotifications"][0]["message"]["text"], f"SARIF invocation {inv}")
+        # the trace is cut short too (docs/reports.md, "Incomplete runs")
+        check([n["message"]["text"].split(";")[0] for n in inv.get("toolExecutionNotifications", [])][1:] ==
+              ["incomplete trace: the program died of signal 11 (SIGSEGV)"], f"SARIF incomplete {inv}")
+        rep = json.load(open(paths["json"]))
+        check(rep.get("complete") is False and
+              rep.get("incomplete_reason") == "the program died of signal 11 (SIGSEGV)",
+              f"JSON complete/incomplete_reason {rep.get('complete')} {rep.get('incomplete_reason')}")
         rep = json.load(open(paths["json"]))
         check(rep["truncated"] is True, "JSON report not marked truncated")
         check([t["outcome"] for t in rep["tests"]] == ["passed", "crashed"], f"JSON tests {rep['tests']}")
