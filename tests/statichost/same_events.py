@@ -21,6 +21,8 @@ the GIL's own mutex if it were not found), and the header flags saying how
 the GIL API was hooked.
 """
 import collections
+import shutil
+import tempfile
 import json
 import struct
 import subprocess
@@ -89,7 +91,8 @@ def check(label, threads):
 
 
 def main():
-    bpyrace, static_host, shared_host, script, work = sys.argv[1:6]
+    bpyrace, static_host, shared_host, script = sys.argv[1:5]
+    work = tempfile.mkdtemp(prefix="statichost.", dir=sys.argv[5])
     runs = {
         "static": run(bpyrace, static_host, script, work + "/static.trace", {}),
         "shared": run(bpyrace, shared_host, script, work + "/shared.trace", {}),
@@ -107,6 +110,7 @@ def main():
         if runs[label][1] != base:
             sys.exit("FAIL: %s run's events differ from the shared run's:\n%s\n---\n%s" % (
                 label, json.dumps(runs[label][1], indent=1), json.dumps(base, indent=1)))
+    shutil.rmtree(work)
     print("ok: the same events per thread on the static host, its shared twin and the twin patched")
 
 
