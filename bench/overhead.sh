@@ -29,7 +29,7 @@ plain=$(best blender -b --factory-startup --python "$script")
 shim=$(dirname "$BPYRACE")/libbpyrace_shim.so
 record=$(best env LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/r.trace" blender -b --factory-startup --python "$script")
 patched=$(best env LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/p.trace" BPYRACE_PATCH_ENTRY_POINTS=1 blender -b --factory-startup --python "$script")
-full=$(best "$BPYRACE" run --quiet --exitcode 0 -o "$tmp/t.trace" -- blender -b --factory-startup --python "$script")
+full=$(best "$BPYRACE" run --quiet --exitcode 0 --force -o "$tmp/t.trace" -- blender -b --factory-startup --python "$script")
 printf 'plain blender      %6.3f s\n' "$plain"
 printf 'recording only     %6.3f s   ratio %.2fx (the shim preloaded, as bpyrace run does)\n' "$record" "$(echo "$record / $plain" | bc -l)"
 printf 'recording, patched %6.3f s   ratio %.2fx (the GIL API hooked by patching its entry points, as on blender.org builds)\n' "$patched" "$(echo "$patched / $plain" | bc -l)"

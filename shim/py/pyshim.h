@@ -49,21 +49,8 @@ extern size_t py_math_cb_user;
 bool py_internals_init(void);      /* false: a version bpyrace does not know */
 bool py_locks_are_pymutex(void);   /* 3.13+: threading locks make no libc call */
 int py_gil_objects(const void *objs[4], const void **head_lock);
-PyThreadState *py_tstate(void);    /* the calling thread's, or NULL */
-const void *py_current_frame(void);
-const void *py_frame_previous(const void *f);
-/* The innermost of the program's frames (entry and unstarted frames
- * skipped): NULL when the thread runs no Python code. */
-const void *py_innermost_frame(void);
-PyCodeObject *py_frame_code(const void *f);   /* NULL: not a code frame */
-bool py_frame_incomplete(const void *f);
-int py_frame_lasti(const void *f);
 int py_frame_line(const void *f);
-PyObject *py_frame_local0(const void *f);    /* borrowed */
-PyObject *py_code_filename(PyCodeObject *c);
-PyObject *py_code_name(PyCodeObject *c);
-PyObject *py_code_names(PyCodeObject *c);
-int py_code_argcount(PyCodeObject *c);
+#include "pyversion.h"
 
 /* pysync.c: thread creation (and on 3.13+ threading's locks) at the
  * Python level */
