@@ -10,6 +10,16 @@ foreach(_root trixie sid)
   set_tests_properties(chroot_${_root}_blender PROPERTIES LABELS "blender;chroot" TIMEOUT 900
                        RESOURCE_LOCK chroot_${_root})
 endforeach()
+# bpyrace test on examples/addon: the same JUnit verdicts as on Debian 12's Blender
+foreach(_root trixie sid)
+  foreach(_m pytest unittest)
+    add_test(NAME chroot_${_root}_testcmd_${_m}
+             COMMAND ${_chroot} run ${_root} "${CMAKE_SOURCE_DIR}:${CMAKE_BINARY_DIR}:${BPYRACE_SHARED}"
+                     python3 ${CMAKE_CURRENT_LIST_DIR}/testcmd/check_testcmd.py $<TARGET_FILE:bpyrace> ${_m})
+    set_tests_properties(chroot_${_root}_testcmd_${_m} PROPERTIES LABELS "blender;chroot;testcmd" TIMEOUT 300
+                         RESOURCE_LOCK chroot_${_root})
+  endforeach()
+endforeach()
 add_test(NAME chroot_trixie_corpus
          COMMAND ${_chroot} run trixie "${CMAKE_SOURCE_DIR}:${CMAKE_BINARY_DIR}:${BPYRACE_SHARED}"
                  env RUNS=3 sh ${CMAKE_CURRENT_LIST_DIR}/corpus/run_corpus.sh $<TARGET_FILE:bpyrace> ${BPYRACE_CORPUS})
