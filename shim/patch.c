@@ -53,15 +53,16 @@ static bool within_rel32(uintptr_t from, uintptr_t to)
 }
 
 #define MAX_NEAR_PAGES 8
-static uint8_t *near_page, *near_next;
-static uint8_t *near_pages[MAX_NEAR_PAGES];
+static uint8_t *near_pages[MAX_NEAR_PAGES];   /* the last one is being filled */
 static int n_near_pages;
+static uint8_t *near_next;                      /* its first free byte */
 
 /* Space for a stub and a trampoline within rel32 reach of TARGET: one
  * executable page, found by probing free addresses around the function. */
 static uint8_t *alloc_near(uint8_t *target, size_t size)
 {
     uintptr_t t = (uintptr_t)target;
+    uint8_t *near_page = n_near_pages ? near_pages[n_near_pages - 1] : NULL;
     if (near_page && near_next + size <= near_page + NEAR_PAGE &&
         within_rel32(t, (uintptr_t)near_page) && within_rel32(t, (uintptr_t)near_page + NEAR_PAGE)) {
         uint8_t *p = near_next;
@@ -83,10 +84,9 @@ static uint8_t *alloc_near(uint8_t *target, size_t size)
                 munmap(p, NEAR_PAGE);
                 continue;
             }
-            near_page = p;
             near_pages[n_near_pages++] = p;
-            near_next = near_page + size;
-            return near_page;
+            near_next = (uint8_t *)p + size;
+            return p;
         }
     }
     return NULL;
@@ -333,8 +333,6 @@ const char *bpr_patch_code(const struct bpr_code_patch *ps, size_t n, size_t *ba
     return why;
 }
 
-int bpr_patch_mode;
-
 void bpr_patch_entry_points(bool force)
 {
     struct bpr_code_patch ps[BPR_MAX_PATCHES];
@@ -367,6 +365,5 @@ void bpr_patch_entry_points(bool force)
         if (!trampolines[0])
             return;
     }
-    bpr_patch_mode = any_in_exe ? BPR_PATCH_STATIC : BPR_PATCH_FORCED;
     tw_add_header_flags(TRACE_HF_ENTRY_PATCHED);
 }

@@ -1,5 +1,5 @@
 /* Internal interface of the LD_PRELOAD shim (libbpyrace_shim.so).
- * The core (core.c, sync.c, thread.c, gil.c) has no libpython dependency, so
+ * The core (core.c, sync.c, thread.c, gil.c, patch.c) has no libpython dependency, so
  * the shim stays loadable and inert in child processes such as `sh`.  The
  * Python-side instrumentation lives in libbpyrace_py.so, dlopen'ed once
  * Python is initialised; it reaches the core through the BPR_API functions. */
@@ -93,8 +93,6 @@ BPR_API extern bool bpr_py_python_threads;
 
 /* patch.c: patch the GIL API's entry points when they are defined in the
  * executable, or always when FORCE (BPYRACE_PATCH_ENTRY_POINTS=1). */
-enum { BPR_PATCH_NONE, BPR_PATCH_STATIC, BPR_PATCH_FORCED };
-BPR_HIDDEN extern int bpr_patch_mode;
 BPR_HIDDEN void bpr_patch_entry_points(bool force);
 /* Patch N functions, all or none: TARGET's entry jumps to HOOK, and
  * *TRAMPOLINE is set to a function that runs TARGET's original code.  NULL

@@ -596,6 +596,16 @@ static void install_methods(void)
 
 static PyCFunction orig_ops_call;
 
+/* An operator call named WHAT ("bpy.ops.object.select_all") begins: a global
+ * coarse write at the caller's line, and the site of the windows it opens.
+ * Returns the site to restore when it ends. */
+static struct py_site op_call_begin(const char *what)
+{
+    uint32_t stack = py_stack_id(), what_id = py_string_id(what, -1);
+    py_record_call(TRACE_LEVEL_GLOBAL, 0, stack, what_id);
+    return py_site_enter(stack, what_id);
+}
+
 static PyObject *hook_ops_call(PyObject *self, PyObject *args)
 {
     if (py_recording() && PyTuple_GET_SIZE(args) > 0 && PyUnicode_Check(PyTuple_GET_ITEM(args, 0))) {
@@ -613,9 +623,7 @@ static PyObject *hook_ops_call(PyObject *self, PyObject *args)
             snprintf(what + 8, sizeof what - 8, "%s", id);
         }
         PyErr_Clear();
-        uint32_t stack = py_stack_id(), what_id = py_string_id(what, -1);
-        py_record_call(TRACE_LEVEL_GLOBAL, 0, stack, what_id);
-        struct py_site prev = py_site_enter(stack, what_id);
+        struct py_site prev = op_call_begin(what);
         PyObject *res = orig_ops_call(self, args);
         py_site_leave(prev);
         return res;
@@ -640,9 +648,7 @@ static PyObject *hook_op_function_call(PyObject *self, PyObject *args, PyObject 
     snprintf(what, sizeof what, "bpy.ops.%s", n ? n : "?");
     Py_XDECREF(name);
     PyErr_Clear();
-    uint32_t stack = py_stack_id(), what_id = py_string_id(what, -1);
-    py_record_call(TRACE_LEVEL_GLOBAL, 0, stack, what_id);
-    struct py_site prev = py_site_enter(stack, what_id);
+    struct py_site prev = op_call_begin(what);
     PyObject *res = orig_op_function_call(self, args, kw);
     py_site_leave(prev);
     return res;
