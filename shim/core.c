@@ -230,6 +230,22 @@ __attribute__((noinline)) uint64_t bpr_emit_with_native(uint8_t type, uint8_t fl
     return bpr_emit(type, flags, aux, stack, a, b);
 }
 
+/* One call and no re-check of the thread per access (the recorder's hot
+ * path); the native stack, when asked for, starts at the same depth as
+ * bpr_emit_with_native's. */
+__attribute__((noinline)) uint64_t bpr_emit_access(struct bpr_thread *t, uint8_t type, uint8_t flags,
+                                                   uint16_t aux, uint32_t stack, uint64_t a, int64_t b)
+{
+    if (__builtin_expect(opt_native_stacks, 0)) {
+        uint32_t native = bpr_native_stack();
+        if (native) {
+            flags |= TRF_NATIVE;
+            b = (int64_t)(((uint64_t)native << 32) | (uint32_t)b);
+        }
+    }
+    return tw_emit(&t->tw, type, flags, aux, stack, a, b);
+}
+
 void bpr_emit_def(uint8_t type, uint16_t aux, uint32_t stack, uint64_t a, int64_t b,
                   const void *payload, size_t len)
 {
