@@ -429,6 +429,8 @@ static bool tr_scan_chunk(struct trace_reader *r, uint64_t ci, struct tr_chunk *
         }
     }
     out->end = rec;
+    if (last_seq && (owner = tr_thread(r, h->tid)) && last_seq > owner->last_seq)
+        owner->last_seq = last_seq;   /* (re-found: loading facts may move the array) */
     return true;
 }
 
