@@ -82,17 +82,8 @@ bool bpr_set_real(const char *name, void *fn)
 /* ---- modules: which code called us ------------------------------------- */
 
 struct range { uintptr_t lo, hi; };
-static struct range exe_ranges[8], py_ranges[8], quiet_ranges[16];
-static int n_exe_ranges, n_py_ranges, n_quiet_ranges;
-
-/* Libraries whose own locking is not the program's synchronization: memory
- * allocators (TSan ignores malloc's internals for the same reason: an
- * arena lock shared by two threads would order their unrelated accesses)
- * and libunwind, which the shim itself calls. */
-static bool is_quiet_library(const char *name)
-{
-    return strstr(name, "jemalloc") || strstr(name, "tcmalloc") || strstr(name, "libunwind");
-}
+static struct range exe_ranges[8], py_ranges[8];
+static int n_exe_ranges, n_py_ranges;
 
 static int collect_ranges(struct dl_phdr_info *info, size_t size, void *data)
 {
@@ -100,9 +91,8 @@ static int collect_ranges(struct dl_phdr_info *info, size_t size, void *data)
     int *first = data;
     bool is_exe = *first;
     bool is_py = info->dlpi_name && strstr(info->dlpi_name, "libpython");
-    bool is_quiet = info->dlpi_name && is_quiet_library(info->dlpi_name);
     *first = 0;
-    if (!is_exe && !is_py && !is_quiet)
+    if (!is_exe && !is_py)
         return 0;
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
@@ -113,8 +103,6 @@ static int collect_ranges(struct dl_phdr_info *info, size_t size, void *data)
             exe_ranges[n_exe_ranges++] = r;
         else if (is_py && n_py_ranges < 8)
             py_ranges[n_py_ranges++] = r;
-        else if (is_quiet && n_quiet_ranges < 16)
-            quiet_ranges[n_quiet_ranges++] = r;
     }
     return 0;
 }
@@ -130,7 +118,6 @@ static bool in_ranges(const struct range *r, int n, const void *addr)
 
 bool bpr_is_host_caller(const void *ret) { return in_ranges(exe_ranges, n_exe_ranges, ret); }
 bool bpr_is_python_caller(const void *ret) { return in_ranges(py_ranges, n_py_ranges, ret); }
-bool bpr_is_quiet_caller(const void *ret) { return in_ranges(quiet_ranges, n_quiet_ranges, ret); }
 
 /* ---- warnings ---------------------------------------------------------- */
 
@@ -241,6 +228,22 @@ __attribute__((noinline)) uint64_t bpr_emit_with_native(uint8_t type, uint8_t fl
         b = (int64_t)(((uint64_t)native << 32) | (uint32_t)b);
     }
     return bpr_emit(type, flags, aux, stack, a, b);
+}
+
+/* One call and no re-check of the thread per access (the recorder's hot
+ * path); the native stack, when asked for, starts at the same depth as
+ * bpr_emit_with_native's. */
+__attribute__((noinline)) uint64_t bpr_emit_access(struct bpr_thread *t, uint8_t type, uint8_t flags,
+                                                   uint16_t aux, uint32_t stack, uint64_t a, int64_t b)
+{
+    if (__builtin_expect(opt_native_stacks, 0)) {
+        uint32_t native = bpr_native_stack();
+        if (native) {
+            flags |= TRF_NATIVE;
+            b = (int64_t)(((uint64_t)native << 32) | (uint32_t)b);
+        }
+    }
+    return tw_emit(&t->tw, type, flags, aux, stack, a, b);
 }
 
 void bpr_emit_def(uint8_t type, uint16_t aux, uint32_t stack, uint64_t a, int64_t b,

@@ -58,6 +58,9 @@ BPR_API uint64_t bpr_emit(uint8_t type, uint8_t flags, uint16_t aux, uint32_t st
  * (packed into b's upper half with TRF_NATIVE; docs/trace-format.md). */
 BPR_API uint64_t bpr_emit_with_native(uint8_t type, uint8_t flags, uint16_t aux, uint32_t stack,
                                       uint64_t a, int64_t b);
+/* The Python access path's: T is the caller's bpr_self(), already checked. */
+BPR_API uint64_t bpr_emit_access(struct bpr_thread *t, uint8_t type, uint8_t flags, uint16_t aux,
+                                 uint32_t stack, uint64_t a, int64_t b);
 BPR_API void bpr_emit_def(uint8_t type, uint16_t aux, uint32_t stack, uint64_t a, int64_t b,
                           const void *payload, size_t len);
 /* Python frames kept per stack (BPYRACE_STACK_DEPTH, read by the core). */

@@ -13,6 +13,9 @@
 #define MAX_GIL_OBJECTS 16
 static const void *gil_objects[MAX_GIL_OBJECTS];
 static int n_gil_objects;
+/* Their bounds: most locks (the allocator's, Blender's) fall outside and
+ * are told apart with two comparisons instead of a scan. */
+static uintptr_t gil_lo = UINTPTR_MAX, gil_hi;
 
 /* Called with the GIL held, so additions never race each other; readers see
  * an entry only after its count is published. */
@@ -20,8 +23,16 @@ void bpr_sync_ignore_objects(const void *const *objs, int n)
 {
     int have = __atomic_load_n(&n_gil_objects, __ATOMIC_ACQUIRE);
     for (int i = 0; i < n && have < MAX_GIL_OBJECTS; i++)
-        if (objs[i])
+        if (objs[i]) {
             gil_objects[have++] = objs[i];
+            uintptr_t a = (uintptr_t)objs[i];
+            /* widened before the count is published: a reader that sees the
+             * entry sees bounds that include it */
+            if (a < __atomic_load_n(&gil_lo, __ATOMIC_RELAXED))
+                __atomic_store_n(&gil_lo, a, __ATOMIC_RELAXED);
+            if (a > __atomic_load_n(&gil_hi, __ATOMIC_RELAXED))
+                __atomic_store_n(&gil_hi, a, __ATOMIC_RELAXED);
+        }
     __atomic_store_n(&n_gil_objects, have, __ATOMIC_RELEASE);
 }
 
@@ -41,6 +52,9 @@ static bool sem_recorded(void)
 bool bpr_is_gil_object(const void *obj)
 {
     int n = __atomic_load_n(&n_gil_objects, __ATOMIC_ACQUIRE);
+    uintptr_t a = (uintptr_t)obj;
+    if (a < __atomic_load_n(&gil_lo, __ATOMIC_RELAXED) || a > __atomic_load_n(&gil_hi, __ATOMIC_RELAXED))
+        return false;
     for (int i = 0; i < n; i++)
         if (gil_objects[i] == obj)
             return true;
@@ -51,7 +65,8 @@ bool bpr_is_gil_object(const void *obj)
  * are not the program's synchronization. */
 static inline bool should_record_from(const void *obj, const void *caller)
 {
-    return bpr_active() && !bpr_is_gil_object(obj) && !bpr_is_quiet_caller(caller);
+    /* the caller first: most lock calls are the allocator's (quiet) */
+    return bpr_active() && !bpr_is_quiet_caller(caller) && !bpr_is_gil_object(obj);
 }
 #define should_record(obj) should_record_from((obj), __builtin_return_address(0))
 

@@ -1,7 +1,7 @@
 # The shim's sync and thread wrappers linked into a test program (no Blender);
 # label tsan: CI runs it in the -DBPYRACE_SANITIZE=thread build too.
 add_executable(test_shim_sync ${CMAKE_CURRENT_LIST_DIR}/unit/test_shim_sync.c
-  ${CMAKE_SOURCE_DIR}/shim/core.c ${CMAKE_SOURCE_DIR}/shim/sync.c ${CMAKE_SOURCE_DIR}/shim/thread.c
+  ${CMAKE_SOURCE_DIR}/shim/core.c ${CMAKE_SOURCE_DIR}/shim/sync.c ${CMAKE_SOURCE_DIR}/shim/quiet.c ${CMAKE_SOURCE_DIR}/shim/thread.c
   ${CMAKE_SOURCE_DIR}/shim/gil.c ${CMAKE_SOURCE_DIR}/shim/patch.c)
 target_include_directories(test_shim_sync PRIVATE ${CMAKE_SOURCE_DIR}/tracer)
 target_link_libraries(test_shim_sync PRIVATE bpyrace_trace PkgConfig::UNWIND bpyrace_capstone ${CMAKE_DL_LIBS} Threads::Threads)
@@ -13,7 +13,7 @@ set_tests_properties(shim_sync PROPERTIES LABELS "shim;unit;tsan" TIMEOUT 120
 # Entry-point patching on hand-written prologues (shim/patch.c).
 enable_language(ASM)
 add_executable(test_patch ${CMAKE_CURRENT_LIST_DIR}/unit/test_patch.c ${CMAKE_CURRENT_LIST_DIR}/unit/patch_cases.S
-  ${CMAKE_SOURCE_DIR}/shim/core.c ${CMAKE_SOURCE_DIR}/shim/sync.c ${CMAKE_SOURCE_DIR}/shim/thread.c
+  ${CMAKE_SOURCE_DIR}/shim/core.c ${CMAKE_SOURCE_DIR}/shim/sync.c ${CMAKE_SOURCE_DIR}/shim/quiet.c ${CMAKE_SOURCE_DIR}/shim/thread.c
   ${CMAKE_SOURCE_DIR}/shim/gil.c ${CMAKE_SOURCE_DIR}/shim/patch.c)
 target_include_directories(test_patch PRIVATE ${CMAKE_SOURCE_DIR}/shim ${CMAKE_SOURCE_DIR}/tracer)
 target_link_libraries(test_patch PRIVATE bpyrace_trace PkgConfig::UNWIND bpyrace_capstone ${CMAKE_DL_LIBS} Threads::Threads)
@@ -25,7 +25,7 @@ set_tests_properties(shim_patch PROPERTIES LABELS "shim;unit;tsan" TIMEOUT 60)
 # built in memory: no Blender 4.4+ runs here yet.
 file(GLOB _py_sources ${CMAKE_SOURCE_DIR}/shim/py/*.c)
 add_executable(test_py_layout ${CMAKE_CURRENT_LIST_DIR}/unit/test_py_layout.c ${_py_sources}
-  ${CMAKE_SOURCE_DIR}/shim/core.c ${CMAKE_SOURCE_DIR}/shim/sync.c ${CMAKE_SOURCE_DIR}/shim/thread.c
+  ${CMAKE_SOURCE_DIR}/shim/core.c ${CMAKE_SOURCE_DIR}/shim/sync.c ${CMAKE_SOURCE_DIR}/shim/quiet.c ${CMAKE_SOURCE_DIR}/shim/thread.c
   ${CMAKE_SOURCE_DIR}/shim/gil.c ${CMAKE_SOURCE_DIR}/shim/patch.c)
 target_include_directories(test_py_layout PRIVATE ${CMAKE_SOURCE_DIR}/shim/py ${CMAKE_SOURCE_DIR}/tracer)
 target_link_libraries(test_py_layout PRIVATE bpyrace_trace Python3::Python PkgConfig::UNWIND bpyrace_capstone

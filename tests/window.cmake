@@ -21,3 +21,9 @@ add_test(NAME window_phases
          COMMAND ${BPYRACE_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/blender/check_sites.py
                  $<TARGET_FILE:bpyrace> --phases --window ${CMAKE_CURRENT_LIST_DIR}/window/phases_window.py)
 set_tests_properties(window_phases PROPERTIES LABELS "blender;window" TIMEOUT 120)
+
+# The graphics stack's locks are not recorded; Blender's and Python's still are
+add_test(NAME window_quiet_graphics
+         COMMAND ${BPYRACE_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/blender/check_quiet.py
+                 $<TARGET_FILE:bpyrace> ${CMAKE_CURRENT_LIST_DIR}/window/quiet_window.py)
+set_tests_properties(window_quiet_graphics PROPERTIES LABELS "blender;window" TIMEOUT 240)

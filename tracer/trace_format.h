@@ -13,10 +13,14 @@
 #include <stdint.h>
 
 #define TRACE_MAGIC "BPYRACE\0"
-#define TRACE_VERSION 2u       /* 2: task records; version 1 traces are read too */
+#define TRACE_VERSION 3u       /* 3: 4 KiB chunks; 2: task records; versions 1-2 (64 KiB chunks) are read too */
 #define TRACE_VERSION_MIN 1u
 #define TRACE_HEADER_SIZE 4096u
-#define TRACE_CHUNK_SIZE (64u * 1024u)
+/* Small chunks: a short-lived thread that records a dozen events costs 4 KiB
+ * of trace, not 64 (thread churn, docs/performance.md); the extra chunk
+ * header is 1/128 of a busy thread's trace. */
+#define TRACE_CHUNK_SIZE 4096u
+#define TRACE_CHUNK_SIZE_V2 (64u * 1024u)   /* versions 1 and 2 */
 #define TRACE_CHUNK_MAGIC 0x4b4e4843u /* "CHNK" */
 #define TRACE_RECORD_SIZE 32u
 #define TRACE_RECORDS_PER_CHUNK ((TRACE_CHUNK_SIZE / TRACE_RECORD_SIZE) - 1u)
@@ -26,7 +30,7 @@ struct trace_file_header {
     char magic[8];            /* TRACE_MAGIC */
     uint32_t version;         /* TRACE_VERSION */
     uint32_t header_size;     /* TRACE_HEADER_SIZE */
-    uint32_t chunk_size;      /* TRACE_CHUNK_SIZE */
+    uint32_t chunk_size;      /* TRACE_CHUNK_SIZE (TRACE_CHUNK_SIZE_V2 before version 3) */
     uint32_t closed;          /* 1 once the process wrote its last record at exit */
     int32_t pid;
     int32_t ppid;

@@ -21,7 +21,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define TR_SLOTS_PER_CHUNK (TRACE_CHUNK_SIZE / TRACE_RECORD_SIZE)
 #define TR_MAX_WARN_LINES 8
 #define TR_MAX_STACK_FRAMES 512u   /* 8192-byte payload cap of the writer */
 #define TR_MAX_STRING 8192u
@@ -56,6 +55,7 @@ struct trace_reader {
     size_t size;
     uint64_t slots;               /* bound for ids */
     const struct trace_file_header *hdr;
+    uint32_t chunk_size;          /* TRACE_CHUNK_SIZE, or _V2 for versions 1-2 */
 
     struct tr_chunk *chunks;
     size_t nchunks;
@@ -394,9 +394,9 @@ static void tr_release(struct trace_reader *r, const char *p)
 /* Validate chunk CI; returns false when it holds nothing usable. */
 static bool tr_scan_chunk(struct trace_reader *r, uint64_t ci, struct tr_chunk *out)
 {
-    uint64_t off = TRACE_HEADER_SIZE + ci * TRACE_CHUNK_SIZE;
+    uint64_t off = TRACE_HEADER_SIZE + ci * r->chunk_size;
     uint64_t avail = r->size - off;
-    uint64_t nslots = avail >= TRACE_CHUNK_SIZE ? TR_SLOTS_PER_CHUNK : avail / TRACE_RECORD_SIZE;
+    uint64_t nslots = (avail >= r->chunk_size ? r->chunk_size : avail) / TRACE_RECORD_SIZE;
     if (nslots < 1)
         return false;
     const struct trace_chunk_header *h = (const void *)(r->map + off);
@@ -523,13 +523,15 @@ static bool tr_check_header(struct trace_reader *r, const char *path, char *err,
         snprintf(what, sizeof what, "unsupported trace version %u", h->version);
         return tr_fail(err, errlen, path, what);
     }
-    if (h->header_size != TRACE_HEADER_SIZE || h->chunk_size != TRACE_CHUNK_SIZE) {
+    uint32_t chunk = h->version >= 3 ? TRACE_CHUNK_SIZE : TRACE_CHUNK_SIZE_V2;
+    if (h->header_size != TRACE_HEADER_SIZE || h->chunk_size != chunk) {
         char what[96];
         snprintf(what, sizeof what, "unsupported trace layout (header %u bytes, chunks %u bytes)",
                  h->header_size, h->chunk_size);
         return tr_fail(err, errlen, path, what);
     }
     r->hdr = h;
+    r->chunk_size = chunk;
     return true;
 }
 
@@ -708,8 +710,8 @@ struct trace_reader *trace_open(const char *path, char *err, size_t errlen)
     r->slots = r->size / TRACE_RECORD_SIZE;
     r->truncated = r->hdr->closed != 1;
     /* The header's chunk count may lag after a crash: trust the size. */
-    uint64_t nchunks = (r->size - TRACE_HEADER_SIZE + TRACE_CHUNK_SIZE - 1) / TRACE_CHUNK_SIZE;
-    if ((r->size - TRACE_HEADER_SIZE) % TRACE_CHUNK_SIZE)
+    uint64_t nchunks = (r->size - TRACE_HEADER_SIZE + r->chunk_size - 1) / r->chunk_size;
+    if ((r->size - TRACE_HEADER_SIZE) % r->chunk_size)
         tr_warnf(r, "file size is not a whole number of chunks; the last chunk is partial");
     r->chunks = calloc(nchunks ? nchunks : 1, sizeof *r->chunks);
     r->heap = calloc(nchunks ? nchunks : 1, sizeof *r->heap);

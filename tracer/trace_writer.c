@@ -30,7 +30,9 @@
 #define TW_MAX_SEGS 4096u                 /* 64 GiB of trace */
 #define TW_MAP_LEN ((size_t)TW_SEG_SIZE + TRACE_HEADER_SIZE)
 #define TW_SLOTS_PER_CHUNK (TRACE_CHUNK_SIZE / TRACE_RECORD_SIZE)
-#define TW_MAX_DEF_PAYLOAD 8192u
+/* A definition and its payload fit in one chunk after its header (strings
+ * are cut at 511 bytes and stacks at 64 frames, 1 KiB, before they get here). */
+#define TW_MAX_DEF_PAYLOAD (TRACE_CHUNK_SIZE - 2u * TRACE_RECORD_SIZE)
 
 /* Session state.  tw_open/tw_close/segment mapping run under tw_lock; the hot
  * path only reads tw_open_flag and tw_gen and bumps two counters. */

@@ -80,14 +80,46 @@ static uint32_t prop_var(PyObject *pyprop)
                   PATH_PROPERTY);
 }
 
+/* The last answers of struct_attr_var, by (data, struct type, name object):
+ * a loop over the same attributes skips the name and variable lookups (the
+ * recorder's hot path, docs/performance.md).  Each entry holds a reference
+ * to its name, so that address cannot come to name another string while it
+ * is here; py_forget_attr_memo empties it when an ID is removed (its address
+ * may come back as another ID's).  Used under the GIL only. */
+#define ATTR_MEMO 1024u
+static struct attr_memo {
+    void *data, *srna;
+    PyObject *name;
+    uint32_t var;
+} attr_memo[ATTR_MEMO];
+
+static void py_forget_attr_memo(void)
+{
+    for (size_t i = 0; i < ATTR_MEMO; i++) {
+        Py_CLEAR(attr_memo[i].name);
+        attr_memo[i].var = 0;
+    }
+}
+
 static uint32_t struct_attr_var(PyObject *self, PyObject *name)
 {
+    struct rna_pointer *ptr = PYRNA_PTR(self);
+    uintptr_t k = (uintptr_t)ptr->data ^ ((uintptr_t)name * 31u) ^ ((uintptr_t)ptr->type * 17u);
+    struct attr_memo *m = &attr_memo[(k ^ (k >> 12)) / 8u % ATTR_MEMO];
+    if (m->name == name && m->data == ptr->data && m->srna == ptr->type && m->var)
+        return m->var;
     const char *ident;
     Py_ssize_t len;
     if (!py_is_rna_property(self, name, &ident, &len))
         return 0;
-    struct rna_pointer *ptr = PYRNA_PTR(self);
-    return py_var(TRACE_VAR_PROPERTY, ptr->data, ptr->owner_id, ident, len, self, PATH_STRUCT);
+    uint32_t var = py_var(TRACE_VAR_PROPERTY, ptr->data, ptr->owner_id, ident, len, self, PATH_STRUCT);
+    if (var) {
+        Py_INCREF(name);
+        PyObject *old = m->name;
+        *m = (struct attr_memo){ptr->data, ptr->type, name, var};
+        Py_XDECREF(old);
+    }
+    return var;
 }
 
 static uint32_t idprop_var(PyObject *self, PyObject *key)
@@ -366,8 +398,10 @@ static PyObject *hook_func_call(PyObject *self, PyObject *args, PyObject *kw)
         py_site_leave(prev);
     /* A new ID may be allocated where the removed one was: its variables are
      * new variables, not the removed ID's under a stale name. */
-    if (res && removed_id)
+    if (res && removed_id) {
         py_forget_id(removed_id);
+        py_forget_attr_memo();
+    }
     return res;
 }
 

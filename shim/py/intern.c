@@ -7,14 +7,28 @@
 
 void *py_main_data;
 
-static uint64_t fnv(const void *p, size_t n, uint64_t h)
+/* Keys are hashed a word at a time: the per-access lookups (a stack's frames,
+ * a variable's address and name) cost a few multiplies, where a byte-wise
+ * FNV loop was a fifth of the recorder's work per access (docs/performance.md). */
+static inline uint64_t mix(uint64_t h, uint64_t w)
+{
+    h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+    return h ^ (h >> 29);
+}
+
+static uint64_t hash_bytes(const void *p, size_t n, uint64_t h)
 {
     const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ s[i]) * 1099511628211ull;
-    return h;
+    uint64_t w;
+    for (; n >= 8; n -= 8, s += 8) {
+        memcpy(&w, s, 8);
+        h = mix(h, w);
+    }
+    w = 0;
+    memcpy(&w, s, n);
+    return mix(h, w ^ ((uint64_t)n << 56));
 }
-#define FNV0 1469598103934665603ull
+#define HASH0 1469598103934665603ull
 
 /* ---- a minimal open-addressing map: 64-bit key hash -> entry ---- */
 struct slot {
@@ -77,7 +91,7 @@ uint32_t py_string_id(const char *s, Py_ssize_t len)
         len = sizeof buf - 1;
     memcpy(buf, s, (size_t)len);
     buf[len] = 0;
-    struct slot *e = map_find(&strings, fnv(buf, (size_t)len, FNV0), str_eq, buf);
+    struct slot *e = map_find(&strings, hash_bytes(buf, (size_t)len, HASH0), str_eq, buf);
     if (!e)
         return 0;
     if (!e->id) {
@@ -127,16 +141,19 @@ uint32_t py_stack_id(void)
 
 uint32_t py_stack_id_ex(bool *in_ops)
 {
-    int depth = bpr_stack_depth();
+    static int depth;   /* the option is read once, at start-up */
+    if (!depth)
+        depth = bpr_stack_depth();
     const void *frames[64];
     int n = 0;
-    uint64_t h = FNV0;
+    uint64_t h = HASH0;
     for (const void *f = py_current_frame(); f && n < depth; f = py_frame_previous(f)) {
         if (py_frame_incomplete(f))
             continue;
         frames[n++] = f;
-        uintptr_t key[2] = {(uintptr_t)py_frame_code(f), (uintptr_t)py_frame_lasti(f)};
-        h = fnv(key, sizeof key, h);
+        /* (code, instruction pointer) names the line as (code, lasti) does,
+         * without lasti's division */
+        h = mix(mix(h, (uintptr_t)py_frame_code(f)), (uintptr_t)PY_AT(f, py_in->f_instr, const char *));
     }
     if (n == 0)
         return 0;
@@ -303,7 +320,7 @@ static uint32_t id_var_from_path(void *owner_id, const char *path)
     if (!owner_id || !id_prefix(path, idpath, sizeof idpath))
         return 0;
     struct var_key k = {owner_id, TRACE_VAR_ID, NULL, 0};
-    struct slot *e = map_find(&vars, fnv(&owner_id, sizeof owner_id, 7), var_eq, &k);
+    struct slot *e = map_find(&vars, hash_bytes(&owner_id, sizeof owner_id, 7), var_eq, &k);
     if (!e)
         return 0;
     if (!e->id) {
@@ -356,7 +373,7 @@ uint32_t py_id_var(void *owner_id, PyObject *obj, enum py_path_source src)
     if (!owner_id)
         return 0;
     struct var_key k = {owner_id, TRACE_VAR_ID, NULL, 0};
-    struct slot *e = map_find(&vars, fnv(&owner_id, sizeof owner_id, 7), var_eq, &k);
+    struct slot *e = map_find(&vars, hash_bytes(&owner_id, sizeof owner_id, 7), var_eq, &k);
     if (e && e->id)
         return e->id;
     if (e) {   /* undo the empty claim: id_var_from_path fills it */
@@ -378,7 +395,7 @@ uint32_t py_var(uint16_t kind, void *data, void *owner_id, const char *ident, Py
                 PyObject *obj, enum py_path_source src)
 {
     struct var_key k = {data, kind, ident, (size_t)len};
-    uint64_t h = fnv(ident, (size_t)len, fnv(&data, sizeof data, kind));
+    uint64_t h = hash_bytes(ident, (size_t)len, hash_bytes(&data, sizeof data, kind));
     struct slot *e = map_find(&vars, h, var_eq, &k);
     if (!e)
         return 0;
@@ -457,11 +474,13 @@ void py_note_thread_name(void)
 
 void py_record(uint8_t type, uint32_t var, int64_t index)
 {
-    if (!var)
+    struct bpr_thread *t = var ? bpr_self() : NULL;
+    if (!t)
         return;
-    py_note_thread_name();
+    if (!t->named)
+        py_note_thread_name();
     uint8_t flags = PyGILState_Check() ? TRF_GIL : 0;
-    bpr_emit_with_native(type, flags, 0, py_stack_id(), var, index);
+    bpr_emit_access(t, type, flags, 0, py_stack_id(), var, index);
 }
 
 void py_record_call(uint16_t level, uint32_t id_var, uint32_t stack, uint32_t what)

@@ -27,7 +27,8 @@ def mutate(data, kind, rng):
     elif kind == 1:
         d = d[:rng.randrange(len(d))]
     else:
-        p = rng.randrange(0, min(len(d), 4096 + 2 * 65536) - 8)
+        chunk = int.from_bytes(data[16:20], "little")   # the header's chunk_size
+        p = rng.randrange(0, min(len(d), 4096 + 2 * chunk) - 8)
         d[p:p + 8] = rng.getrandbits(64).to_bytes(8, "little")
     return bytes(d)
 

@@ -161,7 +161,7 @@ static void test_definitions(void)
     tw_note_coverage("no libunwind");
     tw_note_coverage("PyEval_SaveThread not interposed");
     struct tw_thread t = { .tid = 2 };
-    /* leave 3 free slots in the first chunk: 2047 - 2044 */
+    /* leave 3 free slots in the first chunk */
     for (int i = 0; i < (int)TRACE_RECORDS_PER_CHUNK - 3; i++)
         tw_emit(&t, TR_READ, 0, 0, 0, 1, i);
     char big[200];
@@ -221,7 +221,7 @@ static void test_fork(void)
             _exit(3);
         if (tw_open(cpath, getpid(), getppid(), NULL, 0) != 0)
             _exit(4);
-        if (tw_emit(&t, TR_WRITE, 0, 0, 0, 777, 0) != 1)
+        if (tw_emit(&t, TR_WRITE, 0, 0, 0, 77, 0) != 1)
             _exit(5);
         tw_close();
         _exit(0);
@@ -239,7 +239,7 @@ static void test_fork(void)
     CHECK(!trace_next(r, &ev));
     trace_close(r);
     r = open_ok(cpath);
-    CHECK(trace_next(r, &ev) && ev.type == TR_WRITE && ev.a == 777);
+    CHECK(trace_next(r, &ev) && ev.type == TR_WRITE && ev.a == 77);
     CHECK(!trace_next(r, &ev));
     CHECK(!trace_truncated(r));
     trace_close(r);

@@ -1,0 +1,47 @@
+#!/bin/sh
+# Recording overhead in executed instructions, which a loaded machine does
+# not blur (wall-time ratios on a shared 2-core VM vary by 2x between runs):
+# callgrind counts the instructions of SCRIPT alone (instrumentation is
+# switched on just before it runs and off after), plain and with the shim
+# preloaded, in one run.  Default scripts: bench/rna_heavy.py (1 M accesses,
+# here cut to 20,000 loop iterations: callgrind runs ~50x slower) and
+# bench/typical_addon.py.
+# Usage: bench/instructions.sh [BPYRACE] [SCRIPT...]   (needs valgrind)
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+BPYRACE=${1:-$here/../build/bpyrace}
+[ $# -gt 0 ] && shift
+[ $# -gt 0 ] || set -- "$here/rna_heavy.py" "$here/typical_addon.py"
+shim=$(dirname "$BPYRACE")/libbpyrace_shim.so
+command -v valgrind >/dev/null || { echo "instructions.sh: needs valgrind (apt-get install valgrind)" >&2; exit 2; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Run SCRIPT between two callgrind_control toggles; N=20000 for rna_heavy.
+wrap() {
+    cat >"$tmp/wrap.py" <<PY
+import os, subprocess, sys
+src = open("$1").read().replace("N = 500_000", "N = 20_000")
+code = compile(src, "$1", "exec")
+def toggle(state):
+    subprocess.run(["callgrind_control", "-i", state, str(os.getpid())], stdout=subprocess.DEVNULL)
+toggle("on")
+exec(code, {"__name__": "__main__"})
+toggle("off")
+PY
+}
+
+count() {   # instructions collected; $1 = output name, rest = env assignments
+    out=$1; shift
+    env "$@" valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$tmp/$out" \
+        blender -b --factory-startup --python "$tmp/wrap.py" >"$tmp/$out.log" 2>&1
+    sed -n 's/^totals: //p' "$tmp/$out"
+}
+
+for script in "$@"; do
+    wrap "$script"
+    plain=$(count plain.cg BPYRACE_BENCH=1)
+    rec=$(count rec.cg LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/r.trace")
+    printf '%-18s %12d instructions plain, %12d recorded: %.3fx\n' "$(basename "$script")" \
+        "$plain" "$rec" "$(echo "$rec / $plain" | bc -l)"
+done
