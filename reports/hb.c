@@ -142,6 +142,7 @@ struct hb_tt {
     uint32_t slot;      /* 0: none yet */
     bool exited;
     bool gone;          /* exited and its slot passed on */
+    uint64_t last_seq;  /* its last event (the reader's) */
     struct hb_svc exit;
 };
 #define HB_TASK_INFO 65536u
@@ -411,19 +412,16 @@ static uint32_t hb_tt_slot(struct hb *h, uint32_t di)
     return tt->slot;
 }
 
-/* OS thread on slot S exits: its exit clock is kept (sparse) for a join, its
- * slot may pass to a later thread, its vector clock is freed. */
-static void hb_os_exit(struct hb *h, uint32_t s, uint32_t di)
+/* The OS thread on slot S has exited and made its last event: the slot may
+ * pass to a later thread, its vector clock is freed (the exit clock is in
+ * the thread's hb_tt, for a join). */
+static void hb_os_release(struct hb *h, uint32_t s)
 {
     struct hb_thr *t = &h->thr[s];
-    struct hb_tt *tt = &h->tts[di];
-    svc_set(&tt->exit, &t->vc);
-    tt->exited = true;
-    t->exited = true;
-    t->end = t->vc.c[s] + 1;
-    free(t->vc.c);
-    t->vc = (struct hb_vc){0};
     if (!t->in_free) {
+        t->end = t->vc.c[s];
+        free(t->vc.c);
+        t->vc = (struct hb_vc){0};
         if (h->nfree_os == h->capfree_os) {
             h->capfree_os = h->capfree_os ? h->capfree_os * 2 : 16;
             h->free_os = report_xrealloc(h->free_os, h->capfree_os, sizeof *h->free_os);
@@ -431,6 +429,17 @@ static void hb_os_exit(struct hb *h, uint32_t s, uint32_t di)
         h->free_os[h->nfree_os++] = s;
         t->in_free = true;
     }
+}
+
+/* OS thread DI on slot S exits: its exit clock is kept (sparse) for a join. */
+static void hb_os_exit(struct hb *h, uint32_t s, uint32_t di)
+{
+    struct hb_thr *t = &h->thr[s];
+    struct hb_tt *tt = &h->tts[di];
+    svc_set(&tt->exit, &t->vc);
+    tt->exited = true;
+    t->exited = true;
+    t->vc.c[s]++;   /* (hb_tick) */
 }
 
 /* An access of an earlier holder of its slot (OS threads only: tasks keep
@@ -1518,6 +1527,8 @@ static uint32_t hb_dense_tid(const struct hb *h, uint64_t tid)
     return tid < h->ndense ? h->dense[tid] : 0;
 }
 
+static void hb_event_of(struct hb *h, const struct trace_event *trace_ev, uint32_t di);
+
 void hb_event(struct hb *h, const struct trace_event *trace_ev)
 {
     h->events++;
@@ -1525,10 +1536,20 @@ void hb_event(struct hb *h, const struct trace_event *trace_ev)
         h->tests = hb_tests_new();
     if (h->tests && (trace_ev->type == TR_MARK || trace_ev->type == TR_THREAD_CREATE))
         hb_tests_event(h->tests, trace_ev);   /* (test attribution keeps the trace's tids) */
-    /* From here on, thread ids are slots. */
-    uint32_t di = hb_dense_tid(h, trace_ev->tid), cdi = 0;
+    uint32_t di = hb_dense_tid(h, trace_ev->tid);
     if (!di)
         return;   /* not a thread of the reader given to hb_new */
+    hb_event_of(h, trace_ev, di);
+    const struct hb_tt *tt = &h->tts[di];
+    if (tt->exited && tt->slot && !tt->gone && trace_ev->seq >= tt->last_seq)
+        hb_os_release(h, tt->slot);
+}
+
+/* The event of OS thread DI. */
+static void hb_event_of(struct hb *h, const struct trace_event *trace_ev, uint32_t di)
+{
+    /* From here on, thread ids are slots. */
+    uint32_t cdi = 0;
     if (trace_ev->type == TR_THREAD_CREATE || trace_ev->type == TR_THREAD_JOIN) {
         cdi = hb_dense_tid(h, trace_ev->a);
         if (!cdi)
@@ -1614,7 +1635,7 @@ void hb_event(struct hb *h, const struct trace_event *trace_ev)
          * otherwise make every later host release look nested forever. */
         if (t->win >= 0)
             hb_win_close(h, ev->tid, ev->seq);
-        hb_os_exit(h, ev->tid, di);   /* (and the clock's tick) */
+        hb_os_exit(h, ev->tid, di);
         break;
     case TR_GIL_RELEASE:
         hb_gil_release(h, ev);
@@ -1728,8 +1749,10 @@ struct hb *hb_new(const struct trace_reader *defs)
     }
     h->tts = report_xcalloc(n + 1, sizeof *h->tts);
     for (uint32_t tid = 1; tid < h->ndense; tid++)
-        if (h->dense[tid])
+        if (h->dense[tid]) {
             h->tts[h->dense[tid]].ttid = tid;
+            h->tts[h->dense[tid]].last_seq = trace_get_thread(defs, tid)->last_seq;
+        }
     h->ntts = n;
     h->nowner = defs ? trace_var_count(defs) : 0;
     h->owner = report_xcalloc(h->nowner, sizeof *h->owner);
