@@ -89,7 +89,7 @@ struct hb_thr {
     uint32_t end;       /* exited OS slot: its clock after the exit (the VC is freed) */
     uint32_t last_close;/* its clock at its last window's closing */
     uint32_t task, task_pool, task_family; /* task slot: the task it runs now, its pool, family */
-    struct hb_vc vc, exit_vc;   /* (exit_vc: task slots; an OS thread's is in hb_tt) */
+    struct hb_vc vc;    /* (an OS thread's exit clock is in its hb_tt) */
     /* Vars this thread accessed, once per epoch, oldest first: a coarse write
      * walks the suffix not yet ordered before it instead of every variable. */
     struct hb_logent *log;
@@ -1769,7 +1769,6 @@ void hb_free(struct hb *h)
         return;
     for (uint32_t i = 0; i < h->nthr; i++) {
         free(h->thr[i].vc.c);
-        free(h->thr[i].exit_vc.c);
         free(h->thr[i].log);
     }
     free(h->thr);
