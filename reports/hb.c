@@ -29,12 +29,13 @@ struct hb_vc {
 /* One recorded access, enough to check and to report it. */
 struct hb_acc {
     uint64_t seq;
+    int64_t index;
     uint32_t clock;     /* the thread's own clock at the access: its epoch */
-    uint32_t tid;
+    uint32_t tid;       /* its slot (clock index), shared by threads over time */
+    uint32_t ttid;      /* the trace tid of the OS thread that made it (a task's worker) */
     uint32_t stack;
     uint32_t native_stack;
     uint32_t what;
-    int64_t index;
     int32_t win;        /* window index for HB_SIDE_WINDOW, else -1 */
     uint32_t task;      /* the task (pool job) that made it, 0 none: tid is then its logical thread */
     uint32_t counted;   /* the last report (index + 1) whose count includes it */
@@ -43,11 +44,13 @@ struct hb_acc {
     bool valid;
 };
 
-/* One thread's history on one variable. */
+/* One thread's history on one variable.  A retired entry keeps one access
+ * of an earlier holder of the slot (see hb_retire). */
 struct hb_vt {
     uint32_t tid;
     uint32_t logged;    /* epoch in which the var last went into the thread's log */
     uint32_t mark;      /* walk generation, so a walk reports a (var, thread) once */
+    uint32_t retired;
     uint64_t first_seq;
     struct hb_acc rd, wr;
 };
@@ -64,16 +67,29 @@ struct hb_level {
     uint32_t n;
     uint32_t *who;      /* the threads with an entry, so checks skip the rest */
     uint32_t nwho, capwho;
+    struct hb_acc *ret; /* earlier holders' calls, as hb_vt's retired entries */
+    uint32_t nret, capret;
 };
 
 struct hb_logent {
     uint32_t var, clock;
 };
 
+/* A slot: one index of the vector clocks.  An OS thread's slot passes to a
+ * later thread once its holder has exited and everything it accessed is
+ * ordered before the new holder's start (docs/race-model.md, "Bounds");
+ * a task's logical thread is a slot too (is_task). */
 struct hb_thr {
     bool seen, exited;
     bool pool_worker;   /* an OS thread that ran pool jobs: its own code is the pool's */
-    struct hb_vc vc, exit_vc;
+    bool is_task;       /* a task's logical thread */
+    bool in_free;       /* an OS slot on free_os */
+    uint32_t ttid;      /* OS slot: the trace tid holding it (the last one, once free) */
+    uint32_t base;      /* OS slot: the holder's first clock; smaller ones are earlier holders' */
+    uint32_t end;       /* exited OS slot: its clock after the exit (the VC is freed) */
+    uint32_t last_close;/* its clock at its last window's closing */
+    uint32_t task, task_pool, task_family; /* task slot: the task it runs now, its pool, family */
+    struct hb_vc vc;    /* (an OS thread's exit clock is in its hb_tt) */
     /* Vars this thread accessed, once per epoch, oldest first: a coarse write
      * walks the suffix not yet ordered before it instead of every variable. */
     struct hb_logent *log;
@@ -85,7 +101,7 @@ struct hb_thr {
 };
 
 struct hb_win {
-    uint32_t tid, stack, native_stack, close_clock, task;
+    uint32_t tid, ttid, stack, native_stack, close_clock, task;
     uint32_t counted;   /* as hb_acc's */
     uint32_t what;      /* string id of what released the GIL (its site), 0 unknown */
     uint8_t flags;
@@ -110,7 +126,24 @@ struct hb_pool {
 
 /* What a report says of a task: kept for the most recent tasks only. */
 struct hb_task_info {
-    uint32_t task, pool_name, index, stack, submitter, worker;
+    uint32_t task, pool_name, index, stack, submitter;  /* submitter: trace tid */
+};
+
+/* A vector clock as (slot, clock) pairs: a finished thread's exit clock,
+ * kept for a later join (no record says a thread was detached). */
+struct hb_svc {
+    struct hb_svc_ent { uint32_t slot, clock; } *e;
+    uint32_t n;
+};
+
+/* One OS thread of the trace (by dense index): small, kept for every thread. */
+struct hb_tt {
+    uint32_t ttid;
+    uint32_t slot;      /* 0: none yet */
+    bool exited;
+    bool gone;          /* exited and its slot passed on */
+    uint64_t last_seq;  /* its last event (the reader's) */
+    struct hb_svc exit;
 };
 #define HB_TASK_INFO 65536u
 /* Logical threads for tasks: beyond this many, the oldest ended task's is
@@ -184,17 +217,19 @@ struct hb {
     struct hb_race *out;
     struct hb_tests *tests;  /* bpyrace test marks: created at the first one */
 
+    /* Slots (thr[] indexes, 1 up) are handed out as threads and tasks appear:
+     * an OS thread gets an exited thread's slot when it may (hb_os_slot),
+     * else a new one. */
+    uint32_t nslots;         /* slots handed out: the next new one */
+    uint32_t *free_os;       /* exited OS threads' slots, most recent last */
+    uint32_t nfree_os, capfree_os;
+
     /* Tasks (pool jobs, race model "Tasks"): each running task is a logical
-     * thread with an index of its own in thr[], from task_base up (the trace's
-     * OS threads keep theirs below).  A worker's events between a task's
+     * thread with a slot of its own.  A worker's events between a task's
      * begin and end are the task's. */
-    uint32_t task_base;      /* first logical thread index of a task */
-    uint32_t *cur_task;      /* per OS thread: the task's logical thread it runs, 0 none */
+    uint32_t *cur_task;      /* per OS slot: the task's logical thread it runs, 0 none */
     uint32_t ncur_task;
-    uint32_t *lid_task;      /* per task logical thread: the task id it runs now */
-    uint32_t *lid_pool;      /* ... and that task's pool id */
-    uint32_t *lid_family;    /* ... and its family, 0 none */
-    uint32_t nlids, caplids;
+    uint32_t nlids;          /* task logical threads made */
     uint32_t *free_lids;     /* ended tasks' logical threads, oldest first (a ring) */
     uint32_t free_head, nfree, capfree;
     struct hb_spawn *spawns; /* submitted, not yet begun: by task id */
@@ -203,14 +238,15 @@ struct hb {
     uint32_t npools;
     struct hb_task_info *info; /* the last HB_TASK_INFO tasks, by task id % HB_TASK_INFO */
     uint32_t nos;            /* OS threads seen */
+    uint32_t cur_ttid;       /* the trace tid of the event being handled */
 
-    /* The analyzer numbers the trace's threads densely (1..task_base-1), in
-     * tid order, and only those that wrote events: a corrupt trace may name
-     * thread ids up to its size, and clocks as wide as the largest tid would
-     * make memory and time quadratic in it.  Reports show trace tids. */
-    uint32_t *dense;         /* per trace tid: its index here, 0 = no events */
+    /* The trace's threads that wrote events, numbered densely in tid order
+     * (a corrupt trace may name thread ids up to its size); each gets a slot
+     * when it first appears.  Reports show trace tids. */
+    uint32_t *dense;         /* per trace tid: its index in tts, 0 = no events */
     uint32_t ndense;
-    uint32_t *trace_tid;     /* per index below task_base: the trace tid */
+    struct hb_tt *tts;       /* by dense index, 1 up */
+    uint32_t ntts;
 };
 
 /* ---- vector clocks ---- */
@@ -249,6 +285,29 @@ static void vc_copy(struct hb_vc *d, const struct hb_vc *s)
         memset(d->c + s->n, 0, (size_t)(d->n - s->n) * sizeof *d->c);
 }
 
+static void svc_set(struct hb_svc *d, const struct hb_vc *v)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < v->n; i++)
+        n += v->c[i] != 0;
+    free(d->e);
+    d->e = n ? report_xcalloc(n, sizeof *d->e) : NULL;
+    d->n = 0;
+    for (uint32_t i = 0; i < v->n; i++)
+        if (v->c[i])
+            d->e[d->n++] = (struct hb_svc_ent){i, v->c[i]};
+}
+
+static void vc_join_svc(struct hb_vc *d, const struct hb_svc *s)
+{
+    if (!s->n)
+        return;
+    vc_reserve(d, s->e[s->n - 1].slot + 1);
+    for (uint32_t i = 0; i < s->n; i++)
+        if (s->e[i].clock > d->c[s->e[i].slot])
+            d->c[s->e[i].slot] = s->e[i].clock;
+}
+
 /* ---- threads ---- */
 
 static struct hb_thr *hb_thread(struct hb *h, uint32_t tid)
@@ -259,11 +318,10 @@ static struct hb_thr *hb_thread(struct hb *h, uint32_t tid)
         t->seen = true;
         t->win = -1;
         t->trim_at = HB_LOG_MIN;
+        t->base = 1;
         vc_reserve(&t->vc, tid + 1);
         if (t->vc.c[tid] == 0)
             t->vc.c[tid] = 1;
-        if (tid < h->task_base)
-            h->nos++;
     }
     return t;
 }
@@ -271,7 +329,133 @@ static struct hb_thr *hb_thread(struct hb *h, uint32_t tid)
 /* The task logical thread LID runs now, 0 for an OS thread. */
 static uint32_t hb_lid_task(const struct hb *h, uint32_t lid)
 {
-    return lid >= h->task_base && lid - h->task_base < h->nlids ? h->lid_task[lid - h->task_base] : 0;
+    return lid < h->nthr && h->thr[lid].is_task ? h->thr[lid].task : 0;
+}
+
+/* How many recently freed OS slots a new thread tries. */
+#define HB_FREE_SCAN 16
+
+/* A slot for OS thread DI (dense index), whose start is clock START (its
+ * creator's at the create, or empty).  An exited thread's slot S is taken
+ * when START is ordered after every access, call and window of its holder
+ * (START[S] >= those clocks); the new holder goes on from the old one's
+ * clock + 1.  Exact: each old epoch S@c is ordered before the new holder,
+ * as it truly is (exit... -> START), and whoever knew the old holder up to
+ * some clock knows nothing of the new one.  Per-variable state notices the
+ * change by the clock (hb_vt_old).  Else a new slot. */
+static uint32_t hb_os_slot(struct hb *h, const struct hb_vc *start, uint32_t di)
+{
+    uint32_t s = 0;
+    for (uint32_t k = 0; k < h->nfree_os && k < HB_FREE_SCAN; k++) {
+        uint32_t at = h->nfree_os - 1 - k, c = h->free_os[at];
+        const struct hb_thr *o = &h->thr[c];
+        uint32_t need = o->last_acc > o->last_close ? o->last_acc : o->last_close;
+        if (vc_get(start, c) >= need) {
+            memmove(h->free_os + at, h->free_os + at + 1,
+                    (size_t)(h->nfree_os - at - 1) * sizeof *h->free_os);
+            h->nfree_os--;
+            s = c;
+            break;
+        }
+    }
+    struct hb_thr *t;
+    if (s) {
+        t = &h->thr[s];
+        h->tts[h->dense[t->ttid]].gone = true;
+        uint32_t old = t->end > vc_get(&t->vc, s) ? t->end : vc_get(&t->vc, s);
+        uint32_t own = vc_get(start, s);
+        t->base = (old > own ? old : own) + 1;
+        vc_copy(&t->vc, start);
+        vc_reserve(&t->vc, s + 1);
+        t->vc.c[s] = t->base;
+        t->exited = t->in_free = t->pool_worker = false;
+        t->win = -1;
+        t->nclosed = 0;   /* (the old holder's closed windows count for it) */
+    } else {
+        s = ++h->nslots;
+        t = hb_thread(h, s);
+        vc_join(&t->vc, start);
+    }
+    t->ttid = h->tts[di].ttid;
+    h->tts[di].slot = s;
+    return s;
+}
+
+/* The slot of OS thread DI for its next event: one is given at its first
+ * event when no create gave one.  After its exit its clock is rebuilt from
+ * the exit clock (the shim records nothing after a thread's exit; a trace
+ * may); once its slot has passed on, it gets a new one, never reused. */
+static uint32_t hb_tt_slot(struct hb *h, uint32_t di)
+{
+    struct hb_tt *tt = &h->tts[di];
+    if (!tt->slot) {
+        struct hb_vc none = {0};
+        h->nos++;
+        return hb_os_slot(h, &none, di);
+    }
+    if (tt->gone) {
+        uint32_t s = ++h->nslots;
+        struct hb_thr *t = hb_thread(h, s);
+        vc_join_svc(&t->vc, &tt->exit);
+        t->exited = true;
+        t->ttid = tt->ttid;
+        tt->slot = s;
+        tt->gone = false;
+        return s;
+    }
+    struct hb_thr *t = &h->thr[tt->slot];
+    if (tt->exited && !t->vc.n) {
+        vc_join_svc(&t->vc, &tt->exit);
+        vc_reserve(&t->vc, tt->slot + 1);
+        t->vc.c[tt->slot] = t->end;
+    }
+    return tt->slot;
+}
+
+/* The OS thread on slot S has exited and made its last event: the slot may
+ * pass to a later thread, its vector clock is freed (the exit clock is in
+ * the thread's hb_tt, for a join). */
+static void hb_os_release(struct hb *h, uint32_t s)
+{
+    struct hb_thr *t = &h->thr[s];
+    if (!t->in_free) {
+        t->end = t->vc.c[s];
+        free(t->vc.c);
+        t->vc = (struct hb_vc){0};
+        if (h->nfree_os == h->capfree_os) {
+            h->capfree_os = h->capfree_os ? h->capfree_os * 2 : 16;
+            h->free_os = report_xrealloc(h->free_os, h->capfree_os, sizeof *h->free_os);
+        }
+        h->free_os[h->nfree_os++] = s;
+        t->in_free = true;
+    }
+}
+
+/* OS thread DI on slot S exits: its exit clock is kept (sparse) for a join. */
+static void hb_os_exit(struct hb *h, uint32_t s, uint32_t di)
+{
+    struct hb_thr *t = &h->thr[s];
+    struct hb_tt *tt = &h->tts[di];
+    svc_set(&tt->exit, &t->vc);
+    tt->exited = true;
+    t->exited = true;
+    t->vc.c[s]++;   /* (hb_tick) */
+}
+
+/* An access of an earlier holder of its slot (OS threads only: tasks keep
+ * reusing their logical threads as before). */
+static bool hb_acc_old(const struct hb *h, const struct hb_acc *a)
+{
+    const struct hb_thr *t = &h->thr[a->tid];
+    return !t->is_task && a->clock < t->base;
+}
+
+static bool hb_vt_old(const struct hb *h, const struct hb_vt *e)
+{
+    uint32_t c = e->rd.valid ? e->rd.clock : 0;
+    if (e->wr.valid && e->wr.clock > c)
+        c = e->wr.clock;
+    return !h->thr[e->tid].is_task && c < h->thr[e->tid].base;
 }
 
 /* After a release: later events of the thread are not covered by it. */
@@ -350,7 +534,7 @@ static struct hb_vt *hb_vt_find(struct hb *h, uint32_t var, uint32_t tid)
         return NULL;
     struct hb_varst *vs = &h->vars[var];
     for (uint32_t i = 0; i < vs->n; i++)
-        if (vs->e[i].tid == tid)
+        if (vs->e[i].tid == tid && !vs->e[i].retired)
             return &vs->e[i];
     return NULL;
 }
@@ -382,8 +566,63 @@ static struct hb_level *hb_idlevel(struct hb *h, uint32_t idvar, bool create)
     return h->idlev[idvar];
 }
 
-static void hb_level_record(struct hb_level *l, const struct hb_acc *a)
+static uint32_t hb_acc_loc(struct hb *h, const struct hb_acc *a);
+static bool hb_acc_gil(const struct hb_acc *a);
+
+/* Keep A, an access of an earlier holder of its slot that the slot's new
+ * holder replaces, in RET (N, CAP) for the threads not ordered after it: one
+ * per slot, code location and GIL state, the latest (whoever races with an
+ * earlier one races with it too, at the same pair of locations). */
+static void hb_retire(struct hb *h, struct hb_acc **ret, uint32_t *n, uint32_t *cap,
+                      const struct hb_acc *a)
 {
+    uint32_t loc = hb_acc_loc(h, a);
+    for (uint32_t i = 0; i < *n; i++) {
+        struct hb_acc *o = &(*ret)[i];
+        if (o->tid == a->tid && hb_acc_gil(o) == hb_acc_gil(a) && hb_acc_loc(h, o) == loc) {
+            *o = *a;
+            return;
+        }
+    }
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 4;
+        *ret = report_xrealloc(*ret, *cap, sizeof **ret);
+    }
+    (*ret)[(*n)++] = *a;
+}
+
+/* The same for a variable's entries: a retired entry holds one access. */
+static void hb_retire_vt(struct hb *h, uint32_t var, const struct hb_acc *a, bool wr)
+{
+    struct hb_varst *vs = &h->vars[var];
+    uint32_t loc = hb_acc_loc(h, a);
+    for (uint32_t i = 0; i < vs->n; i++) {
+        struct hb_vt *e = &vs->e[i];
+        struct hb_acc *o = wr ? &e->wr : &e->rd;
+        if (e->retired && e->tid == a->tid && o->valid && hb_acc_gil(o) == hb_acc_gil(a) &&
+            hb_acc_loc(h, o) == loc) {
+            *o = *a;
+            return;
+        }
+    }
+    if (vs->n == vs->cap) {
+        vs->cap = vs->cap ? vs->cap * 2 : 1;
+        vs->e = report_xrealloc(vs->e, vs->cap, sizeof *vs->e);
+    }
+    struct hb_vt *e = &vs->e[vs->n++];
+    memset(e, 0, sizeof *e);
+    e->tid = a->tid;
+    e->retired = 1;
+    e->first_seq = a->seq;
+    *(wr ? &e->wr : &e->rd) = *a;
+}
+
+static void hb_level_record(struct hb *h, struct hb_level *l, const struct hb_acc *a)
+{
+    if (a->tid < l->n && l->last[a->tid].valid && hb_acc_old(h, &l->last[a->tid])) {
+        hb_retire(h, &l->ret, &l->nret, &l->capret, &l->last[a->tid]);
+        l->first[a->tid] = a->seq;   /* the new holder's first call */
+    }
     if (a->tid >= l->n) {
         uint32_t n = l->n ? l->n : 8;
         while (n <= a->tid)
@@ -406,9 +645,11 @@ static void hb_level_record(struct hb_level *l, const struct hb_acc *a)
     }
 }
 
-static uint64_t hb_level_first(const struct hb_level *l, uint32_t tid)
+static uint64_t hb_level_first(const struct hb *h, const struct hb_level *l, uint32_t tid)
 {
-    return l && tid < l->n ? l->first[tid] : UINT64_MAX;
+    if (!l || tid >= l->n || (l->last[tid].valid && hb_acc_old(h, &l->last[tid])))
+        return UINT64_MAX;   /* (an earlier holder's call: not this thread's) */
+    return l->first[tid];
 }
 
 static uint64_t min64(uint64_t a, uint64_t b)
@@ -422,13 +663,13 @@ static uint64_t hb_first_touch(struct hb *h, uint32_t var, uint32_t tid)
 {
     uint64_t f = UINT64_MAX;
     struct hb_vt *e = hb_vt_find(h, var, tid);
-    if (e)
+    if (e && !hb_vt_old(h, e))
         f = e->first_seq;
-    f = min64(f, hb_level_first(&h->global, tid));
-    f = min64(f, hb_level_first(hb_idlevel(h, var, false), tid));
+    f = min64(f, hb_level_first(h, &h->global, tid));
+    f = min64(f, hb_level_first(h, hb_idlevel(h, var, false), tid));
     uint32_t o = hb_owner(h, var);
     if (o)
-        f = min64(f, hb_level_first(hb_idlevel(h, o, false), tid));
+        f = min64(f, hb_level_first(h, hb_idlevel(h, o, false), tid));
     return f;
 }
 
@@ -616,17 +857,11 @@ static const struct hb_task_info *hb_task_info(const struct hb *h, uint32_t task
     return i && i->task == task ? i : NULL;
 }
 
-/* The trace's tid of OS thread index OS, 0 for none. */
-static uint32_t hb_trace_tid(const struct hb *h, uint32_t os)
-{
-    return os && os < h->task_base ? h->trace_tid[os] : 0;
-}
-
-/* The OS thread that made A (a task's worker), as the trace's tid. */
+/* The OS thread that made A (a task's worker), as the trace's tid; 0 for a
+ * task whose facts are forgotten. */
 static uint32_t hb_os_tid(const struct hb *h, const struct hb_acc *a)
 {
-    const struct hb_task_info *i = hb_task_info(h, a->task);
-    return hb_trace_tid(h, i ? i->worker : a->tid);
+    return a->task && !hb_task_info(h, a->task) ? 0 : a->ttid;
 }
 
 static struct hb_side hb_side_of(const struct hb *h, const struct hb_acc *a)
@@ -643,7 +878,7 @@ static struct hb_side hb_side_of(const struct hb *h, const struct hb_acc *a)
         s.pool = i->pool_name;
         s.task_index = i->index;
         s.submitted_at = i->stack;
-        s.submitter = hb_trace_tid(h, i->submitter);
+        s.submitter = i->submitter;
     }
     s.kind = a->kind;
     s.gil = hb_acc_gil(a);
@@ -739,11 +974,19 @@ static struct hb_acc hb_win_acc(const struct hb *h, uint32_t wi)
 {
     const struct hb_win *w = &h->win[wi];
     return (struct hb_acc){
-        .seq = w->open_seq, .clock = vc_get(&w->open_vc, w->tid), .tid = w->tid, .task = w->task,
+        .seq = w->open_seq, .clock = vc_get(&w->open_vc, w->tid), .tid = w->tid, .ttid = w->ttid,
+        .task = w->task,
         .stack = w->stack, .native_stack = w->native_stack, .what = w->what, .index = -1,
         .win = (int32_t)wi, .counted = w->counted,
         .kind = HB_SIDE_WINDOW, .valid = true,
     };
+}
+
+/* W counts in its slot's nclosed: opened by the slot's holder (a task's
+ * logical thread: any task on it). */
+static bool hb_win_counts(const struct hb *h, const struct hb_win *w)
+{
+    return h->thr[w->tid].is_task || w->ttid == h->thr[w->tid].ttid;
 }
 
 /* Drop closed windows that every live thread has ordered before itself: no
@@ -755,7 +998,8 @@ static void hb_win_prune(struct hb *h)
         struct hb_win *w = &h->win[h->active[i]];
         if (w->closed && !w->dead && hb_min_known(h, w->tid) >= w->close_clock) {
             w->dead = true;
-            h->thr[w->tid].nclosed--;
+            if (hb_win_counts(h, w))
+                h->thr[w->tid].nclosed--;
         }
         if (!w->dead)
             h->active[j++] = h->active[i];
@@ -782,17 +1026,21 @@ static void hb_walk(struct hb *h, uint32_t tid, const struct hb_vc *vc,
             uint32_t var = t->log[i].var;
             if (idfilter && var != idfilter && hb_owner(h, var) != idfilter)
                 continue;
-            struct hb_vt *e = hb_vt_find(h, var, u);
-            if (!e || e->mark == h->mark)
-                continue;
-            e->mark = h->mark;
-            /* A window only interleaves with accesses inside it; these are before. */
-            uint64_t first = cur->kind == HB_SIDE_WINDOW ? UINT64_MAX
-                                                        : hb_first_touch(h, var, tid);
-            if (e->wr.valid && e->wr.clock > known)
-                hb_report(h, var, &e->wr, cur, first < e->wr.seq);
-            if (e->rd.valid && e->rd.clock > known)
-                hb_report(h, var, &e->rd, cur, first < e->rd.seq);
+            /* U's entry on VAR, and those retired from its slot's earlier holders */
+            struct hb_varst *vs = &h->vars[var];
+            for (uint32_t k = 0; k < vs->n; k++) {
+                struct hb_vt *e = &vs->e[k];
+                if (e->tid != u || e->mark == h->mark)
+                    continue;
+                e->mark = h->mark;
+                /* A window only interleaves with accesses inside it; these are before. */
+                uint64_t first = cur->kind == HB_SIDE_WINDOW ? UINT64_MAX
+                                                            : hb_first_touch(h, var, tid);
+                if (e->wr.valid && e->wr.clock > known)
+                    hb_report(h, var, &e->wr, cur, first < e->wr.seq);
+                if (e->rd.valid && e->rd.clock > known)
+                    hb_report(h, var, &e->rd, cur, first < e->rd.seq);
+            }
         }
     }
 }
@@ -811,6 +1059,11 @@ static void hb_check_level(struct hb *h, struct hb_level *l, uint32_t var,
         if (u != cur->tid && c->valid && c->clock > vc_get(&t->vc, u))
             hb_report(h, var, c, cur, hb_first_get(h, first) < c->seq);
     }
+    for (uint32_t k = 0; k < l->nret; k++) {
+        struct hb_acc *c = &l->ret[k];
+        if (c->tid != cur->tid && c->clock > vc_get(&t->vc, c->tid))
+            hb_report(h, var, c, cur, hb_first_get(h, first) < c->seq);
+    }
 }
 
 static void hb_access(struct hb *h, const struct trace_event *ev)
@@ -819,7 +1072,8 @@ static void hb_access(struct hb *h, const struct trace_event *ev)
     struct hb_thr *t = &h->thr[tid];
     bool write = ev->type == TR_WRITE;
     struct hb_acc cur = {
-        .seq = ev->seq, .clock = t->vc.c[tid], .tid = tid, .task = hb_lid_task(h, tid),
+        .seq = ev->seq, .clock = t->vc.c[tid], .tid = tid, .ttid = h->cur_ttid,
+        .task = hb_lid_task(h, tid),
         .stack = ev->stack, .native_stack = ev->native_stack,
         .index = ev->b, .win = -1, .kind = write ? HB_SIDE_WRITE : HB_SIDE_READ,
         .flags = ev->flags, .valid = true,
@@ -830,8 +1084,9 @@ static void hb_access(struct hb *h, const struct trace_event *ev)
     struct hb_vt *me = NULL;   /* this thread's own entry, found on the way */
     for (uint32_t i = 0; i < vs->n; i++) {
         struct hb_vt *e = &vs->e[i];
-        if (e->tid == tid) {
-            me = e;
+        if (e->tid == tid) {   /* (retired ones: earlier holders, ordered before it) */
+            if (!e->retired)
+                me = e;
             continue;
         }
         uint32_t known = vc_get(&t->vc, e->tid);
@@ -863,6 +1118,19 @@ static void hb_access(struct hb *h, const struct trace_event *ev)
     }
 
     t->last_acc = cur.clock;
+    if (me && hb_vt_old(h, me)) {
+        /* An earlier holder's entry: it is retired, this thread starts its own. */
+        uint32_t mi = (uint32_t)(me - vs->e);
+        struct hb_vt old = *me;
+        if (old.rd.valid)
+            hb_retire_vt(h, var, &old.rd, false);
+        if (old.wr.valid)
+            hb_retire_vt(h, var, &old.wr, true);
+        me = &h->vars[var].e[mi];
+        me->rd.valid = me->wr.valid = false;
+        me->logged = 0;
+        me->first_seq = ev->seq;
+    }
     if (!me)
         me = hb_vt_get(h, var, tid, ev->seq);
     if (write)
@@ -890,7 +1158,8 @@ static void hb_call(struct hb *h, const struct trace_event *ev)
         return; /* unknown level: nothing it could be checked against */
     }
     struct hb_acc cur = {
-        .seq = ev->seq, .clock = t->vc.c[tid], .tid = tid, .task = hb_lid_task(h, tid),
+        .seq = ev->seq, .clock = t->vc.c[tid], .tid = tid, .ttid = h->cur_ttid,
+        .task = hb_lid_task(h, tid),
         .stack = ev->stack, .native_stack = ev->native_stack,
         .what = (uint32_t)ev->b, .index = -1, .win = -1,
         .kind = idfilter ? HB_SIDE_CALL_ID : HB_SIDE_CALL_GLOBAL,
@@ -899,7 +1168,7 @@ static void hb_call(struct hb *h, const struct trace_event *ev)
     /* Later fine accesses check this call; earlier ones are found here.  Calls
      * against calls or windows have no fine variable to report on: skipped. */
     hb_walk(h, tid, &t->vc, &cur, idfilter);
-    hb_level_record(l, &cur);
+    hb_level_record(h, l, &cur);
     t->last_acc = cur.clock;
 }
 
@@ -972,6 +1241,7 @@ static void hb_gil_release(struct hb *h, const struct trace_event *ev)
         struct hb_win *w = &h->win[wi];
         memset(w, 0, sizeof *w);
         w->tid = tid;
+        w->ttid = h->cur_ttid;
         w->task = hb_lid_task(h, tid);
         w->stack = ev->stack;
         w->native_stack = ev->native_stack;
@@ -1003,12 +1273,13 @@ static void hb_win_close(struct hb *h, uint32_t tid, uint64_t seq)
     w->closed = true;
     w->close_seq = seq;
     w->close_clock = t->vc.c[tid];
+    t->last_close = w->close_clock;
     t->win = -1;
     h->nopen--;
     if (++t->nclosed > HB_CLOSED_PER_THREAD) { /* bound: drop its oldest closed window */
         for (size_t i = 0; i < h->nactive; i++) {
             struct hb_win *o = &h->win[h->active[i]];
-            if (o->tid == tid && o->closed && !o->dead) {
+            if (o->tid == tid && o->closed && !o->dead && hb_win_counts(h, o)) {
                 o->dead = true;
                 t->nclosed--;
                 break;
@@ -1097,7 +1368,7 @@ static struct hb_spawn *hb_spawn_slot(struct hb *h, uint32_t task, bool create)
 /* The OS thread behind logical thread LID (a task's worker). */
 static uint32_t hb_lid_os(const struct hb *h, uint32_t lid)
 {
-    if (lid < h->task_base)
+    if (!h->thr[lid].is_task)
         return lid;
     for (uint32_t os = 0; os < h->ncur_task; os++)
         if (h->cur_task[os] == lid)
@@ -1117,7 +1388,8 @@ static void hb_task_spawn(struct hb *h, uint32_t lid, const struct trace_event *
     sp->pool = pool;
     sp->pool_name = (uint32_t)ev->b;
     sp->stack = ev->stack;
-    sp->submitter = hb_lid_os(h, lid);
+    uint32_t os = hb_lid_os(h, lid);
+    sp->submitter = os ? h->thr[os].ttid : 0;
     sp->family = ev->aux == TRACE_SPAWN_FAMILY;
     sp->index = sp->family ? 0 : ++hb_pool(h, pool)->ntasks;   /* a family's jobs: numbered as they begin */
     vc_copy(&sp->vc, &h->thr[lid].vc);
@@ -1138,13 +1410,8 @@ static uint32_t hb_task_lid(struct hb *h, const struct hb_vc *start)
             return lid;
         }
     }
-    if (h->nlids == h->caplids) {
-        h->caplids = h->caplids ? h->caplids * 2 : 16;
-        h->lid_task = report_xrealloc(h->lid_task, h->caplids, sizeof *h->lid_task);
-        h->lid_pool = report_xrealloc(h->lid_pool, h->caplids, sizeof *h->lid_pool);
-        h->lid_family = report_xrealloc(h->lid_family, h->caplids, sizeof *h->lid_family);
-    }
-    return h->task_base + h->nlids++;
+    h->nlids++;
+    return ++h->nslots;
 }
 
 static void hb_task_begin(struct hb *h, uint32_t os, const struct trace_event *ev)
@@ -1167,14 +1434,15 @@ static void hb_task_begin(struct hb *h, uint32_t os, const struct trace_event *e
     t->vc.c[lid] = (old > own ? old : own) + 1;
     t->exited = false;
     t->win = -1;
-    h->lid_task[lid - h->task_base] = task;
-    h->lid_pool[lid - h->task_base] = sp ? sp->pool : 0;
-    h->lid_family[lid - h->task_base] = sp && sp->family ? family : 0;
+    t->is_task = true;
+    t->task = task;
+    t->task_pool = sp ? sp->pool : 0;
+    t->task_family = sp && sp->family ? family : 0;
     if (!h->info)
         h->info = report_xcalloc(HB_TASK_INFO, sizeof *h->info);
     uint32_t index = !sp ? 0 : sp->family ? ++hb_pool(h, sp->pool)->ntasks : sp->index;
     h->info[task % HB_TASK_INFO] = (struct hb_task_info){
-        task, sp ? sp->pool_name : 0, index, sp ? sp->stack : 0, sp ? sp->submitter : 0, os};
+        task, sp ? sp->pool_name : 0, index, sp ? sp->stack : 0, sp ? sp->submitter : 0};
     h->cur_task = report_xgrow(h->cur_task, &h->ncur_task, os, sizeof *h->cur_task, 16);
     h->cur_task[os] = lid;
     h->thr[os].pool_worker = true;
@@ -1191,8 +1459,8 @@ static void hb_task_end(struct hb *h, uint32_t os, uint64_t seq)
     struct hb_thr *t = &h->thr[lid];
     if (t->win >= 0)
         hb_win_close(h, lid, seq);
-    vc_join(&hb_pool(h, h->lid_pool[lid - h->task_base])->ended, &t->vc);
-    uint32_t family = h->lid_family[lid - h->task_base];
+    vc_join(&hb_pool(h, t->task_pool)->ended, &t->vc);
+    uint32_t family = t->task_family;
     struct hb_spawn *sp = family ? hb_spawn_slot(h, family, false) : NULL;
     if (sp && sp->family)
         vc_join(&sp->ended, &t->vc);
@@ -1259,6 +1527,8 @@ static uint32_t hb_dense_tid(const struct hb *h, uint64_t tid)
     return tid < h->ndense ? h->dense[tid] : 0;
 }
 
+static void hb_event_of(struct hb *h, const struct trace_event *trace_ev, uint32_t di);
+
 void hb_event(struct hb *h, const struct trace_event *trace_ev)
 {
     h->events++;
@@ -1266,18 +1536,30 @@ void hb_event(struct hb *h, const struct trace_event *trace_ev)
         h->tests = hb_tests_new();
     if (h->tests && (trace_ev->type == TR_MARK || trace_ev->type == TR_THREAD_CREATE))
         hb_tests_event(h->tests, trace_ev);   /* (test attribution keeps the trace's tids) */
-    /* From here on, thread ids are the analyzer's dense ones. */
-    struct trace_event dense_ev = *trace_ev;
-    const struct trace_event *ev = &dense_ev;
-    dense_ev.tid = hb_dense_tid(h, trace_ev->tid);
-    if (!dense_ev.tid)
+    uint32_t di = hb_dense_tid(h, trace_ev->tid);
+    if (!di)
         return;   /* not a thread of the reader given to hb_new */
-    if (ev->type == TR_THREAD_CREATE || ev->type == TR_THREAD_JOIN) {
-        dense_ev.a = hb_dense_tid(h, trace_ev->a);
-        if (!dense_ev.a)
+    hb_event_of(h, trace_ev, di);
+    const struct hb_tt *tt = &h->tts[di];
+    if (tt->exited && tt->slot && !tt->gone && trace_ev->seq >= tt->last_seq)
+        hb_os_release(h, tt->slot);
+}
+
+/* The event of OS thread DI. */
+static void hb_event_of(struct hb *h, const struct trace_event *trace_ev, uint32_t di)
+{
+    /* From here on, thread ids are slots. */
+    uint32_t cdi = 0;
+    if (trace_ev->type == TR_THREAD_CREATE || trace_ev->type == TR_THREAD_JOIN) {
+        cdi = hb_dense_tid(h, trace_ev->a);
+        if (!cdi)
             return;   /* a thread that wrote no events: nothing of it to order */
     }
-    struct hb_thr *t = hb_thread(h, ev->tid);
+    struct trace_event dense_ev = *trace_ev;
+    const struct trace_event *ev = &dense_ev;
+    dense_ev.tid = hb_tt_slot(h, di);
+    h->cur_ttid = trace_ev->tid;
+    struct hb_thr *t = &h->thr[ev->tid];
     uint32_t os = ev->tid, task = hb_cur_task(h, os);
     switch (ev->type) {
     case TR_TASK_SPAWN:
@@ -1287,7 +1569,7 @@ void hb_event(struct hb *h, const struct trace_event *trace_ev)
         hb_task_begin(h, os, ev);
         return;
     case TR_TASK_END:
-        if (task && h->lid_task[task - h->task_base] == (uint32_t)ev->a)
+        if (task && h->thr[task].task == (uint32_t)ev->a)
             hb_task_end(h, os, ev->seq);
         return;
     case TR_TASK_JOIN:
@@ -1324,21 +1606,28 @@ void hb_event(struct hb *h, const struct trace_event *trace_ev)
         hb_release(h, ev);
         break;
     case TR_THREAD_CREATE: {
-        uint32_t child = (uint32_t)ev->a;
-        struct hb_thr *c = hb_thread(h, child);
-        t = &h->thr[ev->tid]; /* hb_thread may have moved the array */
-        vc_join(&c->vc, &t->vc);
+        /* The child starts from the creator's clock: that is when it gets
+         * its slot, maybe an exited thread's. */
+        struct hb_vc pv = h->thr[ev->tid].vc;   /* (thr may move) */
+        if (!h->tts[cdi].slot) {
+            h->nos++;
+            hb_os_slot(h, &pv, cdi);
+        } else {
+            uint32_t cs = hb_tt_slot(h, cdi);
+            vc_join(&h->thr[cs].vc, &pv);
+        }
         hb_tick(h, ev->tid);
         break;
     }
     case TR_THREAD_JOIN: {
-        uint32_t child = (uint32_t)ev->a;
-        if (child < h->nthr && h->thr[child].seen) {
-            struct hb_thr *c = &h->thr[child];
-            /* A join returns after the thread ended: its last clock if no exit
-             * was recorded (killed thread, lost record). */
-            vc_join(&h->thr[ev->tid].vc, c->exited ? &c->exit_vc : &c->vc);
-        }
+        /* A join returns after the thread ended: its exit clock, kept for
+         * every thread, or its last clock if no exit was recorded (killed
+         * thread, lost record). */
+        const struct hb_tt *c = &h->tts[cdi];
+        if (c->exited)
+            vc_join_svc(&h->thr[ev->tid].vc, &c->exit);
+        else if (c->slot)
+            vc_join(&h->thr[ev->tid].vc, &h->thr[c->slot].vc);
         break;
     }
     case TR_THREAD_EXIT:
@@ -1346,9 +1635,7 @@ void hb_event(struct hb *h, const struct trace_event *trace_ev)
          * otherwise make every later host release look nested forever. */
         if (t->win >= 0)
             hb_win_close(h, ev->tid, ev->seq);
-        vc_copy(&t->exit_vc, &t->vc);
-        t->exited = true;
-        hb_tick(h, ev->tid);
+        hb_os_exit(h, ev->tid, di);
         break;
     case TR_GIL_RELEASE:
         hb_gil_release(h, ev);
@@ -1438,6 +1725,11 @@ uint32_t hb_thread_count(const struct hb *h)
     return h->nos;
 }
 
+uint32_t hb_slot_count(const struct hb *h)
+{
+    return h->nslots;
+}
+
 uint64_t hb_event_count(const struct hb *h)
 {
     return h->events;
@@ -1449,16 +1741,19 @@ struct hb *hb_new(const struct trace_reader *defs)
     h->defs = defs;
     h->ndense = defs ? trace_thread_count(defs) : 0;
     h->dense = report_xcalloc(h->ndense, sizeof *h->dense);
-    h->trace_tid = report_xcalloc(h->ndense + 1, sizeof *h->trace_tid);
     uint32_t n = 0;
     for (uint32_t tid = 1; tid < h->ndense; tid++) {
         const struct trace_thread *th = trace_get_thread(defs, tid);
-        if (th && th->traced) {
+        if (th && th->traced)
             h->dense[tid] = ++n;
-            h->trace_tid[n] = tid;
-        }
     }
-    h->task_base = n + 1;
+    h->tts = report_xcalloc(n + 1, sizeof *h->tts);
+    for (uint32_t tid = 1; tid < h->ndense; tid++)
+        if (h->dense[tid]) {
+            h->tts[h->dense[tid]].ttid = tid;
+            h->tts[h->dense[tid]].last_seq = trace_get_thread(defs, tid)->last_seq;
+        }
+    h->ntts = n;
     h->nowner = defs ? trace_var_count(defs) : 0;
     h->owner = report_xcalloc(h->nowner, sizeof *h->owner);
     for (uint32_t i = 0; i < h->nowner; i++) {
@@ -1474,7 +1769,6 @@ void hb_free(struct hb *h)
         return;
     for (uint32_t i = 0; i < h->nthr; i++) {
         free(h->thr[i].vc.c);
-        free(h->thr[i].exit_vc.c);
         free(h->thr[i].log);
     }
     free(h->thr);
@@ -1487,12 +1781,14 @@ void hb_free(struct hb *h)
             free(h->idlev[i]->last);
             free(h->idlev[i]->first);
             free(h->idlev[i]->who);
+            free(h->idlev[i]->ret);
             free(h->idlev[i]);
         }
     free(h->idlev);
     free(h->global.last);
     free(h->global.first);
     free(h->global.who);
+    free(h->global.ret);
     for (size_t i = 0; i < h->capsync; i++) {
         free(h->sync[i].vc.c);
         free(h->sync[i].rvc.c);
@@ -1521,12 +1817,12 @@ void hb_free(struct hb *h)
         free(h->pools[i].ended.c);
     free(h->pools);
     free(h->cur_task);
-    free(h->lid_task);
-    free(h->lid_pool);
-    free(h->lid_family);
     free(h->free_lids);
+    free(h->free_os);
     free(h->info);
     free(h->dense);
-    free(h->trace_tid);
+    for (uint32_t i = 0; i <= h->ntts; i++)
+        free(h->tts[i].exit.e);
+    free(h->tts);
     free(h);
 }

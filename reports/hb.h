@@ -78,6 +78,9 @@ const struct hb_race *hb_races(struct hb *h, uint32_t *count);
 /* Threads that produced at least one event; events fed. */
 uint32_t hb_thread_count(const struct hb *h);
 uint64_t hb_event_count(const struct hb *h);
+/* Vector clock slots handed out: OS threads share them over time (an exited
+ * thread's passes to a later one ordered after it), tasks have their own. */
+uint32_t hb_slot_count(const struct hb *h);
 void hb_free(struct hb *h);
 
 /* The tests seen in the marks (hb_tests.c), in start order; NULL, 0 when

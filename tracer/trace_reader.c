@@ -28,7 +28,10 @@
 struct tr_chunk {                 /* one chunk's good records */
     const struct trace_record *begin, *end;
     uint32_t tid;
+    bool done;                    /* pass 2 has left it */
+    bool released;                /* ... and given its pages back */
     size_t next;                  /* the same thread's next chunk, or SIZE_MAX */
+    uint64_t first_seq;           /* its first event's, 0 none */
 };
 
 /* Pass 2 keeps one cursor per thread, not per chunk: a thread fills its
@@ -38,7 +41,14 @@ struct tr_cursor {
     const struct trace_record *cur, *end;
     uint32_t tid;
     size_t chunk;
+    uint64_t seq;                 /* of its next event: the heap's key */
+    bool settled;                 /* cur is that event (else the chunk's start: not read yet) */
 };
+
+/* Pages of the mapping already read are given back every so many bytes:
+ * a trace of many threads is larger than the analyzer's memory should be
+ * (issue 13), and a read-only file mapping re-reads a page if needed. */
+#define TR_RELEASE_BYTES (8u << 20)
 
 struct trace_reader {
     const char *map;
@@ -74,6 +84,11 @@ struct trace_reader {
 
     struct tr_cursor *heap;
     size_t nheap;
+    size_t low;                   /* pass 2: the first chunk not done */
+    size_t hi;                    /* ... and one past the last done */
+    size_t done_bytes;            /* ... done since pages were last given back */
+    size_t done_chunks;
+    size_t released;              /* pass 1: bytes from the map's start given back */
 };
 
 static void tr_warnf(struct trace_reader *r, const char *fmt, ...)
@@ -365,6 +380,17 @@ static const char *tr_bad_event_field(const struct trace_reader *r, const struct
     }
 }
 
+/* Give back the mapping's pages below P once TR_RELEASE_BYTES have gathered. */
+static void tr_release(struct trace_reader *r, const char *p)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t upto = (size_t)(p - r->map) / page * page;
+    if (upto >= r->released + TR_RELEASE_BYTES) {
+        madvise((void *)(r->map + r->released), upto - r->released, MADV_DONTNEED);
+        r->released = upto;
+    }
+}
+
 /* Validate chunk CI; returns false when it holds nothing usable. */
 static bool tr_scan_chunk(struct trace_reader *r, uint64_t ci, struct tr_chunk *out)
 {
@@ -405,6 +431,8 @@ static bool tr_scan_chunk(struct trace_reader *r, uint64_t ci, struct tr_chunk *
                          (unsigned long long)ci, bad, (long)(rec - (const struct trace_record *)h));
                 break;
             }
+            if (!last_seq)
+                out->first_seq = rec->seq;
             last_seq = rec->seq;
             if (rec->seq > r->max_seq)
                 r->max_seq = rec->seq;
@@ -429,6 +457,8 @@ static bool tr_scan_chunk(struct trace_reader *r, uint64_t ci, struct tr_chunk *
         }
     }
     out->end = rec;
+    if (last_seq && (owner = tr_thread(r, h->tid)) && last_seq > owner->last_seq)
+        owner->last_seq = last_seq;   /* (re-found: loading facts may move the array) */
     return true;
 }
 
@@ -507,11 +537,11 @@ static bool tr_check_header(struct trace_reader *r, const char *path, char *err,
 
 /* ---- pass 2: heap of cursors keyed by the seq of their next event ---- */
 
-static bool tr_cursor_settle(const struct trace_reader *r, struct tr_cursor *c);
+static bool tr_cursor_settle(struct trace_reader *r, struct tr_cursor *c);
 
 static bool tr_less(const struct tr_cursor *a, const struct tr_cursor *b)
 {
-    return a->cur->seq < b->cur->seq;
+    return a->seq < b->seq;
 }
 
 static void tr_sift_down(struct tr_cursor *h, size_t n, size_t i)
@@ -531,14 +561,50 @@ static void tr_sift_down(struct tr_cursor *h, size_t n, size_t i)
     }
 }
 
+/* CHUNK is left.  Once TR_RELEASE_BYTES of records (or 256 chunks) are, the pages of each
+ * run of left chunks go (a long-lived thread's chunks stay among them). */
+static void tr_chunk_done(struct trace_reader *r, size_t chunk)
+{
+    r->chunks[chunk].done = true;
+    r->done_bytes += (size_t)((const char *)r->chunks[chunk].end - (const char *)r->chunks[chunk].begin);
+    if (chunk + 1 > r->hi)
+        r->hi = chunk + 1;
+    while (r->low < r->nchunks && r->chunks[r->low].done)
+        r->low++;
+    /* (a chunk's few records can cost a whole chunk of memory: the kernel
+     * maps pages around the one read) */
+    if (++r->done_chunks % 256 && r->done_bytes < TR_RELEASE_BYTES)
+        return;
+    r->done_bytes = 0;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    for (size_t i = r->low; i < r->hi;) {
+        if (!r->chunks[i].done || r->chunks[i].released) {
+            i++;
+            continue;
+        }
+        size_t a = i;
+        while (i < r->hi && r->chunks[i].done && !r->chunks[i].released)
+            r->chunks[i++].released = true;
+        size_t from = (size_t)((const char *)r->chunks[a].begin - r->map) / page * page;
+        size_t to = i < r->nchunks ? (size_t)((const char *)r->chunks[i].begin - r->map) / page * page
+                                   : r->size;
+        if (to > from)   /* (a page shared with a chunk still read is merely read again) */
+            madvise((void *)(r->map + from), to - from, MADV_DONTNEED);
+    }
+}
+
 /* Next event of C's thread, moving on to the thread's next chunk. */
-static bool tr_cursor_settle(const struct trace_reader *r, struct tr_cursor *c)
+static bool tr_cursor_settle(struct trace_reader *r, struct tr_cursor *c)
 {
     for (;;) {
         while (c->cur < c->end && !tr_is_event(c->cur->type))
             c->cur += 1 + tr_payload_slots(c->cur);  /* pass 1 checked the bounds */
-        if (c->cur < c->end)
+        if (c->cur < c->end) {
+            c->seq = c->cur->seq;
+            c->settled = true;
             return true;
+        }
+        tr_chunk_done(r, c->chunk);
         size_t next = r->chunks[c->chunk].next;
         if (next == SIZE_MAX)
             return false;
@@ -578,6 +644,9 @@ static bool tr_link_chunks(struct trace_reader *r, bool *first)
 void trace_rewind(struct trace_reader *r)
 {
     r->nheap = 0;
+    r->low = r->hi = r->done_bytes = 0;
+    for (size_t i = 0; i < r->nchunks; i++)
+        r->chunks[i].done = r->chunks[i].released = false;
     bool *first = calloc(r->nchunks ? r->nchunks : 1, sizeof *first);
     if (!first || !tr_link_chunks(r, first)) {
         /* out of memory: fall back to one cursor per chunk */
@@ -587,8 +656,11 @@ void trace_rewind(struct trace_reader *r)
     for (size_t i = 0; i < r->nchunks; i++) {
         if (first && !first[i])
             continue;
-        struct tr_cursor c = { r->chunks[i].begin, r->chunks[i].end, r->chunks[i].tid, i };
-        if (tr_cursor_settle(r, &c))
+        /* Keyed by the chunk's first event, read only when its turn comes:
+         * building the heap reads no page of the trace. */
+        struct tr_cursor c = { r->chunks[i].begin, r->chunks[i].end, r->chunks[i].tid, i,
+                               r->chunks[i].first_seq, false };
+        if (c.seq || tr_cursor_settle(r, &c))
             r->heap[r->nheap++] = c;
     }
     free(first);
@@ -601,6 +673,8 @@ bool trace_next(struct trace_reader *r, struct trace_event *ev)
     if (r->nheap == 0)
         return false;
     struct tr_cursor *c = &r->heap[0];
+    if (!c->settled)
+        tr_cursor_settle(r, c);   /* (its chunk has an event: first_seq) */
     const struct trace_record *rec = c->cur;
     ev->seq = rec->seq;
     ev->tid = c->tid;
@@ -648,7 +722,7 @@ struct trace_reader *trace_open(const char *path, char *err, size_t errlen)
     }
     for (uint64_t ci = 0; ci < nchunks; ci++)
         if (tr_scan_chunk(r, ci, &r->chunks[r->nchunks]))
-            r->nchunks++;
+            tr_release(r, (const char *)r->chunks[r->nchunks++].end);
     tr_resolve(r);
     if (r->warn_dropped)
         tr_warnf(r, "(and %llu more problems)", (unsigned long long)r->warn_dropped);

@@ -40,6 +40,8 @@ struct trace_thread {
     uint32_t created_at;   /* stack id in the parent at pthread_create, 0 unknown */
     bool traced;           /* it has a chunk: it wrote events (others are only named by
                               other threads' events) */
+    uint64_t last_seq;     /* the seq of its last event, 0 none (the analyzer frees a
+                              finished thread's state after it) */
 };
 
 struct trace_reader;

@@ -959,6 +959,178 @@ static void test_suppressions(void)
     done(&r);
 }
 
+/* ---- thread churn: OS threads share clock slots (race model, "Bounds") ---- */
+
+/* A Python thread's end as the shim records it on 3.11: it releases its
+ * tstate lock (a semaphore) and exits; Thread.join() acquires that lock. */
+static void py_thread_end(uint32_t tid, uint64_t tstate_lock)
+{
+    tb_release(tid, TRACE_SYNC_SEM, tstate_lock, 0);
+    tb_exit(tid);
+}
+
+static const struct hb_race *race_locs(const struct result *res, uint32_t var, int l1, int l2)
+{
+    for (uint32_t i = 0; i < res->n; i++) {
+        const struct hb_race *r = &res->races[i];
+        const struct trace_stack *a = trace_get_stack(res->r, r->first.stack);
+        const struct trace_stack *b = trace_get_stack(res->r, r->second.stack);
+        if (r->var == var && a && b && a->frames[0].line == l1 && b->frames[0].line == l2)
+            return r;
+    }
+    return NULL;
+}
+
+static void test_churn(void)
+{
+    /* start; join, 200 times: every thread takes the slot of the one before
+     * (main + one), writes of the same property race with nothing. */
+    begin("churn_join_reuses");
+    tb_spawn(0, 1, TRACE_ORIGIN_MAIN, NULL, 0);
+    uint32_t x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    for (uint32_t tid = 2; tid < 202; tid++) {
+        tb_spawn(1, tid, TRACE_ORIGIN_PYTHON, NULL, S(1));
+        tb_write(tid, x, S(10), 1);
+        py_thread_end(tid, 0x1000 + tid);
+        tb_acquire(1, TRACE_SYNC_SEM, 0x1000 + tid, 0);
+    }
+    tb_read(1, x, S(11), 1);
+    struct result r = analyze();
+    CHECK(r.n == 0);
+    CHECK(hb_thread_count(r.h) == 201);
+    CHECK(hb_slot_count(r.h) == 2);
+    done(&r);
+
+    /* The same with pthread_join (TR_THREAD_JOIN). */
+    begin("churn_pthread_join_reuses");
+    tb_spawn(0, 1, TRACE_ORIGIN_MAIN, NULL, 0);
+    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    for (uint32_t tid = 2; tid < 52; tid++) {
+        tb_spawn(1, tid, TRACE_ORIGIN_BLENDER, NULL, 0);
+        tb_write(tid, x, S(10), 0);
+        tb_exit(tid);
+        tb_join(1, tid);
+    }
+    r = analyze();
+    CHECK(r.n == 0);
+    CHECK(hb_slot_count(r.h) == 2);
+    done(&r);
+
+    /* Finished but never joined: no thread is ordered after another, each
+     * keeps a slot of its own, and their writes race (one report: same
+     * locations), naming the trace's threads. */
+    begin("churn_unordered_no_reuse");
+    tb_spawn(0, 1, TRACE_ORIGIN_MAIN, NULL, 0);
+    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    for (uint32_t tid = 2; tid < 12; tid++) {
+        tb_spawn(1, tid, TRACE_ORIGIN_PYTHON, NULL, S(1));
+        tb_write(tid, x, S(10), 1);
+        py_thread_end(tid, 0x1000 + tid);
+    }
+    r = analyze();
+    CHECK(r.n == 1 && races_on(&r, x, HB_GIL) == 1);
+    CHECK(r.n == 1 && r.races[0].first.tid == 2 && r.races[0].second.tid == 3);
+    CHECK(r.n == 1 && r.races[0].count == 10);
+    CHECK(hb_slot_count(r.h) == 11);
+    done(&r);
+
+    /* A thread that accessed nothing holds up nobody: its slot passes on
+     * even unordered (nothing of it can race). */
+    begin("churn_no_access_reuses");
+    tb_spawn(0, 1, TRACE_ORIGIN_MAIN, NULL, 0);
+    for (uint32_t tid = 2; tid < 12; tid++) {
+        tb_spawn(1, tid, TRACE_ORIGIN_BLENDER, NULL, 0);
+        tb_release(tid, TRACE_SYNC_MUTEX, 0x2000, 0);
+        tb_exit(tid);
+    }
+    r = analyze();
+    CHECK(r.n == 0);
+    CHECK(hb_slot_count(r.h) == 2);
+    done(&r);
+
+    /* T3 and T4 run one after the other (T4 takes T3's slot); the long-lived
+     * worker T2 is ordered with neither: its read races with both writes,
+     * two reports at two pairs of locations, as with a slot each.  Its global
+     * call finds both again through the slot's log, and T3's and T4's ID
+     * calls race with its read.  T4's read of Z after T2's write is T4's
+     * first touch of Z (T3's was before): not observed. */
+    begin("churn_reused_slot_vs_third");
+    tb_spawn(0, 1, TRACE_ORIGIN_MAIN, NULL, 0);
+    tb_spawn(1, 2, TRACE_ORIGIN_PYTHON, "worker", S(1));
+    uint32_t ob = tb_var("bpy.data.objects[\"Cube\"]", TRACE_VAR_ID, 0);
+    x = tb_var("X", TRACE_VAR_PROPERTY, ob);
+    uint32_t z = tb_var("Z", TRACE_VAR_PROPERTY, 0);
+    tb_spawn(1, 3, TRACE_ORIGIN_PYTHON, NULL, S(2));
+    tb_write(3, x, S(20), 1);
+    tb_read(3, z, S(23), 1);
+    tb_call_id(3, ob, "Object.update", S(22));
+    py_thread_end(3, 0x3000);
+    tb_acquire(1, TRACE_SYNC_SEM, 0x3000, 0);
+    tb_write(2, z, S(41), 1);
+    tb_spawn(1, 4, TRACE_ORIGIN_PYTHON, NULL, S(2));
+    tb_write(4, x, S(30), 1);
+    tb_read(4, z, S(31), 1);
+    tb_call_id(4, ob, "Object.update", S(32));
+    py_thread_end(4, 0x4000);
+    tb_acquire(1, TRACE_SYNC_SEM, 0x4000, 0);
+    tb_read(2, x, S(40), 1);
+    tb_call_global(2, "object.select_all", S(42));
+    r = analyze();
+    CHECK(hb_slot_count(r.h) == 3);
+    const struct hb_race *a = race_locs(&r, x, 20, 40), *b = race_locs(&r, x, 30, 40);
+    CHECK(a && a->first.tid == 3 && a->second.tid == 2 && a->cls == HB_GIL);
+    CHECK(b && b->first.tid == 4 && b->second.tid == 2);
+    CHECK(race_locs(&r, x, 20, 42) && race_locs(&r, x, 30, 42));   /* the walk */
+    CHECK(race_locs(&r, x, 22, 40) && race_locs(&r, x, 32, 40));   /* the ID calls */
+    CHECK(race_locs(&r, z, 23, 41) && race_locs(&r, z, 23, 42) && race_locs(&r, z, 31, 42));
+    const struct hb_race *c = race_locs(&r, z, 41, 31);
+    CHECK(c && c->first.tid == 2 && c->second.tid == 4 && !c->observed);
+    CHECK(r.n == 10);
+    done(&r);
+
+    /* A pthread_join of T3 after T4 took its slot still gets T3's exit
+     * clock: W's read of X (written by T3) is ordered, its read of Z
+     * (written by T4) is not. */
+    begin("churn_join_after_reuse");
+    tb_spawn(0, 1, TRACE_ORIGIN_MAIN, NULL, 0);
+    tb_spawn(1, 2, TRACE_ORIGIN_BLENDER, "w", 0);
+    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    z = tb_var("Z", TRACE_VAR_PROPERTY, 0);
+    tb_spawn(1, 3, TRACE_ORIGIN_BLENDER, NULL, 0);
+    tb_write(3, x, S(20), 0);
+    tb_exit(3);
+    tb_join(1, 3);
+    tb_spawn(1, 4, TRACE_ORIGIN_BLENDER, NULL, 0);
+    tb_write(4, z, S(30), 0);
+    tb_join(2, 3);
+    tb_read(2, x, S(40), 1);
+    tb_read(2, z, S(41), 1);
+    r = analyze();
+    CHECK(hb_slot_count(r.h) == 3);
+    CHECK(races_on(&r, x, 0) == 0);
+    CHECK(races_on(&r, z, HB_HARD) == 1);
+    CHECK(r.n == 1);
+    done(&r);
+
+    /* Ordered after T3's write but not after its exit's window close: T3's
+     * slot does not pass on (its window closes at its exit). */
+    begin("churn_window_at_exit_no_reuse");
+    tb_spawn(0, 1, TRACE_ORIGIN_MAIN, NULL, 0);
+    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    tb_spawn(1, 3, TRACE_ORIGIN_BLENDER, NULL, 0);
+    tb_write(3, x, S(20), 1);
+    tb_release(3, TRACE_SYNC_SEM, 0x3000, 0);
+    tb_window_open(3, 0, "blender_thread");
+    tb_exit(3);
+    tb_acquire(1, TRACE_SYNC_SEM, 0x3000, 0);
+    tb_spawn(1, 4, TRACE_ORIGIN_BLENDER, NULL, 0);
+    tb_read(4, x, S(30), 1);
+    r = analyze();
+    CHECK(hb_slot_count(r.h) == 3);
+    CHECK(r.n == 1 && race_kinds(&r, x, HB_SIDE_WINDOW, HB_SIDE_READ) != NULL);
+    done(&r);
+}
+
 int main(void)
 {
     const char *tmp = getenv("TMPDIR");
@@ -985,6 +1157,7 @@ int main(void)
     test_observed();
     test_item_folding();
     test_suppressions();
+    test_churn();
     unlink(trace_path);
     printf("test_hb: %d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;

@@ -181,6 +181,14 @@ static void test_definitions(void)
     t = trace_get_thread(r, 1);
     CHECK(t && t->origin == TRACE_ORIGIN_MAIN && t->parent == 0 && t->name == NULL);
     CHECK(trace_get_thread(r, 3) == NULL);
+    uint64_t last[3] = {0};   /* last_seq: each thread's last event */
+    struct trace_event ev;
+    while (trace_next(r, &ev))
+        if (ev.tid < 3)
+            last[ev.tid] = ev.seq;
+    trace_rewind(r);
+    CHECK(last[1] && trace_get_thread(r, 1)->last_seq == last[1]);
+    CHECK(last[2] && trace_get_thread(r, 2)->last_seq == last[2]);
     CHECK_EQ(trace_header(r)->pid, 4242);
     trace_close(r);
 

@@ -7,7 +7,7 @@
 
 #include "trace_writer.h"
 
-#define TB_MAX_THREADS 64
+#define TB_MAX_THREADS 256   /* (the thread churn tests use 201) */
 
 static struct tw_thread tb_thr[TB_MAX_THREADS];
 static uint32_t tb_next_string = 1, tb_next_stack = 1, tb_next_var = 1;
