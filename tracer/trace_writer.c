@@ -15,12 +15,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <limits.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -104,10 +104,10 @@ static void tw_mark_dropped(void)
     }
 }
 
-/* A high descriptor number, out of the program's way: its own open() calls
+/* Move FD to a high number, out of the program's way: its own open() calls
  * get the numbers they would get without bpyrace, and a number it reuses is
- * less likely to be ours.  FD is closed; returns the new one (or FD itself
- * when the limit leaves no room). */
+ * less likely to be ours.  Returns the new descriptor (FD is closed), or FD
+ * itself when the limit leaves no room. */
 static int tw_move_high(int fd)
 {
     struct rlimit rl;
