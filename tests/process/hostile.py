@@ -144,6 +144,24 @@ def case_fork(tmp):
     return p[3], t[3]
 
 
+def case_fork_stress(tmp):
+    """fork_stress.c with the shim preloaded: forks while other threads hold
+    the shim's join_lock; every child must finish."""
+    helper = os.path.abspath(os.environ.get("HOSTILE_FORK_STRESS", ""))
+    check(os.path.isfile(helper) and os.access(helper, os.X_OK),
+          "HOSTILE_FORK_STRESS (build/tests/hostile_fork_stress) is not set")
+    shim = os.path.join(os.path.dirname(BPYRACE), "libbpyrace_shim.so")
+    env = {"LD_PRELOAD": shim, "BPYRACE_TRACE": os.path.join(tmp, "s.trace")}
+    rc, out, err, secs = run(tmp, [helper, "300"], env, "stress")
+    check(rc == 0 and out == "H forks 300 hung 0 failed 0\n", "status %d, printed %r %r" % (rc, out, err[-2000:]))
+    traces = [f for f in os.listdir(tmp) if f.startswith("s.trace.")]
+    check(len(traces) == 1, "traces: %s (the children must leave none)" % traces)
+    with open(os.path.join(tmp, traces[0]), "rb") as f:
+        head = f.read(24)
+    check(head[:8] == b"BPYRACE\0" and int.from_bytes(head[20:24], "little") == 1, "trace not closed")
+    return 0.0, secs
+
+
 def case_subprocess(tmp):
     p = plain(tmp, "subprocess_threads.py")
     t = traced(tmp, "subprocess_threads.py")
@@ -254,7 +272,7 @@ def case_fd_gone_stderr(tmp):
     return fd_gone(tmp, True)
 
 
-CASES = {"fork": case_fork, "subprocess": case_subprocess, "exit": case_exit, "segv": case_segv,
+CASES = {"fork": case_fork, "fork_stress": case_fork_stress, "subprocess": case_subprocess, "exit": case_exit, "segv": case_segv,
          "fd_reuse": case_fd_reuse, "fd_devnull": case_fd_devnull, "fd_gone": case_fd_gone,
          "fd_gone_stderr": case_fd_gone_stderr}
 
