@@ -16,7 +16,7 @@
 /* Whether the trace is cut short, why, and from where (docs/reports.md,
  * "Incomplete runs"): the writer dropped events (disk full), or the process
  * died before closing it (killed, crashed). */
-static void report_incomplete(struct report_set *set, const struct trace_reader *r, int sig)
+static void report_incomplete(struct report_set *set, const struct trace_reader *r, int sig, int exited)
 {
     uint64_t dropped = trace_dropped_seq(r), last = trace_last_seq(r);
     char why[200] = "";
@@ -24,6 +24,9 @@ static void report_incomplete(struct report_set *set, const struct trace_reader 
         const char *abbrev = sig > 0 ? sigabbrev_np(sig) : NULL;
         if (abbrev)
             snprintf(why, sizeof why, "the program died of signal %d (SIG%s)", sig, abbrev);
+        else if (exited)   /* an exit that skipped atexit, where the trace is closed */
+            snprintf(why, sizeof why, "the program exited with status %d without running its "
+                     "exit handlers (_exit, os._exit)", exited - 1);
         else
             snprintf(why, sizeof why, "the program did not exit cleanly (killed or crashed)");
     }
@@ -91,7 +94,7 @@ int report_trace(const char *trace_path, const struct report_options *o)
     set.pid = trace_header(r) ? trace_header(r)->pid : 0;
     supp_apply(supp, &set);
     report_tests_build(&set, r, h);   /* bpyrace test: marks -> tests */
-    report_incomplete(&set, r, o->program_signal);
+    report_incomplete(&set, r, o->program_signal, o->program_exit);
 
     if (!o->quiet)
         report_print_text(stderr, &set);

@@ -12,6 +12,7 @@ struct report_options {
     const char *suppressions_path;  /* NULL = none */
     bool quiet;                     /* no text report on stderr */
     int program_signal;             /* run: the signal the program died of, 0 none */
+    int program_exit;               /* run: 1 + the status the program exited with, 0 unknown */
 };
 
 /* Analyze the trace at TRACE_PATH (and print / write the reports asked for).

@@ -404,13 +404,20 @@ __attribute__((constructor)) static void bpr_init(void)
 
 /* fork: the child must not write into the parent's trace.  A forked child
  * that goes on without exec is left unrecorded (it usually execs at once,
- * as Blender's `sh -c xdg-user-dir` does); an exec'ed Blender child gets a
- * trace of its own from this constructor. */
+ * as Blender's `sh -c xdg-user-dir` does; docs/design.md, "fork"); an
+ * exec'ed Blender child gets a trace of its own from this constructor.
+ * Only the forking thread lives on in the child: a spinlock another thread
+ * held at fork time would never be released, so the child resets them (it
+ * still takes join_lock in pthread_detach/join, which Python's threads call,
+ * and warn_lock in bpr_warn_once). */
 pid_t fork(void)
 {
     pid_t pid = REAL(fork)();
     if (pid == 0 && bpr_state == 1) {
         tw_forget_after_fork();
+        atomic_store(&warn_lock, 0);
+        atomic_store(&nstack_lock, 0);
+        bpr_thread_after_fork();
         bpr_state = -1;
     }
     return pid;

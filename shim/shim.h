@@ -112,6 +112,7 @@ BPR_HIDDEN bool bpr_set_real(const char *name, void *fn);
 
 /* thread.c: record the calling thread's OS name (TR_THREAD_NAME, TRACE_NAME_OS). */
 BPR_HIDDEN void bpr_note_os_name(const char *name);
+BPR_HIDDEN void bpr_thread_after_fork(void);   /* thread.c: reset its spinlock in a forked child */
 
 /* core.c */
 BPR_HIDDEN extern int bpr_state;   /* 0 uninitialised, 1 active, -1 inert */

@@ -29,6 +29,10 @@ static void lock_table(void)
 }
 static void unlock_table(void) { atomic_store_explicit(&join_lock, 0, memory_order_release); }
 
+/* In a forked child (core.c's fork): the lock may have been held by a thread
+ * that does not exist there. */
+void bpr_thread_after_fork(void) { atomic_store(&join_lock, 0); }
+
 static void remember(pthread_t th, uint32_t tid)
 {
     lock_table();

@@ -11,3 +11,11 @@ set_tests_properties(process_private_trace PROPERTIES LABELS "blender" TIMEOUT 1
 add_test(NAME process_partial_run
          COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/process/partial_run.sh $<TARGET_FILE:bpyrace>)
 set_tests_properties(process_partial_run PROPERTIES LABELS "blender" SKIP_RETURN_CODE 77 TIMEOUT 180)
+# Hostile programs (issue 14): fork with threads, subprocess from threads, os._exit
+# from a thread, SIGSEGV in a worker, closed or dup2()ed descriptors.
+add_executable(hostile_fork_stress ${CMAKE_CURRENT_LIST_DIR}/process/hostile/fork_stress.c)
+target_link_libraries(hostile_fork_stress PRIVATE Python3::Python Threads::Threads)
+add_test(NAME process_hostile
+         COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/process/hostile.py $<TARGET_FILE:bpyrace>)
+set_tests_properties(process_hostile PROPERTIES LABELS "blender" SKIP_RETURN_CODE 77 TIMEOUT 600
+                     ENVIRONMENT "HOSTILE_FORK_STRESS=$<TARGET_FILE:hostile_fork_stress>")

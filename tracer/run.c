@@ -362,6 +362,7 @@ int cli_run(const struct cli_options *o, char **argv)
     struct report_options ro;
     run_report_options(o, &ro);
     ro.program_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    ro.program_exit = WIFEXITED(status) ? 1 + WEXITSTATUS(status) : 0;
     int races = report_trace(trace, &ro);
     if (!o->trace) {
         const char *why = run_keep_reason(trace, status, races, children);

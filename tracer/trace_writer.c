@@ -15,12 +15,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +47,9 @@ static atomic_int tw_failed;                  /* sticky: mapping more failed */
 static atomic_int tw_warned;
 
 static int tw_fd = -1;
+static dev_t tw_dev;                           /* the trace file, to know it again */
+static ino_t tw_ino;
+static char tw_path[PATH_MAX + 64];            /* absolute: reopened by name */
 static uint64_t tw_start_mono;                 /* CLOCK_MONOTONIC at tw_open */
 static uint32_t tw_time_every;                 /* a thread's events per TR_TIME, 0 none */
 
@@ -101,6 +106,58 @@ static void tw_mark_dropped(void)
     }
 }
 
+/* Move FD to a high number, out of the program's way: its own open() calls
+ * get the numbers they would get without bpyrace, and a number it reuses is
+ * less likely to be ours.  Returns the new descriptor (FD is closed), or FD
+ * itself when the limit leaves no room. */
+static int tw_move_high(int fd)
+{
+    struct rlimit rl;
+    int lo = 1000;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur <= 1000)
+        lo = (int)rl.rlim_cur / 2;
+    if (fd >= lo)
+        return fd;
+    int hi = fcntl(fd, F_DUPFD_CLOEXEC, lo);
+    if (hi < 0)
+        return fd;
+    close(fd);
+    return hi;
+}
+
+/* Whether tw_fd is still the trace file: the program may have closed it
+ * (os.closerange) or put a file of its own at its number (dup2, or a reused
+ * number).  Caller holds tw_lock. */
+static int tw_fd_ours(void)
+{
+    struct stat st;
+    return tw_fd >= 0 && fstat(tw_fd, &st) == 0 && st.st_dev == tw_dev && st.st_ino == tw_ino;
+}
+
+/* Make tw_fd the trace file again before using it: a number that is not ours
+ * any more is forgotten, never closed, truncated or extended (it may be the
+ * program's file), and the trace is reopened by name, if the file there is
+ * still ours.  A thread of the program could still close and reuse the
+ * number between this check and the use: the window is a few system calls.
+ * Returns 0, or -1 with errno.  Caller holds tw_lock. */
+static int tw_fd_check(void)
+{
+    if (tw_fd_ours())
+        return 0;
+    tw_fd = -1;
+    int fd = open(tw_path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return -1;
+    tw_fd = tw_move_high(fd);
+    if (!tw_fd_ours()) {
+        close(tw_fd);
+        tw_fd = -1;
+        errno = ESTALE;   /* another file is at the trace's name */
+        return -1;
+    }
+    return 0;
+}
+
 /* Size the file for segment K and map it.  Caller holds tw_lock.
  * fallocate rather than ftruncate: a store into a sparse page the disk
  * cannot hold raises SIGBUS in the host; a failed fallocate is just a warning. */
@@ -129,7 +186,15 @@ static int tw_ensure_segment(uint32_t k)
     if (!atomic_load(&tw_open_flag) || atomic_load(&tw_failed)) {
         rc = -1;
     } else {
-        while (tw_nsegs <= k) {
+        if (tw_nsegs <= k && tw_fd_check() != 0) {
+            int err = errno;
+            atomic_store(&tw_failed, 1);
+            tw_mark_dropped();
+            tw_warn("the program closed the trace file's descriptor and it cannot be reopened",
+                    err, "later events are dropped");
+            rc = -1;
+        }
+        while (rc == 0 && tw_nsegs <= k) {
             if (tw_map_segment(tw_nsegs) != 0) {
                 int err = errno;
                 atomic_store(&tw_failed, 1);
@@ -235,11 +300,24 @@ int tw_open(const char *path, int pid, int ppid, const char *exe, uint32_t flags
     if (new_only && !strcmp(new_only, "1"))
         oflags |= O_EXCL;
     int fd = open(path, oflags, 0600);
-    if (fd < 0) {
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        int err = errno;
+        if (fd >= 0)
+            close(fd);
         tw_lock_drop();
+        errno = err;
         return -1;
     }
-    tw_fd = fd;
+    tw_fd = tw_move_high(fd);
+    fd = tw_fd;
+    tw_dev = st.st_dev;
+    tw_ino = st.st_ino;
+    char cwd[PATH_MAX];
+    if (path[0] != '/' && getcwd(cwd, sizeof cwd))
+        snprintf(tw_path, sizeof tw_path, "%s/%s", cwd, path);
+    else
+        snprintf(tw_path, sizeof tw_path, "%s", path);
     tw_nsegs = 0;
     if (tw_map_segment(0) != 0) {
         int err = errno;
@@ -410,9 +488,13 @@ void tw_close(void)
     h->last_seq = atomic_load(&tw_seq) - 1;
     atomic_store_explicit((_Atomic uint32_t *)&h->closed, 1, memory_order_release);
     tw_retire_segments();
-    if (ftruncate(tw_fd, (off_t)(TRACE_HEADER_SIZE + n * TRACE_CHUNK_SIZE)) != 0)
-        tw_warn("cannot trim the trace file", errno, "the trace ends in empty chunks");
-    close(tw_fd);
+    /* Untrimmed (the descriptor gone, the file renamed), the trace just ends
+     * in empty chunks. */
+    if (tw_fd_check() == 0) {
+        if (ftruncate(tw_fd, (off_t)(TRACE_HEADER_SIZE + n * TRACE_CHUNK_SIZE)) != 0)
+            tw_warn("cannot trim the trace file", errno, "the trace ends in empty chunks");
+        close(tw_fd);
+    }
     tw_fd = -1;
     atomic_fetch_add(&tw_gen, 1);
     tw_lock_drop();
@@ -430,7 +512,8 @@ void tw_forget_after_fork(void)
             atomic_store(&tw_seg[k], NULL);
         }
         tw_nsegs = 0;
-        close(tw_fd);
+        if (tw_fd_ours())   /* else the number is the program's */
+            close(tw_fd);
         tw_fd = -1;
     }
     for (uint32_t i = 0; i < tw_ngrave; i++)
