@@ -32,8 +32,8 @@ static void report_incomplete(struct report_set *set, const struct trace_reader 
     }
     if (dropped) {
         size_t n = strlen(why);
-        snprintf(why + n, sizeof why - n, "%sthe trace writer failed (disk full or file size limit) "
-                 "and dropped later events", n ? "; " : "");
+        snprintf(why + n, sizeof why - n, "%sthe trace writer could not extend the trace file (disk full, file "
+                 "size limit, or its descriptor closed by the program) and dropped later events", n ? "; " : "");
         if (dropped - 1 < last)
             last = dropped - 1;
     }

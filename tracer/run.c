@@ -31,6 +31,34 @@ static void run_forward(int sig)
         kill((pid_t)run_child_pid, sig);
 }
 
+/* Once the program is gone, a stop (Ctrl-C, SIGTERM from a CI timeout) ends
+ * the analysis at once; the trace stays where it is and the line says so. */
+static char run_stop_line[PATH_MAX + 96];
+static size_t run_stop_len;
+
+static void run_stop(int sig)
+{
+    if (run_stop_len) {
+        ssize_t w = write(2, run_stop_line, run_stop_len);
+        (void)w;
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void run_stoppable(const char *trace)
+{
+    int n = snprintf(run_stop_line, sizeof run_stop_line,
+                     "bpyrace: %s: analysis stopped; trace kept\n", trace);
+    run_stop_len = n > 0 && (size_t)n < sizeof run_stop_line ? (size_t)n : 0;
+    struct sigaction sa = { .sa_handler = run_stop };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGQUIT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
 static bool run_is_file(const char *path)
 {
     struct stat st;
@@ -358,6 +386,7 @@ int cli_run(const struct cli_options *o, char **argv)
             run_remove_private(private_dir);
         return program_status;
     }
+    run_stoppable(trace);
     bool children = run_list_children(trace, started);
     struct report_options ro;
     run_report_options(o, &ro);

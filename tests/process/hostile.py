@@ -258,7 +258,7 @@ def fd_gone(tmp, close_stderr):
                "No such file or directory; later events are dropped")
     said = [l for l in bpyrace_lines(t[2]) if not l.startswith("SUMMARY")]
     check(said == ([] if close_stderr else [warning]), "bpyrace said: %s" % said)
-    expect_incomplete(tmp, t[2], "the trace writer failed (disk full or file size limit) and dropped later events")
+    expect_incomplete(tmp, t[2], "the trace writer could not extend the trace file (disk full, file size limit, or its descriptor closed by the program) and dropped later events")
     n = cube_accesses(os.path.join(tmp, "t.trace")).get(("write", 1), 0)
     check(0 < n < 600000, "%d writes recorded" % n)
     return p[3], t[3]

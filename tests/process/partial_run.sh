@@ -82,7 +82,7 @@ run big python3 -c 'import os, resource, signal, sys
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 resource.setrlimit(resource.RLIMIT_FSIZE, (18 << 20, 18 << 20))
 os.execvp(sys.argv[1], sys.argv[1:])'
-check big 0 "the trace writer failed (disk full or file size limit) and dropped later events"
+check big 0 "the trace writer could not extend the trace file (disk full, file size limit, or its descriptor closed by the program) and dropped later events"
 grep -q "^bpyrace: cannot extend the trace file: File too large; later events are dropped$" "$tmp/big.err" \
     || fail "big: no line from the writer"
 
