@@ -1033,12 +1033,15 @@ static void hb_walk(struct hb *h, uint32_t tid, const struct hb_vc *vc,
                 if (e->tid != u || e->mark == h->mark)
                     continue;
                 e->mark = h->mark;
+                bool wr = e->wr.valid && e->wr.clock > known, rd = e->rd.valid && e->rd.clock > known;
+                if (!wr && !rd)
+                    continue;
                 /* A window only interleaves with accesses inside it; these are before. */
                 uint64_t first = cur->kind == HB_SIDE_WINDOW ? UINT64_MAX
                                                             : hb_first_touch(h, var, tid);
-                if (e->wr.valid && e->wr.clock > known)
+                if (wr)
                     hb_report(h, var, &e->wr, cur, first < e->wr.seq);
-                if (e->rd.valid && e->rd.clock > known)
+                if (rd)
                     hb_report(h, var, &e->rd, cur, first < e->rd.seq);
             }
         }
