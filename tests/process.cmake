@@ -18,4 +18,4 @@ target_link_libraries(hostile_fork_stress PRIVATE Python3::Python Threads::Threa
 add_test(NAME process_hostile
          COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/process/hostile.py $<TARGET_FILE:bpyrace>)
 set_tests_properties(process_hostile PROPERTIES LABELS "blender" SKIP_RETURN_CODE 77 TIMEOUT 600
-                     ENVIRONMENT "HOSTILE_FORK_STRESS=$<TARGET_FILE:hostile_fork_stress>")
+                     ENVIRONMENT "HOSTILE_FORK_STRESS=$<TARGET_FILE:hostile_fork_stress>;HOSTILE_SANITIZER_RUNTIME=${_san_path}")

@@ -26,6 +26,17 @@ GRAPHICS = re.compile(r"(_dri\.so|libgallium|libLLVM|libGL|libEGL|libglapi|libgb
                       r"libvulkan|libnvidia-|libX11|libxcb|libxshmfence|libwayland-)")
 
 
+def caller_module(event):
+    """The library that made the lock call: the innermost native frame that is
+    not bpyrace's own nor a sanitizer runtime's (a Debug or ASan build keeps
+    the shim's inline helpers as frames of their own)."""
+    for frame in event.get("native_stack") or []:
+        name = frame.get("file", "")
+        if not name.startswith(("libbpyrace", "libasan", "libubsan", "libtsan")):
+            return name
+    return ""
+
+
 def main():
     bpyrace, script = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory(prefix="check_quiet.") as tmp:
@@ -41,7 +52,7 @@ def main():
     names = {e["tid"]: e.get("name") or "" for e in events if e["event"] == "thread_start"}
     llvmpipe = {t for t, n in names.items() if n.startswith("llvmpipe-")}
     syncs = [e for e in events if e["event"] in ("acquire", "release")]
-    top = [(e.get("native_stack") or [{}])[0].get("file", "") for e in syncs]
+    top = [caller_module(e) for e in syncs]
     failures = []
     if not llvmpipe:
         failures.append("no llvmpipe-N thread started: the driver's threads did not run")

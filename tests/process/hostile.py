@@ -30,6 +30,10 @@ class Fail(Exception):
     pass
 
 
+class NotHere(Exception):
+    """A case this build cannot judge (said on its line, not a pass)."""
+
+
 def check(cond, what):
     if not cond:
         raise Fail(what)
@@ -151,6 +155,12 @@ def case_fork_stress(tmp):
     check(os.path.isfile(helper) and os.access(helper, os.X_OK),
           "HOSTILE_FORK_STRESS (build/tests/hostile_fork_stress) is not set")
     shim = os.path.join(os.path.dirname(BPYRACE), "libbpyrace_shim.so")
+    if os.environ.get("HOSTILE_SANITIZER_RUNTIME"):
+        # Not in the ASan build: there the program alone, without bpyrace,
+        # hangs children (5 of 30 forks, measured): ASan's own fork handling
+        # with threads running, which this case cannot tell from ours.  The
+        # Release build runs it.
+        raise NotHere("ASan's fork handling hangs a threaded program's children without bpyrace too")
     env = {"LD_PRELOAD": shim, "BPYRACE_TRACE": os.path.join(tmp, "s.trace")}
     rc, out, err, secs = run(tmp, [helper, "300"], env, "stress")
     check(rc == 0 and out == "H forks 300 hung 0 failed 0\n", "status %d, printed %r %r" % (rc, out, err[-2000:]))
@@ -290,6 +300,8 @@ def main():
             plain_s, traced_s = CASES[name](tmp)
             print("ok   %-15s %.1f s (Blender alone %.1f s, under bpyrace %.1f s)"
                   % (name, time.monotonic() - t0, plain_s, traced_s), flush=True)
+        except NotHere as e:
+            print("--   %-15s not run in this build: %s" % (name, e), flush=True)
         except Fail as e:
             print("FAIL %-15s %s" % (name, e), flush=True)
             failed.append(name)
