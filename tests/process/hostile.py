@@ -200,8 +200,8 @@ def case_subprocess(tmp):
 
 
 def case_exit(tmp):
-    p = plain(tmp, "exit_thread.py")
-    t = traced(tmp, "exit_thread.py")
+    p = plain(tmp, "thread_dies.py", {"HOSTILE_DEATH": "exit"})
+    t = traced(tmp, "thread_dies.py", {"HOSTILE_DEATH": "exit"})
     check(p[0] == 3 and t[0] == 3, "status: plain %d, bpyrace %d; expected 3, 3" % (p[0], t[0]))
     same_output(p, t, ["H exiting"])
     # nothing closed the trace: incomplete, but what was recorded is there
@@ -212,8 +212,8 @@ def case_exit(tmp):
 
 
 def case_segv(tmp):
-    p = plain(tmp, "segv_thread.py")
-    t = traced(tmp, "segv_thread.py")
+    p = plain(tmp, "thread_dies.py", {"HOSTILE_DEATH": "segv"})
+    t = traced(tmp, "thread_dies.py", {"HOSTILE_DEATH": "segv"})
     check(p[0] == -11 and t[0] == 139, "status: plain %d, bpyrace %d; expected -11 (SIGSEGV), 139" % (p[0], t[0]))
     same_output(p, t, ["H crashing"])
     crash = "Writing: %s/blender.crash.txt" % tmp   # Blender's own crash handler ran
@@ -222,7 +222,7 @@ def case_segv(tmp):
     acc = cube_accesses(os.path.join(tmp, "t.trace"))
     check(acc.get(("write", 0)) == 1 and acc.get(("read", 0), 0) > 0, "accesses: %s" % acc)
     # without -o the private trace is kept, and bpyrace says where
-    t2 = traced(tmp, "segv_thread.py", trace=None)
+    t2 = traced(tmp, "thread_dies.py", {"HOSTILE_DEATH": "segv"}, trace=None)
     check(t2[0] == 139, "status without -o: %d" % t2[0])
     kept = [l for l in bpyrace_lines(t2[2]) if l.endswith(": trace kept (the program was killed)")]
     check(len(kept) == 1, "no 'trace kept' line: %s" % bpyrace_lines(t2[2]))
