@@ -20,13 +20,13 @@
 #include <libunwind.h>
 
 int bpr_state;
-static __thread struct bpr_thread tls_thread __attribute__((tls_model("initial-exec")));
+__thread struct bpr_thread bpr_tls_thread __attribute__((tls_model("initial-exec")));
 static _Atomic uint32_t next_tid = 1;
 static _Atomic uint32_t next_string_id = 1;
 static _Atomic uint32_t next_stack_id = 1;
 static _Atomic uint32_t next_var_id = 1;   /* 0 means "global" in TR_CALL */
 static int opt_stack_depth = 8;
-static bool opt_native_stacks;
+bool bpr_opt_native_stacks;
 static char trace_base[4096];
 
 uint32_t (*bpr_py_capture_stack)(void);
@@ -152,7 +152,7 @@ void bpr_warn_once(const char *key, const char *fmt, ...)
 
 /* ---- threads ------------------------------------------------------------ */
 
-struct bpr_thread *bpr_tls(void) { return &tls_thread; }
+struct bpr_thread *bpr_tls(void) { return &bpr_tls_thread; }
 uint32_t bpr_alloc_tid(void) { return atomic_fetch_add(&next_tid, 1); }
 uint32_t bpr_new_string_id(void) { return atomic_fetch_add(&next_string_id, 1); }
 uint32_t bpr_new_stack_id(void) { return atomic_fetch_add(&next_stack_id, 1); }
@@ -192,7 +192,7 @@ struct bpr_thread *bpr_self(void)
 {
     if (!bpr_ready())
         return NULL;
-    struct bpr_thread *t = &tls_thread;
+    struct bpr_thread *t = &bpr_tls_thread;
     if (t->tw.tid == 0) {
         /* A thread we did not see created (started before the shim, or by a
          * path we do not interpose): it gets an id now, origin blender. */
@@ -210,7 +210,7 @@ struct bpr_thread *bpr_self(void)
     return t;
 }
 
-bool bpr_active(void) { return bpr_ready() && tls_thread.busy == 0; }
+bool bpr_active(void) { return bpr_ready() && bpr_tls_thread.busy == 0; }
 
 uint64_t bpr_emit(uint8_t type, uint8_t flags, uint16_t aux, uint32_t stack, uint64_t a, int64_t b)
 {
@@ -236,7 +236,7 @@ __attribute__((noinline)) uint64_t bpr_emit_with_native(uint8_t type, uint8_t fl
 __attribute__((noinline)) uint64_t bpr_emit_access(struct bpr_thread *t, uint8_t type, uint8_t flags,
                                                    uint16_t aux, uint32_t stack, uint64_t a, int64_t b)
 {
-    if (__builtin_expect(opt_native_stacks, 0)) {
+    if (__builtin_expect(bpr_opt_native_stacks, 0)) {
         uint32_t native = bpr_native_stack();
         if (native) {
             flags |= TRF_NATIVE;
@@ -322,18 +322,18 @@ static uint32_t intern_native_stack(void **frames, int n)
 
 __attribute__((noinline)) uint32_t bpr_native_stack(void)
 {
-    if (!opt_native_stacks || !bpr_active())
+    if (!bpr_opt_native_stacks || !bpr_active())
         return 0;
     /* libunwind and dladdr take locks of their own: their calls must pass
      * straight through our wrappers, or a wrapper would unwind again. */
-    tls_thread.busy++;
+    bpr_tls_thread.busy++;
     void *ips[16];
     int n = unw_backtrace(ips, 16);
     uint32_t id = 0;
     /* skip this function, bpr_emit_with_native and the wrapper that called it */
     if (n > 3)
         id = intern_native_stack(ips + 3, n - 3);
-    tls_thread.busy--;
+    bpr_tls_thread.busy--;
     return id;
 }
 
@@ -360,7 +360,7 @@ static bool open_trace(void)
     char exe[256] = "";
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     exe[n > 0 ? n : 0] = 0;
-    if (tw_open(path, getpid(), getppid(), exe, opt_native_stacks ? TRACE_HF_NATIVE_STACKS : 0) != 0) {
+    if (tw_open(path, getpid(), getppid(), exe, bpr_opt_native_stacks ? TRACE_HF_NATIVE_STACKS : 0) != 0) {
         dprintf(2, "bpyrace: %s: cannot write trace: %s; not recording\n", path, strerror(errno));
         return false;
     }
@@ -383,7 +383,7 @@ __attribute__((constructor)) static void bpr_init(void)
     if (depth && atoi(depth) > 0)
         opt_stack_depth = atoi(depth) > 64 ? 64 : atoi(depth);
     const char *native = getenv("BPYRACE_NATIVE_STACKS");
-    opt_native_stacks = native && *native == '1';
+    bpr_opt_native_stacks = native && *native == '1';
 
     int first = 1;
     dl_iterate_phdr(collect_ranges, &first);
@@ -395,8 +395,8 @@ __attribute__((constructor)) static void bpr_init(void)
     const char *patch = getenv("BPYRACE_PATCH_ENTRY_POINTS");
     bpr_patch_entry_points(patch && *patch == '1');   /* before main: a static Python's GIL API */
     if (bpr_gettid() == getpid()) {
-        tls_thread.tw.tid = bpr_alloc_tid();   /* T1: the process's first thread */
-        tls_thread.origin = TRACE_ORIGIN_MAIN;
+        bpr_tls_thread.tw.tid = bpr_alloc_tid();   /* T1: the process's first thread */
+        bpr_tls_thread.origin = TRACE_ORIGIN_MAIN;
     }
     bpr_state = 1;
     atexit(at_exit);

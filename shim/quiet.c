@@ -58,16 +58,15 @@ static int find_library(struct dl_phdr_info *info, size_t size, void *data)
 /* Call site -> verdict, lock-free: (return address << 1) | quiet, 0 empty.
  * A library unloaded and another loaded at its address would keep the old
  * verdicts; Blender and CPython do not unload libraries. */
-#define QUIET_SLOTS 16384u
 #define QUIET_PROBES 16u
-static _Atomic uint64_t verdicts[QUIET_SLOTS];
+_Atomic uint64_t bpr_quiet_verdicts[BPR_QUIET_SLOTS];
 
 bool bpr_is_quiet_caller(const void *ret)
 {
     uint64_t key = (uint64_t)(uintptr_t)ret << 1;
-    uint32_t slot = (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 50) % QUIET_SLOTS;
+    uint32_t slot = bpr_quiet_slot(key);
     for (uint32_t p = 0; p < QUIET_PROBES; p++) {
-        uint64_t v = atomic_load_explicit(&verdicts[(slot + p) % QUIET_SLOTS], memory_order_relaxed);
+        uint64_t v = atomic_load_explicit(&bpr_quiet_verdicts[(slot + p) % BPR_QUIET_SLOTS], memory_order_relaxed);
         if (v == 0)
             break;
         if ((v & ~1ull) == key)
@@ -84,7 +83,7 @@ bool bpr_is_quiet_caller(const void *ret)
     uint64_t v = key | (l.quiet ? 1u : 0u);
     for (uint32_t p = 0; p < QUIET_PROBES; p++) {
         uint64_t empty = 0;
-        _Atomic uint64_t *s = &verdicts[(slot + p) % QUIET_SLOTS];
+        _Atomic uint64_t *s = &bpr_quiet_verdicts[(slot + p) % BPR_QUIET_SLOTS];
         if (atomic_compare_exchange_strong(s, &empty, v) || (empty & ~1ull) == key)
             break;
     }

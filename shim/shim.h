@@ -116,6 +116,9 @@ BPR_HIDDEN void bpr_thread_after_fork(void);   /* thread.c: reset its spinlock i
 
 /* core.c */
 BPR_HIDDEN extern int bpr_state;   /* 0 uninitialised, 1 active, -1 inert */
+BPR_HIDDEN extern bool bpr_opt_native_stacks;   /* --native-stacks */
+/* The calling thread's state, in initial-exec TLS (the shim is preloaded). */
+BPR_HIDDEN extern __thread struct bpr_thread bpr_tls_thread __attribute__((tls_model("initial-exec")));
 BPR_API bool bpr_ready(void);
 BPR_API struct bpr_thread *bpr_tls(void);
 BPR_HIDDEN uint32_t bpr_alloc_tid(void);
@@ -142,6 +145,27 @@ typedef struct { int type; const char *func; const char *err_msg; int exitcode; 
 BPR_API uint32_t bpr_new_string_id(void);
 BPR_API uint32_t bpr_new_stack_id(void);
 BPR_API uint32_t bpr_new_var_id(void);
+
+/* bpr_active() and bpr_is_quiet_caller(), inline for the lock wrappers:
+ * they run on every lock call of the program, most of them an allocator's. */
+static inline bool bpr_active_inline(void)
+{
+    return bpr_state == 1 && tw_is_open() && bpr_tls_thread.busy == 0;
+}
+#define BPR_QUIET_SLOTS 16384u
+BPR_HIDDEN extern _Atomic uint64_t bpr_quiet_verdicts[BPR_QUIET_SLOTS];
+static inline uint32_t bpr_quiet_slot(uint64_t key)
+{
+    return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 50) % BPR_QUIET_SLOTS;
+}
+static inline bool bpr_is_quiet_caller_inline(const void *ret)
+{
+    uint64_t key = (uint64_t)(uintptr_t)ret << 1;
+    uint64_t v = atomic_load_explicit(&bpr_quiet_verdicts[bpr_quiet_slot(key)], memory_order_relaxed);
+    if ((v & ~1ull) == key)
+        return v & 1;
+    return bpr_is_quiet_caller(ret);   /* a later probe, or a call site seen first now */
+}
 
 /* Real functions, resolved lazily with dlsym(RTLD_NEXT). */
 #define BPR_REAL(ret, name, args, version) BPR_HIDDEN ret (*bpr_real_##name(void)) args;

@@ -66,13 +66,21 @@ bool bpr_is_gil_object(const void *obj)
 static inline bool should_record_from(const void *obj, const void *caller)
 {
     /* the caller first: most lock calls are the allocator's (quiet) */
-    return bpr_active() && !bpr_is_quiet_caller(caller) && !bpr_is_gil_object(obj);
+    return bpr_active_inline() && !bpr_is_quiet_caller_inline(caller) && !bpr_is_gil_object(obj);
 }
 #define should_record(obj) should_record_from((obj), __builtin_return_address(0))
 
+/* Called once should_record said yes: the thread is active. */
 static inline void record(uint8_t type, uint16_t kind, const void *obj, uint8_t flags)
 {
-    bpr_emit_with_native(type, flags, kind, 0, (uint64_t)(uintptr_t)obj, 0);
+    if (__builtin_expect(bpr_opt_native_stacks, 0)) {
+        bpr_emit_with_native(type, flags, kind, 0, (uint64_t)(uintptr_t)obj, 0);
+        return;
+    }
+    struct bpr_thread *t = &bpr_tls_thread;
+    if (__builtin_expect(!t->started, 0) && !(t = bpr_self()))
+        return;
+    tw_emit(&t->tw, type, flags, kind, 0, (uint64_t)(uintptr_t)obj, 0);
 }
 
 static inline int acquired_from(int rc, uint16_t kind, const void *obj, uint8_t flags, const void *caller)

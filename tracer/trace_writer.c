@@ -38,7 +38,7 @@
 
 /* Session state.  tw_open/tw_close/segment mapping run under tw_lock; the hot
  * path only reads tw_open_flag and tw_gen and bumps two counters. */
-static atomic_int tw_open_flag;               /* 1 while a trace is open */
+atomic_int tw_open_flag;                      /* 1 while a trace is open */
 static _Atomic uint32_t tw_gen;               /* session number, never 0 once opened */
 static _Atomic uint64_t tw_seq = 1;
 static _Atomic uint64_t tw_next_chunk;
@@ -359,10 +359,6 @@ int tw_open(const char *path, int pid, int ppid, const char *exe, uint32_t flags
     return 0;
 }
 
-int tw_is_open(void)
-{
-    return atomic_load_explicit(&tw_open_flag, memory_order_acquire);
-}
 
 uint64_t tw_emit(struct tw_thread *t, uint8_t type, uint8_t flags, uint16_t aux,
                  uint32_t stack, uint64_t a, int64_t b)

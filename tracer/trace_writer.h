@@ -5,6 +5,7 @@
 #ifndef BPYRACE_TRACE_WRITER_H
 #define BPYRACE_TRACE_WRITER_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "trace_format.h"
@@ -24,8 +25,13 @@ struct tw_thread {
 /* Create PATH (truncating it) and write the header.  Returns 0, or -1 with
  * errno set.  Only one writer per process. */
 int tw_open(const char *path, int pid, int ppid, const char *exe, uint32_t flags);
-/* True once tw_open succeeded and until tw_close. */
-int tw_is_open(void);
+/* 1 once tw_open succeeded and until tw_close (or the writer gave up);
+ * read inline by the shim's lock wrappers, on every lock call of the program. */
+extern atomic_int tw_open_flag;
+static inline int tw_is_open(void)
+{
+    return atomic_load_explicit(&tw_open_flag, memory_order_acquire);
+}
 /* Append an event record with a fresh sequence number; returns the seq, or 0
  * if the trace is not open or is full (the writer then warns once). */
 uint64_t tw_emit(struct tw_thread *t, uint8_t type, uint8_t flags, uint16_t aux,

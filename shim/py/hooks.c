@@ -86,7 +86,8 @@ static uint32_t prop_var(PyObject *pyprop)
  * to its name, so that address cannot come to name another string while it
  * is here; py_forget_attr_memo empties it when an ID is removed (its address
  * may come back as another ID's).  Used under the GIL only. */
-#define ATTR_MEMO 1024u
+#define ATTR_MEMO_BITS 13   /* 8,192: a loop over 300 objects' 4 attributes thrashed 1,024 */
+#define ATTR_MEMO (1u << ATTR_MEMO_BITS)
 static struct attr_memo {
     void *data, *srna;
     PyObject *name;
@@ -104,8 +105,9 @@ static void py_forget_attr_memo(void)
 static uint32_t struct_attr_var(PyObject *self, PyObject *name)
 {
     struct rna_pointer *ptr = PYRNA_PTR(self);
-    uintptr_t k = (uintptr_t)ptr->data ^ ((uintptr_t)name * 31u) ^ ((uintptr_t)ptr->type * 17u);
-    struct attr_memo *m = &attr_memo[(k ^ (k >> 12)) / 8u % ATTR_MEMO];
+    uint64_t k = ((uint64_t)(uintptr_t)ptr->data ^ ((uint64_t)(uintptr_t)name << 7) ^
+                  ((uint64_t)(uintptr_t)ptr->type << 3)) * 0x9e3779b97f4a7c15ull;
+    struct attr_memo *m = &attr_memo[k >> (64 - ATTR_MEMO_BITS)];
     if (m->name == name && m->data == ptr->data && m->srna == ptr->type && m->var)
         return m->var;
     const char *ident;
@@ -160,6 +162,8 @@ static PyObject *hook_struct_getattro(PyObject *self, PyObject *name)
 static int hook_struct_setattro(PyObject *self, PyObject *name, PyObject *value)
 {
     int rc = orig_struct_setattro(self, name, value);
+    if (PyUnicode_Check(name) && PyUnicode_GET_LENGTH(name) == 4 && PyUnicode_CompareWithASCIIString(name, "name") == 0)
+        py_paths_may_change();   /* a struct's name is in its path and its children's */
     if (rc == 0 && py_recording())
         py_record(TR_WRITE, struct_attr_var(self, name), -1);
     return rc;
@@ -364,6 +368,7 @@ static uint32_t ops_wrapper_call(void)
 
 static PyObject *hook_func_call(PyObject *self, PyObject *args, PyObject *kw)
 {
+    py_paths_may_change();   /* remove(), move(), rename() change paths */
     void *removed_id = NULL;
     struct py_site prev = {0, 0, NULL};
     bool site = false;
@@ -401,6 +406,7 @@ static PyObject *hook_func_call(PyObject *self, PyObject *args, PyObject *kw)
     if (res && removed_id) {
         py_forget_id(removed_id);
         py_forget_attr_memo();
+        py_paths_may_change();
     }
     return res;
 }
@@ -642,6 +648,7 @@ static struct py_site op_call_begin(const char *what)
 
 static PyObject *hook_ops_call(PyObject *self, PyObject *args)
 {
+    py_paths_may_change();   /* an operator may rename, reorder or undo */
     if (py_recording() && PyTuple_GET_SIZE(args) > 0 && PyUnicode_Check(PyTuple_GET_ITEM(args, 0))) {
         /* OBJECT_OT_select_all -> bpy.ops.object.select_all */
         const char *id = PyUnicode_AsUTF8(PyTuple_GET_ITEM(args, 0));
@@ -672,6 +679,7 @@ static ternaryfunc orig_op_function_call;
 
 static PyObject *hook_op_function_call(PyObject *self, PyObject *args, PyObject *kw)
 {
+    py_paths_may_change();   /* as hook_ops_call */
     if (!py_recording())
         return orig_op_function_call(self, args, kw);
     py_enter();

@@ -285,6 +285,75 @@ static void object_path(PyObject *obj, enum py_path_source src, char *out, size_
     Py_XDECREF(r);
 }
 
+/* OUT = BASE SEP IDENT[LEN] CLOSE, cut to CAP (snprintf's %s costs ten times
+ * more, on every variable's first access). */
+static void path_join(char *out, size_t cap, const char *base, const char *sep, const char *ident,
+                      size_t len, const char *close)
+{
+    const char *parts[4] = {base, sep, ident, close};
+    size_t lens[4] = {strlen(base), strlen(sep), ident ? len : 0, strlen(close)};
+    size_t o = 0;
+    for (int i = 0; i < 4; i++) {
+        size_t n = lens[i] < cap - 1 - o ? lens[i] : cap - 1 - o;
+        memcpy(out + o, parts[i] ? parts[i] : "", n);
+        o += n;
+    }
+    out[o] = 0;
+}
+
+/* ---- struct paths, memoized ----
+ * Naming a struct costs a repr (about 3,000 instructions), and a struct's
+ * variables are usually defined one after another (ob.location, ob.scale,
+ * ob["weight"]): they reuse its path while no path can have changed.  A
+ * Python program changes paths only by renaming (a write of a `name`
+ * property), through RNA functions and operators (remove, move, rename,
+ * undo) and by removing IDs; each of those calls py_paths_may_change, which
+ * empties the memo.  Used under the GIL only. */
+#define PATH_MEMO_BITS 7
+#define PATH_MEMO (1u << PATH_MEMO_BITS)
+#define PATH_MEMO_LEN 512u
+static struct path_memo {
+    void *data, *type;
+    PyTypeObject *pytype;
+    uint32_t gen;          /* valid while path_gen is this */
+    char path[PATH_MEMO_LEN];
+} path_memo[PATH_MEMO];
+static uint32_t path_gen = 1;
+
+void py_paths_may_change(void)
+{
+    path_gen++;
+}
+
+static struct path_memo *path_memo_slot(PyObject *obj)
+{
+    struct rna_pointer *ptr = PYRNA_PTR(obj);
+    uint64_t k = ((uint64_t)(uintptr_t)ptr->data ^ ((uint64_t)(uintptr_t)ptr->type << 5)) * 0x9e3779b97f4a7c15ull;
+    return &path_memo[k >> (64 - PATH_MEMO_BITS)];
+}
+
+static void struct_path(PyObject *obj, char *out, size_t cap)
+{
+    struct rna_pointer *ptr = PYRNA_PTR(obj);
+    struct path_memo *m = path_memo_slot(obj);
+    if (m->gen == path_gen && m->data == ptr->data && m->type == ptr->type && m->pytype == Py_TYPE(obj)) {
+        size_t n = strlen(m->path);
+        if (n < cap) {
+            memcpy(out, m->path, n + 1);
+            return;
+        }
+    }
+    object_path(obj, PATH_STRUCT, out, cap);
+    size_t n = strlen(out);
+    if (n < PATH_MEMO_LEN) {
+        m->data = ptr->data;
+        m->type = ptr->type;
+        m->pytype = Py_TYPE(obj);
+        m->gen = path_gen;
+        memcpy(m->path, out, n + 1);
+    }
+}
+
 /* bpy.data.objects["Cube"].modifiers["M"].x -> bpy.data.objects["Cube"] */
 static bool id_prefix(const char *path, char *out, size_t cap)
 {
@@ -383,7 +452,10 @@ uint32_t py_id_var(void *owner_id, PyObject *obj, enum py_path_source src)
     char path[1024] = "";
     if (obj) {
         py_enter();
-        object_path(obj, src, path, sizeof path);
+        if (src == PATH_STRUCT)
+            struct_path(obj, path, sizeof path);
+        else
+            object_path(obj, src, path, sizeof path);
         py_leave();
     } else if (!id_path_from_name(owner_id, path, sizeof path)) {
         return 0;
@@ -407,14 +479,17 @@ uint32_t py_var(uint16_t kind, void *data, void *owner_id, const char *ident, Py
     e->ident = strndup(ident, (size_t)len);
     char base[1024], path[1200];
     py_enter();
-    object_path(obj, src, base, sizeof base);
+    if (src == PATH_STRUCT && obj)
+        struct_path(obj, base, sizeof base);
+    else
+        object_path(obj, src, base, sizeof base);
     py_leave();
     if (src == PATH_PROPERTY)
-        snprintf(path, sizeof path, "%s", base);
+        path_join(path, sizeof path, base, "", NULL, 0, "");
     else if (kind == TRACE_VAR_IDPROP)
-        snprintf(path, sizeof path, "%s[\"%.*s\"]", base, (int)len, ident);
+        path_join(path, sizeof path, base, "[\"", ident, (size_t)len, "\"]");
     else
-        snprintf(path, sizeof path, "%s.%.*s", base, (int)len, ident);
+        path_join(path, sizeof path, base, ".", ident, (size_t)len, "");
     /* The owner ID's var may grow the map: find our slot again after. */
     uint32_t owner = id_var_from_path(owner_id, path);
     uint32_t id = define_var(kind, path, owner);

@@ -81,6 +81,9 @@ uint32_t py_var(uint16_t kind, void *data, void *owner_id, const char *ident, Py
                 PyObject *obj, enum py_path_source src);
 uint32_t py_id_var(void *owner_id, PyObject *obj, enum py_path_source src);
 void py_note_thread_name(void);
+/* A rename, an RNA function or operator call, or an ID removal may have
+ * changed structs' paths: the memo of struct paths is emptied. */
+void py_paths_may_change(void);
 /* The ID at ID was removed: forget its variables (and its sub-structs'). */
 void py_forget_id(void *id);
 extern void *py_main_data;           /* bpy.data's Main pointer */
