@@ -6,7 +6,11 @@
 # preloaded, in one run.  Default scripts: bench/rna_heavy.py (1 M accesses,
 # here cut to 20,000 loop iterations: callgrind runs ~50x slower) and
 # bench/typical_addon.py.
-# Usage: bench/instructions.sh [BPYRACE] [SCRIPT...]   (needs valgrind)
+# A script with threads does not execute the same instructions twice (the
+# pool's and the queue's scheduling differ from run to run, by about 0.5 %
+# for typical_addon.py): RUNS=N (default 3) pairs are run, alternating, and
+# the median of each column is printed with its ratio.
+# Usage: [RUNS=N] bench/instructions.sh [BPYRACE] [SCRIPT...]   (needs valgrind)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 BPYRACE=${1:-$here/../build/bpyrace}
@@ -38,10 +42,22 @@ count() {   # instructions collected; $1 = output name, rest = env assignments
     sed -n 's/^totals: //p' "$tmp/$out"
 }
 
+median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+runs=${RUNS:-3}
 for script in "$@"; do
     wrap "$script"
-    plain=$(count plain.cg BPYRACE_BENCH=1)
-    rec=$(count rec.cg LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/r.trace")
-    printf '%-18s %12d instructions plain, %12d recorded: %.3fx\n' "$(basename "$script")" \
-        "$plain" "$rec" "$(echo "$rec / $plain" | bc -l)"
+    : >"$tmp/plain.n"
+    : >"$tmp/rec.n"
+    i=0
+    while [ "$i" -lt "$runs" ]; do
+        count plain.cg BPYRACE_BENCH=1 >>"$tmp/plain.n"
+        count rec.cg LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/r.trace" >>"$tmp/rec.n"
+        rm -f "$tmp"/r.trace*
+        i=$((i + 1))
+    done
+    plain=$(median <"$tmp/plain.n")
+    rec=$(median <"$tmp/rec.n")
+    printf '%-18s %12d instructions plain, %12d recorded (medians of %d): %.3fx\n' "$(basename "$script")" \
+        "$plain" "$rec" "$runs" "$(echo "$rec / $plain" | bc -l)"
 done

@@ -399,6 +399,7 @@ __attribute__((constructor)) static void bpr_init(void)
         bpr_tls_thread.origin = TRACE_ORIGIN_MAIN;
     }
     bpr_state = 1;
+    bpr_bypass_quiet_libraries();
     atexit(at_exit);
 }
 

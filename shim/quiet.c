@@ -35,6 +35,91 @@ static bool is_quiet_library(const char *path)
     return false;
 }
 
+/* ---- bypass: a quiet library's PLT slots that lead to the shim's lock
+ * wrappers are pointed at the real functions (sync.c says which).  Only
+ * slots already bound are changed (lazy binding fills the others on their
+ * first call, and a later call site's classification comes back here), and
+ * only in writable, non-RELRO memory, so no page protection changes: each
+ * slot is one aligned pointer store of a valid target, safe while other
+ * threads call through it. */
+#if defined(__x86_64__)
+#define PLT_RELOC R_X86_64_JUMP_SLOT
+#elif defined(__aarch64__)
+#define PLT_RELOC R_AARCH64_JUMP_SLOT
+#endif
+
+static bool writable_slot(const struct dl_phdr_info *info, uintptr_t slot)
+{
+    bool in_rw = false;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+        if (slot < lo || slot + sizeof(void *) > hi)
+            continue;
+        if (ph->p_type == PT_GNU_RELRO)
+            return false;
+        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_W))
+            in_rw = true;
+    }
+    return in_rw && slot % sizeof(void *) == 0;
+}
+
+static void bypass_library(const struct dl_phdr_info *info)
+{
+#ifdef PLT_RELOC
+    uintptr_t base = info->dlpi_addr;
+    const ElfW(Dyn) *dyn = NULL;
+    for (int i = 0; i < info->dlpi_phnum; i++)
+        if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
+            dyn = (const ElfW(Dyn) *)(base + info->dlpi_phdr[i].p_vaddr);
+    if (!dyn || !base)
+        return;
+    uintptr_t jmprel = 0;
+    size_t size = 0;
+    bool rela = false;
+    for (const ElfW(Dyn) *d = dyn; d->d_tag != DT_NULL; d++) {
+        if (d->d_tag == DT_JMPREL)
+            jmprel = d->d_un.d_ptr;
+        else if (d->d_tag == DT_PLTRELSZ)
+            size = d->d_un.d_val;
+        else if (d->d_tag == DT_PLTREL)
+            rela = d->d_un.d_val == DT_RELA;
+    }
+    if (!jmprel || !rela)
+        return;
+    if (jmprel < base)   /* glibc relocates the dynamic section in place; not every loader does */
+        jmprel += base;
+    const ElfW(Rela) *r = (const ElfW(Rela) *)jmprel;
+    for (size_t i = 0; i < size / sizeof *r; i++) {
+        if (ELF64_R_TYPE(r[i].r_info) != PLT_RELOC)
+            continue;
+        uintptr_t slot = base + r[i].r_offset;
+        if (!writable_slot(info, slot))
+            continue;
+        void *real = bpr_sync_real_of(__atomic_load_n((void **)slot, __ATOMIC_RELAXED));
+        if (real)
+            __atomic_store_n((void **)slot, real, __ATOMIC_RELAXED);
+    }
+#else
+    (void)info;
+#endif
+}
+
+static int bypass_if_quiet(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    (void)data;
+    if (info->dlpi_name && is_quiet_library(info->dlpi_name))
+        bypass_library(info);
+    return 0;
+}
+
+void bpr_bypass_quiet_libraries(void)
+{
+    bpr_sync_resolve_real();
+    dl_iterate_phdr(bypass_if_quiet, NULL);
+}
+
 struct lookup {
     uintptr_t addr;
     bool quiet;
@@ -49,6 +134,8 @@ static int find_library(struct dl_phdr_info *info, size_t size, void *data)
         uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
         if (ph->p_type == PT_LOAD && l->addr >= lo && l->addr < lo + ph->p_memsz) {
             l->quiet = info->dlpi_name && is_quiet_library(info->dlpi_name);
+            if (l->quiet)   /* its calls bound since the last pass (or since its dlopen) */
+                bypass_library(info);
             return 1;
         }
     }

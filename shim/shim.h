@@ -44,6 +44,7 @@ struct bpr_thread {
     const void *site_frame;
     bool python_creating;     /* inside _thread.start_new_thread */
     uint32_t task;            /* the pool job this worker runs now (TR_TASK_BEGIN), 0 none */
+    const void *py_tstate;    /* the Python module's: its thread state when it last held the GIL */
 };
 
 /* The calling thread's state, with a thread id assigned and its start event
@@ -131,6 +132,14 @@ BPR_HIDDEN uint32_t bpr_native_stack(void);
  * thread bookkeeping locks, are not sync events. */
 BPR_API void bpr_sync_ignore_objects(const void *const *objs, int n);
 BPR_API bool bpr_is_gil_object(const void *obj);
+/* Resolve the real lock functions a quiet library's calls may be sent to
+ * (at start-up); then the real function behind one of sync.c's wrappers,
+ * NULL for any other address. */
+BPR_HIDDEN void bpr_sync_resolve_real(void);
+BPR_HIDDEN void *bpr_sync_real_of(const void *fn);
+/* quiet.c: send the lock calls of every quiet library loaded now straight
+ * to the real functions (at start-up; later ones as they are found). */
+BPR_HIDDEN void bpr_bypass_quiet_libraries(void);
 /* From now on no semaphore is synchronization (3.13+: CPython's parking lot
  * is their only user; Python locks are recorded at the Python level). */
 BPR_API void bpr_sync_ignore_semaphores(void);

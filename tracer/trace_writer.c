@@ -249,7 +249,7 @@ static int tw_new_chunk(struct tw_thread *t, uint32_t gen)
 
 /* Make room for NSLOTS consecutive slots in T's chunk; returns the first or
  * NULL when events are being dropped. */
-static struct trace_record *tw_reserve(struct tw_thread *t, size_t nslots)
+static inline __attribute__((always_inline)) struct trace_record *tw_reserve(struct tw_thread *t, size_t nslots)
 {
     if (!atomic_load_explicit(&tw_open_flag, memory_order_acquire))
         return NULL;

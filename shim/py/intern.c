@@ -115,6 +115,9 @@ static uint32_t unicode_id(PyObject *u)
 
 /* ---- stacks: keyed by the (code, instruction) pairs of the top frames ---- */
 static struct map stacks;
+/* The last stack ids by hash, ahead of the map (every access asks). */
+#define STACK_MEMO 4096u
+static struct { uint64_t hash; uint32_t id; bool in_ops; } stack_memo[STACK_MEMO];
 
 static bool code_in_file(PyCodeObject *code, const char *suffix)
 {
@@ -157,6 +160,14 @@ uint32_t py_stack_id_ex(bool *in_ops)
     }
     if (n == 0)
         return 0;
+    if (h == 0)
+        h = 1;   /* (as map_find) */
+    __typeof__(stack_memo[0]) *memo = &stack_memo[(h >> 32) % STACK_MEMO];
+    if (memo->hash == h) {
+        if (in_ops)
+            *in_ops = memo->in_ops;
+        return memo->id;
+    }
     struct slot *e = map_find(&stacks, h, NULL, NULL);
     if (!e)
         return 0;
@@ -182,6 +193,9 @@ uint32_t py_stack_id_ex(bool *in_ops)
         e->id = bpr_new_stack_id();
         bpr_emit_def(TR_DEF_STACK, 0, 0, e->id, n, tf, sizeof(struct trace_frame) * (size_t)n);
     }
+    memo->hash = h;
+    memo->id = e->id;
+    memo->in_ops = e->aux;
     if (in_ops)
         *in_ops = e->aux;
     return e->id;
@@ -547,6 +561,18 @@ void py_note_thread_name(void)
     py_leave();
 }
 
+/* PyGILState_Check, cheaper: the thread state it last found current for T
+ * is kept, and while it is still the current one the answer stands. */
+static bool gil_held(struct bpr_thread *t)
+{
+    PyThreadState *cur = py_tstate();
+    if (cur && cur == t->py_tstate)
+        return true;
+    bool held = PyGILState_Check();
+    t->py_tstate = held ? cur : NULL;
+    return held;
+}
+
 void py_record(uint8_t type, uint32_t var, int64_t index)
 {
     struct bpr_thread *t = var ? bpr_self() : NULL;
@@ -554,7 +580,7 @@ void py_record(uint8_t type, uint32_t var, int64_t index)
         return;
     if (!t->named)
         py_note_thread_name();
-    uint8_t flags = PyGILState_Check() ? TRF_GIL : 0;
+    uint8_t flags = gil_held(t) ? TRF_GIL : 0;
     bpr_emit_access(t, type, flags, 0, py_stack_id(), var, index);
 }
 
