@@ -10,6 +10,20 @@ add_test(NAME shim_sync COMMAND test_shim_sync)
 set_tests_properties(shim_sync PROPERTIES LABELS "shim;unit;tsan" TIMEOUT 120
   ENVIRONMENT "BPYRACE_TRACE=${CMAKE_CURRENT_BINARY_DIR}/shim_sync.trace")
 
+# A quiet library's mutex, condvar and semaphore calls bypass the wrappers
+# (shim/quiet.c): a stand-in library whose name marks it quiet.
+add_library(jemalloc_bprtest SHARED ${CMAKE_CURRENT_LIST_DIR}/unit/quiet_lib.c)
+target_link_libraries(jemalloc_bprtest PRIVATE Threads::Threads)
+add_executable(test_quiet_bypass ${CMAKE_CURRENT_LIST_DIR}/unit/test_quiet_bypass.c
+  ${CMAKE_SOURCE_DIR}/shim/core.c ${CMAKE_SOURCE_DIR}/shim/sync.c ${CMAKE_SOURCE_DIR}/shim/quiet.c ${CMAKE_SOURCE_DIR}/shim/thread.c
+  ${CMAKE_SOURCE_DIR}/shim/gil.c ${CMAKE_SOURCE_DIR}/shim/patch.c)
+target_include_directories(test_quiet_bypass PRIVATE ${CMAKE_SOURCE_DIR}/tracer)
+target_link_libraries(test_quiet_bypass PRIVATE bpyrace_trace PkgConfig::UNWIND bpyrace_capstone ${CMAKE_DL_LIBS} Threads::Threads)
+target_link_options(test_quiet_bypass PRIVATE -rdynamic)
+add_test(NAME shim_quiet_bypass COMMAND test_quiet_bypass $<TARGET_FILE:jemalloc_bprtest>)
+set_tests_properties(shim_quiet_bypass PROPERTIES LABELS "shim;unit;tsan" TIMEOUT 60
+  ENVIRONMENT "BPYRACE_TRACE=${CMAKE_CURRENT_BINARY_DIR}/quiet_bypass.trace")
+
 # Entry-point patching on hand-written prologues (shim/patch.c).
 enable_language(ASM)
 add_executable(test_patch ${CMAKE_CURRENT_LIST_DIR}/unit/test_patch.c ${CMAKE_CURRENT_LIST_DIR}/unit/patch_cases.S
