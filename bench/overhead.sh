@@ -1,7 +1,10 @@
 #!/bin/sh
 # Recording overhead: wall time of `bpyrace run` (recording only: --quiet,
 # no report needed beyond the analysis it always does) against plain Blender,
-# on bench/rna_heavy.py, in one run, best of REPEAT (default 5) each.
+# on bench/rna_heavy.py, in one run, best of REPEAT (default 5) each; then
+# the time each script measures itself (rna_heavy.py's 1M-access loop,
+# typical_addon.py's whole body), plain and recorded in alternation, the
+# median of REPEAT each.
 # Usage: bench/overhead.sh [BPYRACE]   (default build/bpyrace)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,8 +37,28 @@ printf 'plain blender      %6.3f s\n' "$plain"
 printf 'recording only     %6.3f s   ratio %.2fx (the shim preloaded, as bpyrace run does)\n' "$record" "$(echo "$record / $plain" | bc -l)"
 printf 'recording, patched %6.3f s   ratio %.2fx (the GIL API hooked by patching its entry points, as on blender.org builds)\n' "$patched" "$(echo "$patched / $plain" | bc -l)"
 printf 'bpyrace run        %6.3f s   ratio %.2fx (recording and analysis)\n' "$full" "$(echo "$full / $plain" | bc -l)"
-loop_plain=$(blender -b --factory-startup --python "$script" 2>/dev/null | sed -n 's/.*loop_seconds=\([0-9.]*\).*/\1/p')
-loop_rec=$(env LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/r.trace" blender -b --factory-startup --python "$script" 2>/dev/null | sed -n 's/.*loop_seconds=\([0-9.]*\).*/\1/p')
-loop_pat=$(env LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/p.trace" BPYRACE_PATCH_ENTRY_POINTS=1 blender -b --factory-startup --python "$script" 2>/dev/null | sed -n 's/.*loop_seconds=\([0-9.]*\).*/\1/p')
-printf 'the 1M-access loop %6.3f s plain, %6.3f s recorded (%.2fx), %6.3f s patched (%.2fx)\n' "$loop_plain" "$loop_rec" "$(echo "$loop_rec / $loop_plain" | bc -l)" "$loop_pat" "$(echo "$loop_pat / $loop_plain" | bc -l)"
+# inner SCRIPT FIELD [ENV...]: the FIELD=seconds the script prints
+inner() {
+    s=$1 f=$2
+    shift 2
+    env "$@" blender -b --factory-startup --python "$s" 2>/dev/null | sed -n "s/.*$f=\([0-9.]*\).*/\1/p"
+    rm -f "$tmp"/i.trace*
+}
+median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+# timed SCRIPT FIELD LABEL: plain, recorded and patched in alternation, medians
+timed() {
+    : >"$tmp/a"; : >"$tmp/b"; : >"$tmp/c"
+    i=0
+    while [ $i -lt "$REPEAT" ]; do
+        inner "$1" "$2" BPYRACE_BENCH=1 >>"$tmp/a"
+        inner "$1" "$2" LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/i.trace" >>"$tmp/b"
+        inner "$1" "$2" LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/i.trace" BPYRACE_PATCH_ENTRY_POINTS=1 >>"$tmp/c"
+        i=$((i + 1))
+    done
+    a=$(median <"$tmp/a") b=$(median <"$tmp/b") c=$(median <"$tmp/c")
+    printf '%-18s %6.3f s plain, %6.3f s recorded (%.3fx), %6.3f s patched (%.3fx)\n' "$3" \
+        "$a" "$b" "$(echo "$b / $a" | bc -l)" "$c" "$(echo "$c / $a" | bc -l)"
+}
+timed "$script" loop_seconds "the 1M-access loop"
+timed "$here/typical_addon.py" script_seconds "typical_addon.py"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"

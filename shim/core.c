@@ -190,7 +190,9 @@ static void note_comm(struct bpr_thread *t)
 
 struct bpr_thread *bpr_self(void)
 {
-    if (!bpr_ready())
+    /* bpr_ready(), inline: every access asks (an exported function is
+     * called through the PLT even from this file) */
+    if (bpr_state != 1 || !tw_is_open())
         return NULL;
     struct bpr_thread *t = &bpr_tls_thread;
     if (t->tw.tid == 0) {
@@ -210,7 +212,7 @@ struct bpr_thread *bpr_self(void)
     return t;
 }
 
-bool bpr_active(void) { return bpr_ready() && bpr_tls_thread.busy == 0; }
+bool bpr_active(void) { return bpr_active_inline(); }
 
 uint64_t bpr_emit(uint8_t type, uint8_t flags, uint16_t aux, uint32_t stack, uint64_t a, int64_t b)
 {
