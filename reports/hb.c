@@ -49,7 +49,7 @@ struct hb_acc {
 struct hb_vt {
     uint32_t tid;
     uint32_t logged;    /* epoch in which the var last went into the thread's log */
-    uint32_t mark;      /* walk generation, so a walk reports a (var, thread) once */
+    uint32_t log_at;    /* live entry: its var's entry in the slot's log + 1, 0 none */
     uint32_t retired;
     uint64_t first_seq;
     struct hb_acc rd, wr;
@@ -71,8 +71,18 @@ struct hb_level {
     uint32_t nret, capret;
 };
 
+/* A var in a thread's log, in the epoch it was last logged in.  The entries
+ * form a list in the order of those epochs (so of their clocks). */
 struct hb_logent {
     uint32_t var, clock;
+    uint32_t vt;        /* index in vars[var].e of the slot's live entry on var */
+    uint32_t pos;       /* its append number (wraps: compared by distance only) */
+    uint32_t prev, next;/* older and newer neighbours: index + 1, 0 none */
+};
+
+/* The appends of one epoch: how many (var, epoch) pairs it logged. */
+struct hb_logrun {
+    uint32_t clock, n;
 };
 
 /* A slot: one index of the vector clocks.  An OS thread's slot passes to a
@@ -90,10 +100,19 @@ struct hb_thr {
     uint32_t last_close;/* its clock at its last window's closing */
     uint32_t task, task_pool, task_family; /* task slot: the task it runs now, its pool, family */
     struct hb_vc vc;    /* (an OS thread's exit clock is in its hb_tt) */
-    /* Vars this thread accessed, once per epoch, oldest first: a coarse write
-     * walks the suffix not yet ordered before it instead of every variable. */
-    struct hb_logent *log;
-    size_t nlog, caplog, trim_at;
+    /* Vars this thread accessed, one entry each, oldest epoch first: a coarse
+     * write walks back from the newest while not ordered before it, so once
+     * per var however many epochs logged it (hb_log_append). */
+    struct hb_logent *log;      /* entries and free ones (free: chained by next) */
+    uint32_t nlogent, caplog, log_free, log_head, log_tail;
+    /* The log as a list of (var, epoch) pairs, one per append, is what the
+     * trim and the bound count: NLOG pairs in RUNS[RUN0..NRUNS) by epoch.
+     * Counting as before keeps the trims at the same points, so the entries
+     * they drop are the same as ever (hb_log_trim). */
+    struct hb_logrun *runs;
+    size_t run0, nruns, capruns;
+    size_t nlog, trim_at;
+    uint32_t nappend;           /* appends so far: the pos of the next */
     int32_t win;        /* its open native window, -1 if none */
     uint32_t nclosed;   /* its closed windows still kept */
     uint32_t last_acc;  /* its clock at its last access, call or window (a task's logical
@@ -187,7 +206,6 @@ struct hb {
     struct hb_level **idlev; /* per ID var, lazily */
     uint32_t nidlev;
     struct hb_level global;
-    uint32_t mark;
 
     struct hb_sync *sync;
     size_t nsync, capsync;
@@ -486,33 +504,144 @@ static uint32_t hb_min_known(const struct hb *h, uint32_t u)
     return m;
 }
 
+static struct hb_logent *hb_logent(struct hb_thr *t, uint32_t i)
+{
+    return &t->log[i - 1];
+}
+
+static void hb_log_unlink(struct hb_thr *t, uint32_t i)
+{
+    struct hb_logent *e = hb_logent(t, i);
+    if (e->prev)
+        hb_logent(t, e->prev)->next = e->next;
+    else
+        t->log_head = e->next;
+    if (e->next)
+        hb_logent(t, e->next)->prev = e->prev;
+    else
+        t->log_tail = e->prev;
+}
+
+static void hb_log_link_newest(struct hb_thr *t, uint32_t i)
+{
+    struct hb_logent *e = hb_logent(t, i);
+    e->prev = t->log_tail;
+    e->next = 0;
+    if (t->log_tail)
+        hb_logent(t, t->log_tail)->next = i;
+    else
+        t->log_head = i;
+    t->log_tail = i;
+}
+
+/* A free entry of T's log (index + 1), not linked. */
+static uint32_t hb_log_alloc(struct hb_thr *t)
+{
+    if (t->log_free) {
+        uint32_t i = t->log_free;
+        t->log_free = hb_logent(t, i)->next;
+        return i;
+    }
+    if (t->nlogent == t->caplog) {
+        t->caplog = t->caplog ? t->caplog * 2 : 64;
+        t->log = report_xrealloc(t->log, t->caplog, sizeof *t->log);
+    }
+    return ++t->nlogent;
+}
+
+/* Forget the oldest entry of U's log: its var is no longer in the log. */
+static void hb_log_drop_oldest(struct hb *h, struct hb_thr *t)
+{
+    uint32_t i = t->log_head;
+    struct hb_logent *e = hb_logent(t, i);
+    h->vars[e->var].e[e->vt].log_at = 0;
+    hb_log_unlink(t, i);
+    e->next = t->log_free;
+    t->log_free = i;
+}
+
+/* Count one (var, epoch) pair of epoch CLOCK in T's runs. */
+static void hb_runs_add(struct hb_thr *t, uint32_t clock)
+{
+    if (t->nruns > t->run0 && t->runs[t->nruns - 1].clock == clock) {
+        t->runs[t->nruns - 1].n++;
+        return;
+    }
+    if (t->nruns == t->capruns) {
+        if (t->run0 && t->run0 * 2 >= t->nruns) {   /* mostly dropped: move down */
+            memmove(t->runs, t->runs + t->run0, (t->nruns - t->run0) * sizeof *t->runs);
+            t->nruns -= t->run0;
+            t->run0 = 0;
+        } else {
+            t->capruns = t->capruns ? t->capruns * 2 : 64;
+            t->runs = report_xrealloc(t->runs, t->capruns, sizeof *t->runs);
+        }
+    }
+    t->runs[t->nruns++] = (struct hb_logrun){clock, 1};
+}
+
+/* Forget the oldest N pairs of T's runs. */
+static void hb_runs_drop(struct hb_thr *t, size_t n)
+{
+    while (n && t->run0 < t->nruns) {
+        struct hb_logrun *r = &t->runs[t->run0];
+        if (r->n > n) {
+            r->n -= (uint32_t)n;
+            break;
+        }
+        n -= r->n;
+        t->run0++;
+    }
+}
+
+/* Drop the pairs ordered before every live thread, then past the bound the
+ * oldest half of the pairs.  The pairs dropped are a prefix (clocks grow
+ * along the log); an entry is the last pair of its var, so it goes with
+ * its pair and the entries left are those of the pairs left. */
 static void hb_log_trim(struct hb *h, uint32_t u)
 {
     struct hb_thr *t = &h->thr[u];
     uint32_t m = hb_min_known(h, u);
-    size_t j = 0;
-    for (size_t i = 0; i < t->nlog; i++)
-        if (t->log[i].clock > m)
-            t->log[j++] = t->log[i];
-    t->nlog = j;
+    while (t->run0 < t->nruns && t->runs[t->run0].clock <= m)
+        t->nlog -= t->runs[t->run0++].n;
+    while (t->log_head && hb_logent(t, t->log_head)->clock <= m)
+        hb_log_drop_oldest(h, t);
     if (t->nlog > HB_LOG_MAX / 2) { /* bound: forget the oldest half */
         size_t drop = t->nlog / 2;
-        memmove(t->log, t->log + drop, (t->nlog - drop) * sizeof *t->log);
+        hb_runs_drop(t, drop);
         t->nlog -= drop;
+        /* kept: the last NLOG appends, at distance 1..NLOG from the next one */
+        while (t->log_head && (uint32_t)(t->nappend - hb_logent(t, t->log_head)->pos) > t->nlog)
+            hb_log_drop_oldest(h, t);
     }
     t->trim_at = t->nlog * 2 > HB_LOG_MIN ? t->nlog * 2 : HB_LOG_MIN;
 }
 
-static void hb_log_append(struct hb *h, uint32_t u, uint32_t var, uint32_t clock)
+/* U logs VAR (its live hb_vt is vars[var].e[VT]) in epoch CLOCK: the var's
+ * entry, if any, moves to the newest end.  Each var then has one entry, at
+ * the place of its latest pair, and the walk meets the vars in the order of
+ * their latest pairs, as when every pair had an entry. */
+static void hb_log_append(struct hb *h, uint32_t u, uint32_t var, uint32_t vt, uint32_t clock)
 {
     struct hb_thr *t = &h->thr[u];
     if (t->nlog >= t->trim_at)
         hb_log_trim(h, u);
-    if (t->nlog == t->caplog) {
-        t->caplog = t->caplog ? t->caplog * 2 : 256;
-        t->log = report_xrealloc(t->log, t->caplog, sizeof *t->log);
+    hb_runs_add(t, clock);
+    t->nlog++;
+    struct hb_vt *owner = &h->vars[var].e[vt];
+    uint32_t i = owner->log_at;
+    if (i) {
+        hb_log_unlink(t, i);
+    } else {
+        i = hb_log_alloc(t);
+        owner->log_at = i;
     }
-    t->log[t->nlog++] = (struct hb_logent){var, clock};
+    struct hb_logent *e = hb_logent(t, i);
+    e->var = var;
+    e->vt = vt;
+    e->clock = clock;
+    e->pos = t->nappend++;
+    hb_log_link_newest(t, i);
 }
 
 /* ---- variables and coarse levels ---- */
@@ -1016,23 +1145,23 @@ static void hb_win_prune(struct hb *h)
 static void hb_walk(struct hb *h, uint32_t tid, const struct hb_vc *vc,
                     struct hb_acc *cur, uint32_t idfilter)
 {
-    h->mark++;
     for (uint32_t u = 0; u < h->nthr; u++) {
         struct hb_thr *t = &h->thr[u];
         if (u == tid || !t->seen)
             continue;
         uint32_t known = vc_get(vc, u);
-        for (size_t i = t->nlog; i-- > 0 && t->log[i].clock > known;) {
-            uint32_t var = t->log[i].var;
+        /* newest first: each var of U once (hb_log_append) */
+        for (uint32_t i = t->log_tail; i && hb_logent(t, i)->clock > known;
+             i = hb_logent(t, i)->prev) {
+            uint32_t var = hb_logent(t, i)->var;
             if (idfilter && var != idfilter && hb_owner(h, var) != idfilter)
                 continue;
             /* U's entry on VAR, and those retired from its slot's earlier holders */
             struct hb_varst *vs = &h->vars[var];
             for (uint32_t k = 0; k < vs->n; k++) {
                 struct hb_vt *e = &vs->e[k];
-                if (e->tid != u || e->mark == h->mark)
+                if (e->tid != u)
                     continue;
-                e->mark = h->mark;
                 bool wr = e->wr.valid && e->wr.clock > known, rd = e->rd.valid && e->rd.clock > known;
                 if (!wr && !rd)
                     continue;
@@ -1142,7 +1271,7 @@ static void hb_access(struct hb *h, const struct trace_event *ev)
         me->rd = cur;
     if (me->logged != cur.clock) {
         me->logged = cur.clock;
-        hb_log_append(h, tid, var, cur.clock);
+        hb_log_append(h, tid, var, (uint32_t)(me - h->vars[var].e), cur.clock);
     }
 }
 
@@ -1773,6 +1902,7 @@ void hb_free(struct hb *h)
     for (uint32_t i = 0; i < h->nthr; i++) {
         free(h->thr[i].vc.c);
         free(h->thr[i].log);
+        free(h->thr[i].runs);
     }
     free(h->thr);
     for (uint32_t i = 0; i < h->nvars; i++)
