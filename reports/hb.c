@@ -45,12 +45,14 @@ struct hb_acc {
 };
 
 /* One thread's history on one variable.  A retired entry keeps one access
- * of an earlier holder of the slot (see hb_retire). */
+ * of an earlier holder of the slot (see hb_retire).  A slot's entries on a
+ * var are its live one then its retired ones, chained in index order. */
 struct hb_vt {
     uint32_t tid;
     uint32_t logged;    /* epoch in which the var last went into the thread's log */
     uint32_t log_at;    /* live entry: its var's entry in the slot's log + 1, 0 none */
     uint32_t retired;
+    uint32_t next_retired; /* the slot's next retired entry on the var: index + 1, 0 none */
     uint64_t first_seq;
     struct hb_acc rd, wr;
 };
@@ -720,19 +722,21 @@ static void hb_retire(struct hb *h, struct hb_acc **ret, uint32_t *n, uint32_t *
     (*ret)[(*n)++] = *a;
 }
 
-/* The same for a variable's entries: a retired entry holds one access. */
-static void hb_retire_vt(struct hb *h, uint32_t var, const struct hb_acc *a, bool wr)
+/* The same for a variable's entries: a retired entry holds one access.  LIVE
+ * is the index of the slot's live entry on VAR, the head of its retired ones. */
+static void hb_retire_vt(struct hb *h, uint32_t var, uint32_t live, const struct hb_acc *a, bool wr)
 {
     struct hb_varst *vs = &h->vars[var];
     uint32_t loc = hb_acc_loc(h, a);
-    for (uint32_t i = 0; i < vs->n; i++) {
-        struct hb_vt *e = &vs->e[i];
+    uint32_t last = live;   /* the chain's end, where a new one goes */
+    for (uint32_t k = vs->e[live].next_retired; k; k = vs->e[k - 1].next_retired) {
+        struct hb_vt *e = &vs->e[k - 1];
         struct hb_acc *o = wr ? &e->wr : &e->rd;
-        if (e->retired && e->tid == a->tid && o->valid && hb_acc_gil(o) == hb_acc_gil(a) &&
-            hb_acc_loc(h, o) == loc) {
+        if (o->valid && hb_acc_gil(o) == hb_acc_gil(a) && hb_acc_loc(h, o) == loc) {
             *o = *a;
             return;
         }
+        last = k - 1;
     }
     if (vs->n == vs->cap) {
         vs->cap = vs->cap ? vs->cap * 2 : 1;
@@ -744,6 +748,7 @@ static void hb_retire_vt(struct hb *h, uint32_t var, const struct hb_acc *a, boo
     e->retired = 1;
     e->first_seq = a->seq;
     *(wr ? &e->wr : &e->rd) = *a;
+    vs->e[last].next_retired = vs->n;   /* (index + 1 of the new one) */
 }
 
 static void hb_level_record(struct hb *h, struct hb_level *l, const struct hb_acc *a)
@@ -1138,6 +1143,21 @@ static void hb_win_prune(struct hb *h)
 
 /* ---- the walk: a coarse write against earlier fine accesses ---- */
 
+/* The walk's check of E, an entry on VAR of a thread TID knows up to KNOWN. */
+static void hb_walk_entry(struct hb *h, uint32_t var, struct hb_vt *e, uint32_t known,
+                          uint32_t tid, struct hb_acc *cur)
+{
+    bool wr = e->wr.valid && e->wr.clock > known, rd = e->rd.valid && e->rd.clock > known;
+    if (!wr && !rd)
+        return;
+    /* A window only interleaves with accesses inside it; these are before. */
+    uint64_t first = cur->kind == HB_SIDE_WINDOW ? UINT64_MAX : hb_first_touch(h, var, tid);
+    if (wr)
+        hb_report(h, var, &e->wr, cur, first < e->wr.seq);
+    if (rd)
+        hb_report(h, var, &e->rd, cur, first < e->rd.seq);
+}
+
 /* CUR is a coarse write by thread TID whose clock is VC; check it against
  * every fine access of other threads not ordered before it, restricted to the
  * variables of ID IDFILTER unless 0.  Only the suffix of each thread's log
@@ -1156,23 +1176,10 @@ static void hb_walk(struct hb *h, uint32_t tid, const struct hb_vc *vc,
             uint32_t var = hb_logent(t, i)->var;
             if (idfilter && var != idfilter && hb_owner(h, var) != idfilter)
                 continue;
-            /* U's entry on VAR, and those retired from its slot's earlier holders */
+            /* U's entry on VAR, then those retired from its slot's earlier holders */
             struct hb_varst *vs = &h->vars[var];
-            for (uint32_t k = 0; k < vs->n; k++) {
-                struct hb_vt *e = &vs->e[k];
-                if (e->tid != u)
-                    continue;
-                bool wr = e->wr.valid && e->wr.clock > known, rd = e->rd.valid && e->rd.clock > known;
-                if (!wr && !rd)
-                    continue;
-                /* A window only interleaves with accesses inside it; these are before. */
-                uint64_t first = cur->kind == HB_SIDE_WINDOW ? UINT64_MAX
-                                                            : hb_first_touch(h, var, tid);
-                if (wr)
-                    hb_report(h, var, &e->wr, cur, first < e->wr.seq);
-                if (rd)
-                    hb_report(h, var, &e->rd, cur, first < e->rd.seq);
-            }
+            for (uint32_t k = hb_logent(t, i)->vt + 1; k; k = vs->e[k - 1].next_retired)
+                hb_walk_entry(h, var, &vs->e[k - 1], known, tid, cur);
         }
     }
 }
@@ -1255,9 +1262,9 @@ static void hb_access(struct hb *h, const struct trace_event *ev)
         uint32_t mi = (uint32_t)(me - vs->e);
         struct hb_vt old = *me;
         if (old.rd.valid)
-            hb_retire_vt(h, var, &old.rd, false);
+            hb_retire_vt(h, var, mi, &old.rd, false);
         if (old.wr.valid)
-            hb_retire_vt(h, var, &old.wr, true);
+            hb_retire_vt(h, var, mi, &old.wr, true);
         me = &h->vars[var].e[mi];
         me->rd.valid = me->wr.valid = false;
         me->logged = 0;
