@@ -208,6 +208,15 @@ struct hb {
     struct hb_level **idlev; /* per ID var, lazily */
     uint32_t nidlev;
     struct hb_level global;
+    /* Per slot, the clock of its log's newest entry (0: empty log): the walk
+     * skips a slot it is ordered after from this dense array alone. */
+    uint32_t *log_newest;
+    uint32_t nlog_newest;
+    /* hb_first_touch of the walking thread per var, computed once a walk:
+     * valid where its walk is the current one (walks). */
+    struct hb_first_memo { uint32_t walk; uint64_t first; } *first_memo;
+    uint32_t nfirst_memo;
+    uint32_t walks;
 
     struct hb_sync *sync;
     size_t nsync, capsync;
@@ -616,6 +625,8 @@ static void hb_log_trim(struct hb *h, uint32_t u)
         while (t->log_head && (uint32_t)(t->nappend - hb_logent(t, t->log_head)->pos) > t->nlog)
             hb_log_drop_oldest(h, t);
     }
+    if (!t->log_tail)
+        h->log_newest[u] = 0;
     t->trim_at = t->nlog * 2 > HB_LOG_MIN ? t->nlog * 2 : HB_LOG_MIN;
 }
 
@@ -644,6 +655,8 @@ static void hb_log_append(struct hb *h, uint32_t u, uint32_t var, uint32_t vt, u
     e->clock = clock;
     e->pos = t->nappend++;
     hb_log_link_newest(t, i);
+    h->log_newest = report_xgrow(h->log_newest, &h->nlog_newest, u, sizeof *h->log_newest, 16);
+    h->log_newest[u] = clock;
 }
 
 /* ---- variables and coarse levels ---- */
@@ -1143,6 +1156,19 @@ static void hb_win_prune(struct hb *h)
 
 /* ---- the walk: a coarse write against earlier fine accesses ---- */
 
+/* hb_first_touch (VAR, TID) for the walk under way: the same all along it
+ * (reports change no access), so once per var. */
+static uint64_t hb_walk_first(struct hb *h, uint32_t var, uint32_t tid)
+{
+    h->first_memo = report_xgrow(h->first_memo, &h->nfirst_memo, var, sizeof *h->first_memo, 64);
+    struct hb_first_memo *m = &h->first_memo[var];
+    if (m->walk != h->walks) {
+        m->walk = h->walks;
+        m->first = hb_first_touch(h, var, tid);
+    }
+    return m->first;
+}
+
 /* The walk's check of E, an entry on VAR of a thread TID knows up to KNOWN. */
 static void hb_walk_entry(struct hb *h, uint32_t var, struct hb_vt *e, uint32_t known,
                           uint32_t tid, struct hb_acc *cur)
@@ -1151,7 +1177,7 @@ static void hb_walk_entry(struct hb *h, uint32_t var, struct hb_vt *e, uint32_t 
     if (!wr && !rd)
         return;
     /* A window only interleaves with accesses inside it; these are before. */
-    uint64_t first = cur->kind == HB_SIDE_WINDOW ? UINT64_MAX : hb_first_touch(h, var, tid);
+    uint64_t first = cur->kind == HB_SIDE_WINDOW ? UINT64_MAX : hb_walk_first(h, var, tid);
     if (wr)
         hb_report(h, var, &e->wr, cur, first < e->wr.seq);
     if (rd)
@@ -1165,11 +1191,16 @@ static void hb_walk_entry(struct hb *h, uint32_t var, struct hb_vt *e, uint32_t 
 static void hb_walk(struct hb *h, uint32_t tid, const struct hb_vc *vc,
                     struct hb_acc *cur, uint32_t idfilter)
 {
-    for (uint32_t u = 0; u < h->nthr; u++) {
-        struct hb_thr *t = &h->thr[u];
-        if (u == tid || !t->seen)
-            continue;
+    if (++h->walks == 0) {   /* wrapped: no memo may look current */
+        if (h->first_memo)
+            memset(h->first_memo, 0, (size_t)h->nfirst_memo * sizeof *h->first_memo);
+        h->walks = 1;
+    }
+    for (uint32_t u = 0; u < h->nlog_newest; u++) {
         uint32_t known = vc_get(vc, u);
+        if (u == tid || h->log_newest[u] <= known)
+            continue;   /* empty log, or ordered before CUR */
+        struct hb_thr *t = &h->thr[u];
         /* newest first: each var of U once (hb_log_append) */
         for (uint32_t i = t->log_tail; i && hb_logent(t, i)->clock > known;
              i = hb_logent(t, i)->prev) {
@@ -1916,6 +1947,8 @@ void hb_free(struct hb *h)
         free(h->vars[i].e);
     free(h->vars);
     free(h->owner);
+    free(h->log_newest);
+    free(h->first_memo);
     for (uint32_t i = 0; i < h->nidlev; i++)
         if (h->idlev[i]) {
             free(h->idlev[i]->last);
