@@ -50,7 +50,7 @@ struct hb_acc {
 struct hb_vt {
     uint32_t tid;
     uint32_t logged;    /* epoch in which the var last went into the thread's log */
-    uint32_t log_at;    /* live entry: its var's entry in the slot's log + 1, 0 none */
+    uint32_t log_at;    /* live entry: pos of its var's latest entry in the slot's log */
     uint32_t retired;
     uint32_t next_retired; /* the slot's next retired entry on the var: index + 1, 0 none */
     uint64_t first_seq;
@@ -73,13 +73,12 @@ struct hb_level {
     uint32_t nret, capret;
 };
 
-/* A var in a thread's log, in the epoch it was last logged in.  The entries
- * form a list in the order of those epochs (so of their clocks). */
+/* A var logged by a thread in an epoch.  It is the var's latest, live, while
+ * its hb_vt's log_at is its pos; then stale: the walk skips and drops it. */
 struct hb_logent {
     uint32_t var, clock;
     uint32_t vt;        /* index in vars[var].e of the slot's live entry on var */
     uint32_t pos;       /* its append number (wraps: compared by distance only) */
-    uint32_t prev, next;/* older and newer neighbours: index + 1, 0 none */
 };
 
 /* The appends of one epoch: how many (var, epoch) pairs it logged. */
@@ -102,11 +101,12 @@ struct hb_thr {
     uint32_t last_close;/* its clock at its last window's closing */
     uint32_t task, task_pool, task_family; /* task slot: the task it runs now, its pool, family */
     struct hb_vc vc;    /* (an OS thread's exit clock is in its hb_tt) */
-    /* Vars this thread accessed, one entry each, oldest epoch first: a coarse
-     * write walks back from the newest while not ordered before it, so once
-     * per var however many epochs logged it (hb_log_append). */
-    struct hb_logent *log;      /* entries and free ones (free: chained by next) */
-    uint32_t nlogent, caplog, log_free, log_head, log_tail;
+    /* Vars this thread accessed, oldest first: a coarse write walks back from
+     * the newest while not ordered before it, and drops the stale entries (the
+     * var logged again since) it passes, so a walk costs about the vars of
+     * that stretch however many epochs logged them (hb_walk_log). */
+    struct hb_logent *log;
+    size_t nlogent, caplog;
     /* The log as a list of (var, epoch) pairs, one per append, is what the
      * trim and the bound count: NLOG pairs in RUNS[RUN0..NRUNS) by epoch.
      * Counting as before keeps the trims at the same points, so the entries
@@ -515,60 +515,9 @@ static uint32_t hb_min_known(const struct hb *h, uint32_t u)
     return m;
 }
 
-static struct hb_logent *hb_logent(struct hb_thr *t, uint32_t i)
+static bool hb_logent_live(const struct hb *h, const struct hb_logent *e)
 {
-    return &t->log[i - 1];
-}
-
-static void hb_log_unlink(struct hb_thr *t, uint32_t i)
-{
-    struct hb_logent *e = hb_logent(t, i);
-    if (e->prev)
-        hb_logent(t, e->prev)->next = e->next;
-    else
-        t->log_head = e->next;
-    if (e->next)
-        hb_logent(t, e->next)->prev = e->prev;
-    else
-        t->log_tail = e->prev;
-}
-
-static void hb_log_link_newest(struct hb_thr *t, uint32_t i)
-{
-    struct hb_logent *e = hb_logent(t, i);
-    e->prev = t->log_tail;
-    e->next = 0;
-    if (t->log_tail)
-        hb_logent(t, t->log_tail)->next = i;
-    else
-        t->log_head = i;
-    t->log_tail = i;
-}
-
-/* A free entry of T's log (index + 1), not linked. */
-static uint32_t hb_log_alloc(struct hb_thr *t)
-{
-    if (t->log_free) {
-        uint32_t i = t->log_free;
-        t->log_free = hb_logent(t, i)->next;
-        return i;
-    }
-    if (t->nlogent == t->caplog) {
-        t->caplog = t->caplog ? t->caplog * 2 : 64;
-        t->log = report_xrealloc(t->log, t->caplog, sizeof *t->log);
-    }
-    return ++t->nlogent;
-}
-
-/* Forget the oldest entry of U's log: its var is no longer in the log. */
-static void hb_log_drop_oldest(struct hb *h, struct hb_thr *t)
-{
-    uint32_t i = t->log_head;
-    struct hb_logent *e = hb_logent(t, i);
-    h->vars[e->var].e[e->vt].log_at = 0;
-    hb_log_unlink(t, i);
-    e->next = t->log_free;
-    t->log_free = i;
+    return h->vars[e->var].e[e->vt].log_at == e->pos;
 }
 
 /* Count one (var, epoch) pair of epoch CLOCK in T's runs. */
@@ -607,54 +556,50 @@ static void hb_runs_drop(struct hb_thr *t, size_t n)
 
 /* Drop the pairs ordered before every live thread, then past the bound the
  * oldest half of the pairs.  The pairs dropped are a prefix (clocks grow
- * along the log); an entry is the last pair of its var, so it goes with
- * its pair and the entries left are those of the pairs left. */
+ * along the log); a live entry is the last pair of its var, so it goes with
+ * its pair and the live entries left are those of the pairs left. */
 static void hb_log_trim(struct hb *h, uint32_t u)
 {
     struct hb_thr *t = &h->thr[u];
     uint32_t m = hb_min_known(h, u);
     while (t->run0 < t->nruns && t->runs[t->run0].clock <= m)
         t->nlog -= t->runs[t->run0++].n;
-    while (t->log_head && hb_logent(t, t->log_head)->clock <= m)
-        hb_log_drop_oldest(h, t);
+    size_t from = 0;
+    while (from < t->nlogent && t->log[from].clock <= m)
+        from++;
     if (t->nlog > HB_LOG_MAX / 2) { /* bound: forget the oldest half */
         size_t drop = t->nlog / 2;
         hb_runs_drop(t, drop);
         t->nlog -= drop;
         /* kept: the last NLOG appends, at distance 1..NLOG from the next one */
-        while (t->log_head && (uint32_t)(t->nappend - hb_logent(t, t->log_head)->pos) > t->nlog)
-            hb_log_drop_oldest(h, t);
+        while (from < t->nlogent && (uint32_t)(t->nappend - t->log[from].pos) > t->nlog)
+            from++;
     }
-    if (!t->log_tail)
+    memmove(t->log, t->log + from, (t->nlogent - from) * sizeof *t->log);
+    t->nlogent -= from;
+    if (!t->nlogent)
         h->log_newest[u] = 0;
     t->trim_at = t->nlog * 2 > HB_LOG_MIN ? t->nlog * 2 : HB_LOG_MIN;
 }
 
-/* U logs VAR (its live hb_vt is vars[var].e[VT]) in epoch CLOCK: the var's
- * entry, if any, moves to the newest end.  Each var then has one entry, at
- * the place of its latest pair, and the walk meets the vars in the order of
- * their latest pairs, as when every pair had an entry. */
-static void hb_log_append(struct hb *h, uint32_t u, uint32_t var, uint32_t vt, uint32_t clock)
+/* U logs VAR (its live hb_vt is OWNER, vars[var].e[VT]) in epoch CLOCK: the
+ * new entry is the var's live one, the one before (if still in the log)
+ * turns stale.  The live entries are then in the order of their vars'
+ * latest pairs, as the walk met the vars when every pair had an entry. */
+static void hb_log_append(struct hb *h, uint32_t u, struct hb_vt *owner, uint32_t var,
+                          uint32_t vt, uint32_t clock)
 {
     struct hb_thr *t = &h->thr[u];
     if (t->nlog >= t->trim_at)
         hb_log_trim(h, u);
     hb_runs_add(t, clock);
     t->nlog++;
-    struct hb_vt *owner = &h->vars[var].e[vt];
-    uint32_t i = owner->log_at;
-    if (i) {
-        hb_log_unlink(t, i);
-    } else {
-        i = hb_log_alloc(t);
-        owner->log_at = i;
+    if (t->nlogent == t->caplog) {
+        t->caplog = t->caplog ? t->caplog * 2 : 256;
+        t->log = report_xrealloc(t->log, t->caplog, sizeof *t->log);
     }
-    struct hb_logent *e = hb_logent(t, i);
-    e->var = var;
-    e->vt = vt;
-    e->clock = clock;
-    e->pos = t->nappend++;
-    hb_log_link_newest(t, i);
+    t->log[t->nlogent++] = (struct hb_logent){var, clock, vt, t->nappend};
+    owner->log_at = t->nappend++;
     h->log_newest = report_xgrow(h->log_newest, &h->nlog_newest, u, sizeof *h->log_newest, 16);
     h->log_newest[u] = clock;
 }
@@ -1184,6 +1129,34 @@ static void hb_walk_entry(struct hb *h, uint32_t var, struct hb_vt *e, uint32_t 
         hb_report(h, var, &e->rd, cur, first < e->rd.seq);
 }
 
+/* The walk over U's log, known up to KNOWN: its entries newer than that,
+ * newest first, each var once, at its live entry; the stale entries passed
+ * are dropped (so passed once; an ID walk keeps other IDs' unchecked), the
+ * others close up. */
+static void hb_walk_log(struct hb *h, uint32_t u, uint32_t known, uint32_t tid,
+                        struct hb_acc *cur, uint32_t idfilter)
+{
+    struct hb_thr *t = &h->thr[u];
+    size_t n = t->nlogent, i = n, kept = n;   /* live ones passed: [kept, n) */
+    while (i > 0 && t->log[i - 1].clock > known) {
+        struct hb_logent le = t->log[--i];
+        bool other_id = idfilter && le.var != idfilter && hb_owner(h, le.var) != idfilter;
+        if (!other_id && !hb_logent_live(h, &le))
+            continue;   /* (another ID's: kept unchecked, its hb_vt is not read) */
+        t->log[--kept] = le;
+        if (other_id)
+            continue;
+        /* U's entry on the var, then those retired from its slot's earlier holders */
+        struct hb_varst *vs = &h->vars[le.var];
+        for (uint32_t k = le.vt + 1; k; k = vs->e[k - 1].next_retired)
+            hb_walk_entry(h, le.var, &vs->e[k - 1], known, tid, cur);
+    }
+    if (kept > i) {
+        memmove(t->log + i, t->log + kept, (n - kept) * sizeof *t->log);
+        t->nlogent = i + (n - kept);
+    }
+}
+
 /* CUR is a coarse write by thread TID whose clock is VC; check it against
  * every fine access of other threads not ordered before it, restricted to the
  * variables of ID IDFILTER unless 0.  Only the suffix of each thread's log
@@ -1200,18 +1173,7 @@ static void hb_walk(struct hb *h, uint32_t tid, const struct hb_vc *vc,
         uint32_t known = vc_get(vc, u);
         if (u == tid || h->log_newest[u] <= known)
             continue;   /* empty log, or ordered before CUR */
-        struct hb_thr *t = &h->thr[u];
-        /* newest first: each var of U once (hb_log_append) */
-        for (uint32_t i = t->log_tail; i && hb_logent(t, i)->clock > known;
-             i = hb_logent(t, i)->prev) {
-            uint32_t var = hb_logent(t, i)->var;
-            if (idfilter && var != idfilter && hb_owner(h, var) != idfilter)
-                continue;
-            /* U's entry on VAR, then those retired from its slot's earlier holders */
-            struct hb_varst *vs = &h->vars[var];
-            for (uint32_t k = hb_logent(t, i)->vt + 1; k; k = vs->e[k - 1].next_retired)
-                hb_walk_entry(h, var, &vs->e[k - 1], known, tid, cur);
-        }
+        hb_walk_log(h, u, known, tid, cur, idfilter);
     }
 }
 
@@ -1309,7 +1271,7 @@ static void hb_access(struct hb *h, const struct trace_event *ev)
         me->rd = cur;
     if (me->logged != cur.clock) {
         me->logged = cur.clock;
-        hb_log_append(h, tid, var, (uint32_t)(me - h->vars[var].e), cur.clock);
+        hb_log_append(h, tid, me, var, (uint32_t)(me - h->vars[var].e), cur.clock);
     }
 }
 
