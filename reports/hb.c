@@ -45,12 +45,14 @@ struct hb_acc {
 };
 
 /* One thread's history on one variable.  A retired entry keeps one access
- * of an earlier holder of the slot (see hb_retire). */
+ * of an earlier holder of the slot (see hb_retire).  A slot's entries on a
+ * var are its live one then its retired ones, chained in index order. */
 struct hb_vt {
     uint32_t tid;
     uint32_t logged;    /* epoch in which the var last went into the thread's log */
-    uint32_t mark;      /* walk generation, so a walk reports a (var, thread) once */
+    uint32_t log_at;    /* live entry: pos of its var's latest entry in the slot's log */
     uint32_t retired;
+    uint32_t next_retired; /* the slot's next retired entry on the var: index + 1, 0 none */
     uint64_t first_seq;
     struct hb_acc rd, wr;
 };
@@ -71,8 +73,17 @@ struct hb_level {
     uint32_t nret, capret;
 };
 
+/* A var logged by a thread in an epoch.  It is the var's latest, live, while
+ * its hb_vt's log_at is its pos; then stale: the walk skips and drops it. */
 struct hb_logent {
     uint32_t var, clock;
+    uint32_t vt;        /* index in vars[var].e of the slot's live entry on var */
+    uint32_t pos;       /* its append number (wraps: compared by distance only) */
+};
+
+/* The appends of one epoch: how many (var, epoch) pairs it logged. */
+struct hb_logrun {
+    uint32_t clock, n;
 };
 
 /* A slot: one index of the vector clocks.  An OS thread's slot passes to a
@@ -90,10 +101,20 @@ struct hb_thr {
     uint32_t last_close;/* its clock at its last window's closing */
     uint32_t task, task_pool, task_family; /* task slot: the task it runs now, its pool, family */
     struct hb_vc vc;    /* (an OS thread's exit clock is in its hb_tt) */
-    /* Vars this thread accessed, once per epoch, oldest first: a coarse write
-     * walks the suffix not yet ordered before it instead of every variable. */
+    /* Vars this thread accessed, oldest first: a coarse write walks back from
+     * the newest while not ordered before it, and drops the stale entries (the
+     * var logged again since) it passes, so a walk costs about the vars of
+     * that stretch however many epochs logged them (hb_walk_log). */
     struct hb_logent *log;
-    size_t nlog, caplog, trim_at;
+    size_t nlogent, caplog;
+    /* The log as a list of (var, epoch) pairs, one per append, is what the
+     * trim and the bound count: NLOG pairs in RUNS[RUN0..NRUNS) by epoch.
+     * Counting as before keeps the trims at the same points, so the entries
+     * they drop are the same as ever (hb_log_trim). */
+    struct hb_logrun *runs;
+    size_t run0, nruns, capruns;
+    size_t nlog, trim_at;
+    uint32_t nappend;           /* appends so far: the pos of the next */
     int32_t win;        /* its open native window, -1 if none */
     uint32_t nclosed;   /* its closed windows still kept */
     uint32_t last_acc;  /* its clock at its last access, call or window (a task's logical
@@ -187,7 +208,15 @@ struct hb {
     struct hb_level **idlev; /* per ID var, lazily */
     uint32_t nidlev;
     struct hb_level global;
-    uint32_t mark;
+    /* Per slot, the clock of its log's newest entry (0: empty log): the walk
+     * skips a slot it is ordered after from this dense array alone. */
+    uint32_t *log_newest;
+    uint32_t nlog_newest;
+    /* hb_first_touch of the walking thread per var, computed once a walk:
+     * valid where its walk is the current one (walks). */
+    struct hb_first_memo { uint32_t walk; uint64_t first; } *first_memo;
+    uint32_t nfirst_memo;
+    uint32_t walks;
 
     struct hb_sync *sync;
     size_t nsync, capsync;
@@ -486,33 +515,93 @@ static uint32_t hb_min_known(const struct hb *h, uint32_t u)
     return m;
 }
 
+static bool hb_logent_live(const struct hb *h, const struct hb_logent *e)
+{
+    return h->vars[e->var].e[e->vt].log_at == e->pos;
+}
+
+/* Count one (var, epoch) pair of epoch CLOCK in T's runs. */
+static void hb_runs_add(struct hb_thr *t, uint32_t clock)
+{
+    if (t->nruns > t->run0 && t->runs[t->nruns - 1].clock == clock) {
+        t->runs[t->nruns - 1].n++;
+        return;
+    }
+    if (t->nruns == t->capruns) {
+        if (t->run0 && t->run0 * 2 >= t->nruns) {   /* mostly dropped: move down */
+            memmove(t->runs, t->runs + t->run0, (t->nruns - t->run0) * sizeof *t->runs);
+            t->nruns -= t->run0;
+            t->run0 = 0;
+        } else {
+            t->capruns = t->capruns ? t->capruns * 2 : 64;
+            t->runs = report_xrealloc(t->runs, t->capruns, sizeof *t->runs);
+        }
+    }
+    t->runs[t->nruns++] = (struct hb_logrun){clock, 1};
+}
+
+/* Forget the oldest N pairs of T's runs. */
+static void hb_runs_drop(struct hb_thr *t, size_t n)
+{
+    while (n && t->run0 < t->nruns) {
+        struct hb_logrun *r = &t->runs[t->run0];
+        if (r->n > n) {
+            r->n -= (uint32_t)n;
+            break;
+        }
+        n -= r->n;
+        t->run0++;
+    }
+}
+
+/* Drop the pairs ordered before every live thread, then past the bound the
+ * oldest half of the pairs.  The pairs dropped are a prefix (clocks grow
+ * along the log); a live entry is the last pair of its var, so it goes with
+ * its pair and the live entries left are those of the pairs left. */
 static void hb_log_trim(struct hb *h, uint32_t u)
 {
     struct hb_thr *t = &h->thr[u];
     uint32_t m = hb_min_known(h, u);
-    size_t j = 0;
-    for (size_t i = 0; i < t->nlog; i++)
-        if (t->log[i].clock > m)
-            t->log[j++] = t->log[i];
-    t->nlog = j;
+    while (t->run0 < t->nruns && t->runs[t->run0].clock <= m)
+        t->nlog -= t->runs[t->run0++].n;
+    size_t from = 0;
+    while (from < t->nlogent && t->log[from].clock <= m)
+        from++;
     if (t->nlog > HB_LOG_MAX / 2) { /* bound: forget the oldest half */
         size_t drop = t->nlog / 2;
-        memmove(t->log, t->log + drop, (t->nlog - drop) * sizeof *t->log);
+        hb_runs_drop(t, drop);
         t->nlog -= drop;
+        /* kept: the last NLOG appends, at distance 1..NLOG from the next one */
+        while (from < t->nlogent && (uint32_t)(t->nappend - t->log[from].pos) > t->nlog)
+            from++;
     }
+    memmove(t->log, t->log + from, (t->nlogent - from) * sizeof *t->log);
+    t->nlogent -= from;
+    if (!t->nlogent)
+        h->log_newest[u] = 0;
     t->trim_at = t->nlog * 2 > HB_LOG_MIN ? t->nlog * 2 : HB_LOG_MIN;
 }
 
-static void hb_log_append(struct hb *h, uint32_t u, uint32_t var, uint32_t clock)
+/* U logs VAR (its live hb_vt is OWNER, vars[var].e[VT]) in epoch CLOCK: the
+ * new entry is the var's live one, the one before (if still in the log)
+ * turns stale.  The live entries are then in the order of their vars'
+ * latest pairs, as the walk met the vars when every pair had an entry. */
+static void hb_log_append(struct hb *h, uint32_t u, struct hb_vt *owner, uint32_t var,
+                          uint32_t vt, uint32_t clock)
 {
     struct hb_thr *t = &h->thr[u];
     if (t->nlog >= t->trim_at)
         hb_log_trim(h, u);
-    if (t->nlog == t->caplog) {
+    hb_runs_add(t, clock);
+    t->nlog++;
+    if (t->nlogent == t->caplog) {
         t->caplog = t->caplog ? t->caplog * 2 : 256;
         t->log = report_xrealloc(t->log, t->caplog, sizeof *t->log);
     }
-    t->log[t->nlog++] = (struct hb_logent){var, clock};
+    t->log[t->nlogent++] = (struct hb_logent){var, clock, vt, t->nappend};
+    owner->log_at = t->nappend++;
+    h->log_newest = report_xgrow(h->log_newest, &h->nlog_newest, u, sizeof *h->log_newest, 16);
+    h->log_newest[u] = clock;
 }
 
 /* ---- variables and coarse levels ---- */
@@ -591,19 +680,21 @@ static void hb_retire(struct hb *h, struct hb_acc **ret, uint32_t *n, uint32_t *
     (*ret)[(*n)++] = *a;
 }
 
-/* The same for a variable's entries: a retired entry holds one access. */
-static void hb_retire_vt(struct hb *h, uint32_t var, const struct hb_acc *a, bool wr)
+/* The same for a variable's entries: a retired entry holds one access.  LIVE
+ * is the index of the slot's live entry on VAR, the head of its retired ones. */
+static void hb_retire_vt(struct hb *h, uint32_t var, uint32_t live, const struct hb_acc *a, bool wr)
 {
     struct hb_varst *vs = &h->vars[var];
     uint32_t loc = hb_acc_loc(h, a);
-    for (uint32_t i = 0; i < vs->n; i++) {
-        struct hb_vt *e = &vs->e[i];
+    uint32_t last = live;   /* the chain's end, where a new one goes */
+    for (uint32_t k = vs->e[live].next_retired; k; k = vs->e[k - 1].next_retired) {
+        struct hb_vt *e = &vs->e[k - 1];
         struct hb_acc *o = wr ? &e->wr : &e->rd;
-        if (e->retired && e->tid == a->tid && o->valid && hb_acc_gil(o) == hb_acc_gil(a) &&
-            hb_acc_loc(h, o) == loc) {
+        if (o->valid && hb_acc_gil(o) == hb_acc_gil(a) && hb_acc_loc(h, o) == loc) {
             *o = *a;
             return;
         }
+        last = k - 1;
     }
     if (vs->n == vs->cap) {
         vs->cap = vs->cap ? vs->cap * 2 : 1;
@@ -615,6 +706,7 @@ static void hb_retire_vt(struct hb *h, uint32_t var, const struct hb_acc *a, boo
     e->retired = 1;
     e->first_seq = a->seq;
     *(wr ? &e->wr : &e->rd) = *a;
+    vs->e[last].next_retired = vs->n;   /* (index + 1 of the new one) */
 }
 
 static void hb_level_record(struct hb *h, struct hb_level *l, const struct hb_acc *a)
@@ -1009,6 +1101,62 @@ static void hb_win_prune(struct hb *h)
 
 /* ---- the walk: a coarse write against earlier fine accesses ---- */
 
+/* hb_first_touch (VAR, TID) for the walk under way: the same all along it
+ * (reports change no access), so once per var. */
+static uint64_t hb_walk_first(struct hb *h, uint32_t var, uint32_t tid)
+{
+    h->first_memo = report_xgrow(h->first_memo, &h->nfirst_memo, var, sizeof *h->first_memo, 64);
+    struct hb_first_memo *m = &h->first_memo[var];
+    if (m->walk != h->walks) {
+        m->walk = h->walks;
+        m->first = hb_first_touch(h, var, tid);
+    }
+    return m->first;
+}
+
+/* The walk's check of E, an entry on VAR of a thread TID knows up to KNOWN. */
+static void hb_walk_entry(struct hb *h, uint32_t var, struct hb_vt *e, uint32_t known,
+                          uint32_t tid, struct hb_acc *cur)
+{
+    bool wr = e->wr.valid && e->wr.clock > known, rd = e->rd.valid && e->rd.clock > known;
+    if (!wr && !rd)
+        return;
+    /* A window only interleaves with accesses inside it; these are before. */
+    uint64_t first = cur->kind == HB_SIDE_WINDOW ? UINT64_MAX : hb_walk_first(h, var, tid);
+    if (wr)
+        hb_report(h, var, &e->wr, cur, first < e->wr.seq);
+    if (rd)
+        hb_report(h, var, &e->rd, cur, first < e->rd.seq);
+}
+
+/* The walk over U's log, known up to KNOWN: its entries newer than that,
+ * newest first, each var once, at its live entry; the stale entries passed
+ * are dropped (so passed once; an ID walk keeps other IDs' unchecked), the
+ * others close up. */
+static void hb_walk_log(struct hb *h, uint32_t u, uint32_t known, uint32_t tid,
+                        struct hb_acc *cur, uint32_t idfilter)
+{
+    struct hb_thr *t = &h->thr[u];
+    size_t n = t->nlogent, i = n, kept = n;   /* live ones passed: [kept, n) */
+    while (i > 0 && t->log[i - 1].clock > known) {
+        struct hb_logent le = t->log[--i];
+        bool other_id = idfilter && le.var != idfilter && hb_owner(h, le.var) != idfilter;
+        if (!other_id && !hb_logent_live(h, &le))
+            continue;   /* (another ID's: kept unchecked, its hb_vt is not read) */
+        t->log[--kept] = le;
+        if (other_id)
+            continue;
+        /* U's entry on the var, then those retired from its slot's earlier holders */
+        struct hb_varst *vs = &h->vars[le.var];
+        for (uint32_t k = le.vt + 1; k; k = vs->e[k - 1].next_retired)
+            hb_walk_entry(h, le.var, &vs->e[k - 1], known, tid, cur);
+    }
+    if (kept > i) {
+        memmove(t->log + i, t->log + kept, (n - kept) * sizeof *t->log);
+        t->nlogent = i + (n - kept);
+    }
+}
+
 /* CUR is a coarse write by thread TID whose clock is VC; check it against
  * every fine access of other threads not ordered before it, restricted to the
  * variables of ID IDFILTER unless 0.  Only the suffix of each thread's log
@@ -1016,35 +1164,16 @@ static void hb_win_prune(struct hb *h)
 static void hb_walk(struct hb *h, uint32_t tid, const struct hb_vc *vc,
                     struct hb_acc *cur, uint32_t idfilter)
 {
-    h->mark++;
-    for (uint32_t u = 0; u < h->nthr; u++) {
-        struct hb_thr *t = &h->thr[u];
-        if (u == tid || !t->seen)
-            continue;
+    if (++h->walks == 0) {   /* wrapped: no memo may look current */
+        if (h->first_memo)
+            memset(h->first_memo, 0, (size_t)h->nfirst_memo * sizeof *h->first_memo);
+        h->walks = 1;
+    }
+    for (uint32_t u = 0; u < h->nlog_newest; u++) {
         uint32_t known = vc_get(vc, u);
-        for (size_t i = t->nlog; i-- > 0 && t->log[i].clock > known;) {
-            uint32_t var = t->log[i].var;
-            if (idfilter && var != idfilter && hb_owner(h, var) != idfilter)
-                continue;
-            /* U's entry on VAR, and those retired from its slot's earlier holders */
-            struct hb_varst *vs = &h->vars[var];
-            for (uint32_t k = 0; k < vs->n; k++) {
-                struct hb_vt *e = &vs->e[k];
-                if (e->tid != u || e->mark == h->mark)
-                    continue;
-                e->mark = h->mark;
-                bool wr = e->wr.valid && e->wr.clock > known, rd = e->rd.valid && e->rd.clock > known;
-                if (!wr && !rd)
-                    continue;
-                /* A window only interleaves with accesses inside it; these are before. */
-                uint64_t first = cur->kind == HB_SIDE_WINDOW ? UINT64_MAX
-                                                            : hb_first_touch(h, var, tid);
-                if (wr)
-                    hb_report(h, var, &e->wr, cur, first < e->wr.seq);
-                if (rd)
-                    hb_report(h, var, &e->rd, cur, first < e->rd.seq);
-            }
-        }
+        if (u == tid || h->log_newest[u] <= known)
+            continue;   /* empty log, or ordered before CUR */
+        hb_walk_log(h, u, known, tid, cur, idfilter);
     }
 }
 
@@ -1126,9 +1255,9 @@ static void hb_access(struct hb *h, const struct trace_event *ev)
         uint32_t mi = (uint32_t)(me - vs->e);
         struct hb_vt old = *me;
         if (old.rd.valid)
-            hb_retire_vt(h, var, &old.rd, false);
+            hb_retire_vt(h, var, mi, &old.rd, false);
         if (old.wr.valid)
-            hb_retire_vt(h, var, &old.wr, true);
+            hb_retire_vt(h, var, mi, &old.wr, true);
         me = &h->vars[var].e[mi];
         me->rd.valid = me->wr.valid = false;
         me->logged = 0;
@@ -1142,7 +1271,7 @@ static void hb_access(struct hb *h, const struct trace_event *ev)
         me->rd = cur;
     if (me->logged != cur.clock) {
         me->logged = cur.clock;
-        hb_log_append(h, tid, var, cur.clock);
+        hb_log_append(h, tid, me, var, (uint32_t)(me - h->vars[var].e), cur.clock);
     }
 }
 
@@ -1773,12 +1902,15 @@ void hb_free(struct hb *h)
     for (uint32_t i = 0; i < h->nthr; i++) {
         free(h->thr[i].vc.c);
         free(h->thr[i].log);
+        free(h->thr[i].runs);
     }
     free(h->thr);
     for (uint32_t i = 0; i < h->nvars; i++)
         free(h->vars[i].e);
     free(h->vars);
     free(h->owner);
+    free(h->log_newest);
+    free(h->first_memo);
     for (uint32_t i = 0; i < h->nidlev; i++)
         if (h->idlev[i]) {
             free(h->idlev[i]->last);

@@ -1131,6 +1131,158 @@ static void test_churn(void)
     done(&r);
 }
 
+/* ---- the walk of a coarse write over the threads' logs ---- */
+
+/* T2 logs X, then Z, then X and Y in many epochs (each release ticks its
+ * clock; nobody takes that lock); Z only before the midpoint lock that the
+ * walkers take.  A walk from the newest entry must meet X and Y however often
+ * they were logged again, once each, and stop at Z: an entry left at its
+ * place or its epoch of first logging would end the walk before X. */
+static void walk_many_epochs(uint32_t x, uint32_t y, uint32_t z)
+{
+    tb_write(2, x, S(10), 1);          /* X first: its entry must move past Z's */
+    tb_write(2, z, S(12), 1);
+    for (int i = 0; i < 3000; i++) {   /* (past HB_LOG_MIN pairs: trims run) */
+        tb_write(2, x, S(10), 1);
+        tb_read(2, y, S(11), 1);
+        tb_release(2, TRACE_SYNC_MUTEX, 0x50, 0);
+        if (i == 1500)
+            tb_release(2, TRACE_SYNC_SEM, 0x60, 0);   /* the midpoint */
+    }
+}
+
+static void test_walk_log(void)
+{
+    begin("walk_log_epochs_call");
+    two_workers();
+    uint32_t x = tb_var("X", TRACE_VAR_PROPERTY, 0), y = tb_var("Y", TRACE_VAR_PROPERTY, 0);
+    uint32_t z = tb_var("Z", TRACE_VAR_PROPERTY, 0);
+    walk_many_epochs(x, y, z);
+    tb_acquire(3, TRACE_SYNC_SEM, 0x60, 0);
+    tb_call_global(3, "bpy.ops.object.select_all", S(20));
+    struct result r = analyze();
+    const struct hb_race *a = race_kinds(&r, x, HB_SIDE_WRITE, HB_SIDE_CALL_GLOBAL);
+    const struct hb_race *b = race_kinds(&r, y, HB_SIDE_READ, HB_SIDE_CALL_GLOBAL);
+    CHECK(a && a->count == 2 && a->first.tid == 2 && a->second.tid == 3);  /* last write, call */
+    CHECK(b && b->count == 2);
+    CHECK(races_on(&r, z, 0) == 0);    /* ordered before the call */
+    CHECK(r.n == 2);
+    done(&r);
+
+    /* The same for a native window opening, and then a call after more
+     * epochs: each (var, window or call) pair once, with its own count. */
+    begin("walk_log_epochs_window");
+    two_workers();
+    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    y = tb_var("Y", TRACE_VAR_PROPERTY, 0);
+    z = tb_var("Z", TRACE_VAR_PROPERTY, 0);
+    walk_many_epochs(x, y, z);
+    tb_acquire(1, TRACE_SYNC_SEM, 0x60, 0);
+    tb_window_open(1, S(30), "Scene.frame_set");
+    tb_gil_acquire(1, 1);
+    tb_write(2, x, S(13), 1);          /* a new epoch, a new location */
+    tb_release(2, TRACE_SYNC_MUTEX, 0x50, 0);
+    tb_window_open(1, S(30), "Scene.frame_set");
+    tb_gil_acquire(1, 1);
+    r = analyze();
+    CHECK(races_on(&r, x, HB_HARD) == 2 && races_on(&r, y, HB_HARD) == 1);
+    a = race_locs(&r, x, 10, 30);
+    b = race_locs(&r, x, 30, 13);
+    const struct hb_race *c = race_locs(&r, y, 11, 30);
+    CHECK(a && a->count == 2);         /* the last S(10) write, the first window */
+    CHECK(b && b->count == 3);         /* first window, the S(13) write, the second */
+    CHECK(c && c->count == 3);         /* the last read, both windows */
+    CHECK(races_on(&r, z, 0) == 0);
+    CHECK(r.n == 3);
+    done(&r);
+
+    /* Only ID Cube's variables (and Cube's own) for an ID-level call on
+     * Cube, though Sphere's is logged last and as often. */
+    begin("walk_log_idfilter");
+    two_workers();
+    uint32_t cube = tb_var("bpy.data.objects[\"Cube\"]", TRACE_VAR_ID, 0);
+    uint32_t sph = tb_var("bpy.data.objects[\"Sphere\"]", TRACE_VAR_ID, 0);
+    uint32_t cl = tb_var("bpy.data.objects[\"Cube\"].location", TRACE_VAR_PROPERTY, cube);
+    uint32_t sl = tb_var("bpy.data.objects[\"Sphere\"].location", TRACE_VAR_PROPERTY, sph);
+    uint32_t ck = tb_var("bpy.data.objects[\"Cube\"][\"key\"]", TRACE_VAR_IDPROP, cube);
+    tb_write(2, ck, S(12), 1);         /* before the midpoint: ordered */
+    tb_release(2, TRACE_SYNC_SEM, 0x60, 0);
+    tb_read(2, cube, S(13), 1);        /* the oldest after it */
+    for (int i = 0; i < 2000; i++) {
+        tb_write(2, cl, S(10), 1);
+        tb_write(2, sl, S(11), 1);
+        tb_release(2, TRACE_SYNC_MUTEX, 0x50, 0);
+    }
+    tb_acquire(3, TRACE_SYNC_SEM, 0x60, 0);
+    tb_call_id(3, cube, "Object.update", S(20));
+    r = analyze();
+    a = race_kinds(&r, cl, HB_SIDE_WRITE, HB_SIDE_CALL_ID);
+    b = race_kinds(&r, cube, HB_SIDE_READ, HB_SIDE_CALL_ID);
+    CHECK(a && a->count == 2);
+    CHECK(b && b->count == 2);
+    CHECK(races_on(&r, sl, 0) == 0 && races_on(&r, ck, 0) == 0);
+    CHECK(r.n == 2);
+    done(&r);
+
+    /* T4 takes T3's slot (T3 joined) and logs X again in its own epochs,
+     * after Y, which only T3 logged.  T2 knows T3 up to its exit: X's entry
+     * must have moved to the newest end with T4's epoch, or the walk stops
+     * at Y's and misses T4's write. */
+    begin("walk_log_slot_reuse_known");
+    tb_spawn(0, 1, TRACE_ORIGIN_MAIN, NULL, 0);
+    tb_spawn(1, 2, TRACE_ORIGIN_BLENDER, "w", 0);
+    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    y = tb_var("Y", TRACE_VAR_PROPERTY, 0);
+    tb_spawn(1, 3, TRACE_ORIGIN_BLENDER, NULL, 0);
+    tb_write(3, x, S(20), 1);
+    tb_write(3, y, S(21), 1);
+    tb_exit(3);
+    tb_join(1, 3);
+    tb_spawn(1, 4, TRACE_ORIGIN_BLENDER, NULL, 0);
+    for (int i = 0; i < 50; i++) {
+        tb_write(4, x, S(30), 1);
+        tb_release(4, TRACE_SYNC_MUTEX, 0x70, 0);
+    }
+    tb_join(2, 3);
+    tb_call_global(2, "bpy.ops.object.select_all", S(40));
+    r = analyze();
+    CHECK(hb_slot_count(r.h) == 3);    /* T4 on T3's slot */
+    a = race_locs(&r, x, 30, 40);
+    CHECK(a && a->count == 2 && a->first.tid == 4);
+    CHECK(race_locs(&r, x, 20, 40) == NULL && races_on(&r, y, 0) == 0);
+    CHECK(r.n == 1);
+    done(&r);
+
+    /* The same with T2 ordered after nothing: T3's X write, retired when T4
+     * wrote X, is found through T4's entry, and Y through T3's. */
+    begin("walk_log_slot_reuse_retired");
+    tb_spawn(0, 1, TRACE_ORIGIN_MAIN, NULL, 0);
+    tb_spawn(1, 2, TRACE_ORIGIN_BLENDER, "w", 0);
+    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    y = tb_var("Y", TRACE_VAR_PROPERTY, 0);
+    tb_spawn(1, 3, TRACE_ORIGIN_BLENDER, NULL, 0);
+    tb_write(3, x, S(20), 1);
+    tb_write(3, y, S(21), 1);
+    tb_exit(3);
+    tb_join(1, 3);
+    tb_spawn(1, 4, TRACE_ORIGIN_BLENDER, NULL, 0);
+    for (int i = 0; i < 50; i++) {
+        tb_write(4, x, S(30), 1);
+        tb_release(4, TRACE_SYNC_MUTEX, 0x70, 0);
+    }
+    tb_call_global(2, "bpy.ops.object.select_all", S(40));
+    r = analyze();
+    CHECK(hb_slot_count(r.h) == 3);
+    a = race_locs(&r, x, 30, 40);
+    b = race_locs(&r, x, 20, 40);
+    c = race_locs(&r, y, 21, 40);
+    CHECK(a && a->count == 2 && a->first.tid == 4);
+    CHECK(b && b->count == 2 && b->first.tid == 3);
+    CHECK(c && c->count == 2 && c->first.tid == 3);
+    CHECK(r.n == 3);
+    done(&r);
+}
+
 int main(void)
 {
     const char *tmp = getenv("TMPDIR");
@@ -1158,6 +1310,7 @@ int main(void)
     test_item_folding();
     test_suppressions();
     test_churn();
+    test_walk_log();
     unlink(trace_path);
     printf("test_hb: %d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;
