@@ -29,6 +29,7 @@
 
 #define TW_SEG_SIZE (16u << 20)
 #define TW_CHUNKS_PER_SEG (TW_SEG_SIZE / TRACE_CHUNK_SIZE)
+#define TW_POPULATE_CHUNKS 256u           /* 1 MiB: made resident a window ahead */
 #define TW_MAX_SEGS 4096u                 /* 64 GiB of trace */
 #define TW_MAP_LEN ((size_t)TW_SEG_SIZE + TRACE_HEADER_SIZE)
 #define TW_SLOTS_PER_CHUNK (TRACE_CHUNK_SIZE / TRACE_RECORD_SIZE)
@@ -212,6 +213,29 @@ static int tw_ensure_segment(uint32_t k)
 }
 
 /* Give T a fresh chunk.  Returns 0, or -1 (T then has no chunk). */
+/* The chunk that starts each 1 MiB window of a segment has the window after
+ * it made resident, in one madvise: on ext4 a first store into each page of
+ * the shared mapping otherwise takes a write fault of its own (page_mkwrite
+ * on the fallocated range), about a sixth of the recorder's time in a loop of
+ * accesses (docs/performance.md).  Inside the segment the file is already
+ * allocated; a kernel without MADV_POPULATE_WRITE (before 5.14), or one
+ * that fails it, leaves the pages to fault in as before. */
+static void tw_populate_ahead(char *seg, uint64_t idx)
+{
+#ifdef MADV_POPULATE_WRITE
+    uint64_t in_seg = idx % TW_CHUNKS_PER_SEG;
+    if (in_seg % TW_POPULATE_CHUNKS != 0 || in_seg + 2 * TW_POPULATE_CHUNKS > TW_CHUNKS_PER_SEG)
+        return;
+    uintptr_t from = (uintptr_t)(seg + TRACE_HEADER_SIZE + (in_seg + TW_POPULATE_CHUNKS) * TRACE_CHUNK_SIZE);
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    from &= ~(page - 1);
+    (void)madvise((void *)from, (size_t)TW_POPULATE_CHUNKS * TRACE_CHUNK_SIZE, MADV_POPULATE_WRITE);
+#else
+    (void)seg;
+    (void)idx;
+#endif
+}
+
 static int tw_new_chunk(struct tw_thread *t, uint32_t gen)
 {
     t->cur = t->end = NULL;
@@ -237,6 +261,7 @@ static int tw_new_chunk(struct tw_thread *t, uint32_t gen)
         seg = atomic_load_explicit(&tw_seg[k], memory_order_acquire);
     }
     char *chunk = seg + TRACE_HEADER_SIZE + (size_t)(idx % TW_CHUNKS_PER_SEG) * TRACE_CHUNK_SIZE;
+    tw_populate_ahead(seg, idx);
     struct trace_chunk_header *h = (struct trace_chunk_header *)chunk;
     h->tid = t->tid;
     h->index = idx;
