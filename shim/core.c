@@ -159,7 +159,7 @@ uint32_t bpr_new_stack_id(void) { return atomic_fetch_add(&next_stack_id, 1); }
 uint32_t bpr_new_var_id(void) { return atomic_fetch_add(&next_var_id, 1); }
 int bpr_stack_depth(void) { return opt_stack_depth; }
 
-bool bpr_ready(void) { return bpr_state == 1 && tw_is_open(); }
+bool bpr_ready(void) { return bpr_ready_inline(); }
 
 static pid_t bpr_gettid(void);
 
@@ -190,9 +190,7 @@ static void note_comm(struct bpr_thread *t)
 
 struct bpr_thread *bpr_self(void)
 {
-    /* bpr_ready(), inline: every access asks (an exported function is
-     * called through the PLT even from this file) */
-    if (bpr_state != 1 || !tw_is_open())
+    if (!bpr_ready_inline())
         return NULL;
     struct bpr_thread *t = &bpr_tls_thread;
     if (t->tw.tid == 0) {

@@ -155,11 +155,17 @@ BPR_API uint32_t bpr_new_string_id(void);
 BPR_API uint32_t bpr_new_stack_id(void);
 BPR_API uint32_t bpr_new_var_id(void);
 
-/* bpr_active() and bpr_is_quiet_caller(), inline for the lock wrappers:
- * they run on every lock call of the program, most of them an allocator's. */
+/* bpr_ready(), bpr_active() and bpr_is_quiet_caller(), inline for the lock
+ * wrappers and the access path: they run on every lock call of the program
+ * (most of them an allocator's) and every access, and an exported function
+ * is reached through the PLT even from the shim's own files. */
+static inline bool bpr_ready_inline(void)
+{
+    return bpr_state == 1 && tw_is_open();
+}
 static inline bool bpr_active_inline(void)
 {
-    return bpr_state == 1 && tw_is_open() && bpr_tls_thread.busy == 0;
+    return bpr_ready_inline() && bpr_tls_thread.busy == 0;
 }
 #define BPR_QUIET_SLOTS 16384u
 BPR_HIDDEN extern _Atomic uint64_t bpr_quiet_verdicts[BPR_QUIET_SLOTS];
