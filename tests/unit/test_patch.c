@@ -7,21 +7,11 @@
 
 #include <stdio.h>
 #include <string.h>
+#include "check_all.h"
 
 typedef long (*fn_t)(long);
 long case_rip(long), case_rip_too(long), case_jcc(long), case_call(long), case_loop_back(long),
     case_short(long), case_jrcxz(long);
-
-static int failures;
-#define CHECK(cond, ...)                                                                \
-    do {                                                                                \
-        if (!(cond)) {                                                                  \
-            failures++;                                                                 \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                        \
-            fprintf(stderr, __VA_ARGS__);                                               \
-            fputc('\n', stderr);                                                        \
-        }                                                                               \
-    } while (0)
 
 /* The hooks count their calls and run the original through its trampoline. */
 static int calls[3];

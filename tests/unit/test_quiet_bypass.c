@@ -18,20 +18,10 @@
 
 #include "trace_reader.h"
 #include "trace_writer.h"
+#include "check_all.h"
 
 /* The shim activates only in a process with libpython. */
 __attribute__((visibility("default"))) char _PyRuntime[64];
-
-static int failures;
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                   \
-            fprintf(stderr, __VA_ARGS__);                                                          \
-            fputc('\n', stderr);                                                                   \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 struct slot_query {
     const char *lib, *name;
