@@ -1151,6 +1151,26 @@ static void walk_many_epochs(uint32_t x, uint32_t y, uint32_t z)
     }
 }
 
+/* T2 a worker; T3 writes X then Y, exits and is joined by T1; T4 takes
+ * T3's slot and writes X in 50 epochs of its own.  T2's walk comes next. */
+static void slot_reuse(uint32_t *x, uint32_t *y)
+{
+    tb_spawn(0, 1, TRACE_ORIGIN_MAIN, NULL, 0);
+    tb_spawn(1, 2, TRACE_ORIGIN_BLENDER, "w", 0);
+    *x = tb_var("X", TRACE_VAR_PROPERTY, 0);
+    *y = tb_var("Y", TRACE_VAR_PROPERTY, 0);
+    tb_spawn(1, 3, TRACE_ORIGIN_BLENDER, NULL, 0);
+    tb_write(3, *x, S(20), 1);
+    tb_write(3, *y, S(21), 1);
+    tb_exit(3);
+    tb_join(1, 3);
+    tb_spawn(1, 4, TRACE_ORIGIN_BLENDER, NULL, 0);
+    for (int i = 0; i < 50; i++) {
+        tb_write(4, *x, S(30), 1);
+        tb_release(4, TRACE_SYNC_MUTEX, 0x70, 0);
+    }
+}
+
 static void test_walk_log(void)
 {
     begin("walk_log_epochs_call");
@@ -1229,20 +1249,7 @@ static void test_walk_log(void)
      * must have moved to the newest end with T4's epoch, or the walk stops
      * at Y's and misses T4's write. */
     begin("walk_log_slot_reuse_known");
-    tb_spawn(0, 1, TRACE_ORIGIN_MAIN, NULL, 0);
-    tb_spawn(1, 2, TRACE_ORIGIN_BLENDER, "w", 0);
-    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
-    y = tb_var("Y", TRACE_VAR_PROPERTY, 0);
-    tb_spawn(1, 3, TRACE_ORIGIN_BLENDER, NULL, 0);
-    tb_write(3, x, S(20), 1);
-    tb_write(3, y, S(21), 1);
-    tb_exit(3);
-    tb_join(1, 3);
-    tb_spawn(1, 4, TRACE_ORIGIN_BLENDER, NULL, 0);
-    for (int i = 0; i < 50; i++) {
-        tb_write(4, x, S(30), 1);
-        tb_release(4, TRACE_SYNC_MUTEX, 0x70, 0);
-    }
+    slot_reuse(&x, &y);
     tb_join(2, 3);
     tb_call_global(2, "bpy.ops.object.select_all", S(40));
     r = analyze();
@@ -1256,20 +1263,7 @@ static void test_walk_log(void)
     /* The same with T2 ordered after nothing: T3's X write, retired when T4
      * wrote X, is found through T4's entry, and Y through T3's. */
     begin("walk_log_slot_reuse_retired");
-    tb_spawn(0, 1, TRACE_ORIGIN_MAIN, NULL, 0);
-    tb_spawn(1, 2, TRACE_ORIGIN_BLENDER, "w", 0);
-    x = tb_var("X", TRACE_VAR_PROPERTY, 0);
-    y = tb_var("Y", TRACE_VAR_PROPERTY, 0);
-    tb_spawn(1, 3, TRACE_ORIGIN_BLENDER, NULL, 0);
-    tb_write(3, x, S(20), 1);
-    tb_write(3, y, S(21), 1);
-    tb_exit(3);
-    tb_join(1, 3);
-    tb_spawn(1, 4, TRACE_ORIGIN_BLENDER, NULL, 0);
-    for (int i = 0; i < 50; i++) {
-        tb_write(4, x, S(30), 1);
-        tb_release(4, TRACE_SYNC_MUTEX, 0x70, 0);
-    }
+    slot_reuse(&x, &y);
     tb_call_global(2, "bpy.ops.object.select_all", S(40));
     r = analyze();
     CHECK(hb_slot_count(r.h) == 3);
