@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define TRACE_MAGIC "BPYRACE\0"
-#define TRACE_VERSION 3u       /* 3: 4 KiB chunks; 2: task records; versions 1-2 (64 KiB chunks) are read too */
+#define TRACE_VERSION 4u       /* 4: joined variable paths; 3: 4 KiB chunks; 2: task records; versions 1-2 (64 KiB chunks) are read too */
 #define TRACE_VERSION_MIN 1u
 #define TRACE_HEADER_SIZE 4096u
 /* Small chunks: a short-lived thread that records a dozen events costs 4 KiB
@@ -104,8 +104,14 @@ enum trace_record_type {
     TR_DEF_STRING = 32,   /* a = string id, b = byte length; bytes follow, NUL padded */
     TR_DEF_STACK = 33,    /* a = stack id, b = frame count; frames follow, two per slot */
     TR_DEF_VAR = 34,      /* a = var id, b = path string id, aux = TRACE_VAR_*,
-                             stack = owner ID's var id (0 if none) */
+                             stack = owner ID's var id (0 if none); version 4: for a
+                             property or ID property, b may carry the string id of its
+                             name in its upper half, the lower half then the path of
+                             the struct it belongs to (TRACE_VAR_JOINED) */
 };
+
+/* A joined TR_DEF_VAR's b: struct path string id BASE, name string id IDENT. */
+#define TRACE_VAR_JOINED(base, ident) ((int64_t)(((uint64_t)(ident) << 32) | (uint32_t)(base)))
 
 /* flags */
 #define TRF_GIL 1u     /* the thread held the GIL */

@@ -65,7 +65,8 @@ struct trace_reader {
     struct trace_stack *stacks;   /* by id; nframes 0 + frames NULL = undefined */
     uint32_t nstacks;
     struct trace_var *vars;       /* by id; id 0 = undefined */
-    uint32_t *var_path_id;
+    uint64_t *var_path_id;        /* TR_DEF_VAR's b: path string id, | ident string id << 32 */
+    char **var_joined;            /* paths built from a base and an ident (version 4), by id */
     uint32_t nvars;
     struct trace_thread *threads; /* by tid; tid 0 = unknown */
     uint32_t *thread_name_id;     /* string id, | NAME_OS when it is the OS name */
@@ -229,8 +230,12 @@ static void tr_load_def(struct trace_reader *r, const struct trace_record *rec, 
         r->stacks[id].nframes = (uint32_t)rec->b;
         r->stacks[id].frames = payload;  /* in the mapping; 16-byte aligned */
         return;
-    case TR_DEF_VAR:
-        if (id > UINT32_MAX || rec->b < 0 || rec->b > UINT32_MAX ||
+    case TR_DEF_VAR: {
+        /* Version 4: b's upper half, when set, is the string id of a
+         * property's or ID property's name, joined to the path in the lower. */
+        bool joined = rec->b > UINT32_MAX;
+        bool join_ok = r->hdr->version >= 4 && (rec->aux == TRACE_VAR_PROPERTY || rec->aux == TRACE_VAR_IDPROP);
+        if (id > UINT32_MAX || rec->b < 0 || (joined && !join_ok) ||
             !tr_grow2((void **)&r->vars, (void **)&r->var_path_id, &r->nvars,
                       sizeof *r->vars, sizeof *r->var_path_id, (uint32_t)id, r->slots)) {
             tr_warnf(r, "chunk %llu: bad variable definition (id %llu) ignored",
@@ -242,8 +247,9 @@ static void tr_load_def(struct trace_reader *r, const struct trace_record *rec, 
         r->vars[id].id = (uint32_t)id;
         r->vars[id].kind = rec->aux;
         r->vars[id].owner = rec->stack;
-        r->var_path_id[id] = (uint32_t)rec->b;
+        r->var_path_id[id] = (uint64_t)rec->b;
         return;
+    }
     }
 }
 
@@ -463,12 +469,30 @@ static bool tr_scan_chunk(struct trace_reader *r, uint64_t ci, struct tr_chunk *
 }
 
 /* Resolve string ids now that every chunk has been seen. */
+/* BASE.IDENT for a property, BASE["IDENT"] for an ID property: the paths
+ * the recorder used to write out whole (version 3). */
+static const char *tr_join_path(struct trace_reader *r, uint32_t i)
+{
+    const char *base = trace_string(r, (uint32_t)r->var_path_id[i]);
+    const char *ident = trace_string(r, (uint32_t)(r->var_path_id[i] >> 32));
+    bool idprop = r->vars[i].kind == TRACE_VAR_IDPROP;
+    if (!r->var_joined && !(r->var_joined = calloc(r->nvars, sizeof *r->var_joined)))
+        return "?";
+    size_t n = strlen(base) + strlen(ident) + 5;
+    char *p = malloc(n);
+    if (!p)
+        return "?";
+    snprintf(p, n, idprop ? "%s[\"%s\"]" : "%s.%s", base, ident);
+    return r->var_joined[i] = p;
+}
+
 static void tr_resolve(struct trace_reader *r)
 {
     tr_sort_times(r);
     for (uint32_t i = 1; i < r->nvars; i++)
         if (r->vars[i].id)
-            r->vars[i].path = trace_string(r, r->var_path_id[i]);
+            r->vars[i].path = r->var_path_id[i] > UINT32_MAX ? tr_join_path(r, i)
+                                                             : trace_string(r, (uint32_t)r->var_path_id[i]);
     for (uint32_t i = 1; i < r->nthreads; i++) {
         uint32_t name = r->thread_name_id[i] & ~NAME_OS;
         if (name && name < r->nstrings && r->strings[name])
@@ -741,6 +765,9 @@ void trace_close(struct trace_reader *r)
         free(r->strings[i]);
     free(r->strings);
     free(r->stacks);
+    for (uint32_t i = 0; r->var_joined && i < r->nvars; i++)
+        free(r->var_joined[i]);
+    free(r->var_joined);
     free(r->vars);
     free(r->var_path_id);
     free(r->threads);

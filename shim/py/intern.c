@@ -77,6 +77,20 @@ static struct slot *map_find(struct map *m, uint64_t h, bool (*eq)(const struct 
     return &m->slots[i];
 }
 
+/* The entry for H and KEY, or NULL: never claims a slot. */
+static struct slot *map_lookup(const struct map *m, uint64_t h, bool (*eq)(const struct slot *, const void *),
+                               const void *key)
+{
+    if (h == 0)
+        h = 1;
+    if (!m->cap)
+        return NULL;
+    for (size_t i = h & (m->cap - 1); m->slots[i].hash; i = (i + 1) & (m->cap - 1))
+        if (m->slots[i].hash == h && (!eq || eq(&m->slots[i], key)))
+            return &m->slots[i];
+    return NULL;
+}
+
 /* ---- strings ---- */
 static struct map strings;
 
@@ -330,6 +344,7 @@ static struct path_memo {
     void *data, *type;
     PyTypeObject *pytype;
     uint32_t gen;          /* valid while path_gen is this */
+    uint32_t sid;          /* PATH's string id */
     char path[PATH_MEMO_LEN];
 } path_memo[PATH_MEMO];
 static uint32_t path_gen = 1;
@@ -346,26 +361,38 @@ static struct path_memo *path_memo_slot(PyObject *obj)
     return &path_memo[k >> (64 - PATH_MEMO_BITS)];
 }
 
-static void struct_path(PyObject *obj, char *out, size_t cap)
+/* The memo entry that names OBJ's struct, its path interned; NULL when the
+ * path is too long to keep (the caller names the struct itself). */
+static const struct path_memo *struct_path_memo(PyObject *obj)
 {
     struct rna_pointer *ptr = PYRNA_PTR(obj);
     struct path_memo *m = path_memo_slot(obj);
-    if (m->gen == path_gen && m->data == ptr->data && m->type == ptr->type && m->pytype == Py_TYPE(obj)) {
-        size_t n = strlen(m->path);
-        if (n < cap) {
-            memcpy(out, m->path, n + 1);
-            return;
-        }
-    }
-    object_path(obj, PATH_STRUCT, out, cap);
-    size_t n = strlen(out);
-    if (n < PATH_MEMO_LEN) {
-        m->data = ptr->data;
-        m->type = ptr->type;
-        m->pytype = Py_TYPE(obj);
-        m->gen = path_gen;
-        memcpy(m->path, out, n + 1);
-    }
+    if (m->gen == path_gen && m->data == ptr->data && m->type == ptr->type && m->pytype == Py_TYPE(obj))
+        return m;
+    char path[PATH_MEMO_LEN];
+    object_path(obj, PATH_STRUCT, path, sizeof path);
+    size_t n = strlen(path);
+    if (n + 1 >= PATH_MEMO_LEN)   /* (maybe cut) */
+        return NULL;
+    uint32_t sid = py_string_id(path, (Py_ssize_t)n);
+    if (!sid)
+        return NULL;
+    m->data = ptr->data;
+    m->type = ptr->type;
+    m->pytype = Py_TYPE(obj);
+    m->gen = path_gen;
+    m->sid = sid;
+    memcpy(m->path, path, n + 1);
+    return m;
+}
+
+static void struct_path(PyObject *obj, char *out, size_t cap)
+{
+    const struct path_memo *m = struct_path_memo(obj);
+    if (m && strlen(m->path) < cap)
+        memcpy(out, m->path, strlen(m->path) + 1);
+    else
+        object_path(obj, PATH_STRUCT, out, cap);
 }
 
 /* bpy.data.objects["Cube"].modifiers["M"].x -> bpy.data.objects["Cube"] */
@@ -451,18 +478,21 @@ static bool id_path_from_name(const void *id, char *out, size_t cap)
     return false;
 }
 
+/* OWNER_ID's variable if it has one, else 0 (nothing is defined). */
+static uint32_t id_var_known(void *owner_id)
+{
+    struct var_key k = {owner_id, TRACE_VAR_ID, NULL, 0};
+    const struct slot *e = map_lookup(&vars, hash_bytes(&owner_id, sizeof owner_id, 7), var_eq, &k);
+    return e ? e->id : 0;
+}
+
 uint32_t py_id_var(void *owner_id, PyObject *obj, enum py_path_source src)
 {
     if (!owner_id)
         return 0;
-    struct var_key k = {owner_id, TRACE_VAR_ID, NULL, 0};
-    struct slot *e = map_find(&vars, hash_bytes(&owner_id, sizeof owner_id, 7), var_eq, &k);
-    if (e && e->id)
-        return e->id;
-    if (e) {   /* undo the empty claim: id_var_from_path fills it */
-        e->hash = 0;
-        vars.used--;
-    }
+    uint32_t known = id_var_known(owner_id);
+    if (known)
+        return known;
     char path[1024] = "";
     if (obj) {
         py_enter();
@@ -475,6 +505,28 @@ uint32_t py_id_var(void *owner_id, PyObject *obj, enum py_path_source src)
         return 0;
     }
     return id_var_from_path(owner_id, path);
+}
+
+/* A property's or ID property's variable named by its struct's path and its
+ * own name (TRACE_VAR_JOINED): both are interned once, where a whole path
+ * would be a new string for every variable, the bulk of a definition's cost
+ * (docs/performance.md).  0 when the struct's path is not memoized. */
+static uint32_t define_joined_var(uint16_t kind, void *owner_id, const char *ident, Py_ssize_t len, PyObject *obj)
+{
+    py_enter();
+    const struct path_memo *m = struct_path_memo(obj);
+    py_leave();
+    if (!m)
+        return 0;
+    uint32_t owner = owner_id ? id_var_known(owner_id) : 0;
+    if (owner_id && !owner)
+        owner = id_var_from_path(owner_id, m->path);   /* (no path memo use: M stays) */
+    uint32_t isid = py_string_id(ident, len);
+    if (!isid)
+        return 0;
+    uint32_t id = bpr_new_var_id();
+    bpr_emit_def(TR_DEF_VAR, kind, owner, id, TRACE_VAR_JOINED(m->sid, isid), NULL, 0);
+    return id;
 }
 
 uint32_t py_var(uint16_t kind, void *data, void *owner_id, const char *ident, Py_ssize_t len,
@@ -491,22 +543,29 @@ uint32_t py_var(uint16_t kind, void *data, void *owner_id, const char *ident, Py
     e->owner = owner_id;
     e->kind = kind;
     e->ident = strndup(ident, (size_t)len);
-    char base[1024], path[1200];
-    py_enter();
-    if (src == PATH_STRUCT && obj)
-        struct_path(obj, base, sizeof base);
-    else
-        object_path(obj, src, base, sizeof base);
-    py_leave();
-    if (src == PATH_PROPERTY)
-        path_join(path, sizeof path, base, "", NULL, 0, "");
-    else if (kind == TRACE_VAR_IDPROP)
-        path_join(path, sizeof path, base, "[\"", ident, (size_t)len, "\"]");
-    else
-        path_join(path, sizeof path, base, ".", ident, (size_t)len, "");
-    /* The owner ID's var may grow the map: find our slot again after. */
-    uint32_t owner = id_var_from_path(owner_id, path);
-    uint32_t id = define_var(kind, path, owner);
+    uint32_t id = 0;
+    if (src == PATH_STRUCT && obj && ident && (kind == TRACE_VAR_PROPERTY || kind == TRACE_VAR_IDPROP))
+        id = define_joined_var(kind, owner_id, ident, len, obj);
+    if (!id) {
+        char base[1024], path[1200];
+        py_enter();
+        if (src == PATH_STRUCT && obj)
+            struct_path(obj, base, sizeof base);
+        else
+            object_path(obj, src, base, sizeof base);
+        py_leave();
+        if (src == PATH_PROPERTY)
+            path_join(path, sizeof path, base, "", NULL, 0, "");
+        else if (kind == TRACE_VAR_IDPROP)
+            path_join(path, sizeof path, base, "[\"", ident, (size_t)len, "\"]");
+        else
+            path_join(path, sizeof path, base, ".", ident, (size_t)len, "");
+        uint32_t owner = owner_id ? id_var_known(owner_id) : 0;
+        if (owner_id && !owner)
+            owner = id_var_from_path(owner_id, path);
+        id = define_var(kind, path, owner);
+    }
+    /* Defining may have grown the map: find our slot again. */
     e = map_find(&vars, h, var_eq, &k);
     if (e)
         e->id = id;

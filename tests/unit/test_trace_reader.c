@@ -200,6 +200,58 @@ static void test_definitions(void)
     trace_close(r);
 }
 
+/* Version 4's joined paths: STRUCT.NAME, STRUCT["NAME"]; refused for other
+ * kinds and in older traces. */
+static void build_joined(const char *path, uint32_t version)
+{
+    CHECK(tw_open(path, 1, 0, NULL, 0) == 0);
+    struct tw_thread t = { .tid = 1 };
+    def_string(&t, 1, "bpy.data.objects[\"Cube\"]");
+    def_string(&t, 2, "hide_render");
+    def_string(&t, 3, "weight");
+    tw_emit_def(&t, TR_DEF_VAR, TRACE_VAR_PROPERTY, 0, 1, TRACE_VAR_JOINED(1, 2), NULL, 0);
+    tw_emit_def(&t, TR_DEF_VAR, TRACE_VAR_IDPROP, 0, 2, TRACE_VAR_JOINED(1, 3), NULL, 0);
+    tw_emit_def(&t, TR_DEF_VAR, TRACE_VAR_ID, 0, 3, TRACE_VAR_JOINED(1, 2), NULL, 0);
+    tw_emit_def(&t, TR_DEF_VAR, TRACE_VAR_PROPERTY, 0, 4, TRACE_VAR_JOINED(1, 9), NULL, 0);
+    tw_emit(&t, TR_READ, 0, 0, 0, 1, -1);
+    tw_close();
+    if (version != TRACE_VERSION) {
+        size_t len;
+        char *buf = read_all(path, &len);
+        ((struct trace_file_header *)buf)->version = version;
+        write_all(path, buf, len);
+        free(buf);
+    }
+}
+
+static void test_joined_paths(void)
+{
+    const char *path = tmp_path("joined.trace");
+    build_joined(path, TRACE_VERSION);
+    struct trace_reader *r = open_ok(path);
+    const struct trace_var *v = trace_get_var(r, 1);
+    CHECK(v && v->kind == TRACE_VAR_PROPERTY);
+    CHECK_STR(v->path, "bpy.data.objects[\"Cube\"].hide_render");
+    v = trace_get_var(r, 2);
+    CHECK(v && v->kind == TRACE_VAR_IDPROP);
+    CHECK_STR(v->path, "bpy.data.objects[\"Cube\"][\"weight\"]");
+    CHECK(trace_get_var(r, 3) == NULL);   /* an ID's path is never joined */
+    v = trace_get_var(r, 4);
+    CHECK(v);
+    CHECK_STR(v->path, "bpy.data.objects[\"Cube\"].?");   /* undefined name */
+    CHECK_STR(trace_warning(r), "chunk 0: bad variable definition (id 3) ignored");
+    trace_close(r);
+
+    build_joined(path, 3);
+    r = open_ok(path);
+    CHECK(trace_get_var(r, 1) == NULL && trace_get_var(r, 2) == NULL);
+    CHECK_STR(trace_warning(r), "chunk 0: bad variable definition (id 1) ignored\n"
+                                "chunk 0: bad variable definition (id 2) ignored\n"
+                                "chunk 0: bad variable definition (id 3) ignored\n"
+                                "chunk 0: bad variable definition (id 4) ignored");
+    trace_close(r);
+}
+
 static void test_errors(void)
 {
     expect_error(tmp_path("missing.trace"), "No such file or directory");
@@ -413,6 +465,7 @@ int main(int argc, char **argv)
     if (!tmpdir_make("bpyrace-tr"))
         return 99;
     test_definitions();
+    test_joined_paths();
     test_errors();
     test_corrupt_chunks();
     test_fuzz();
