@@ -369,6 +369,23 @@ static bool open_trace(void)
 
 static pid_t bpr_gettid(void) { return (pid_t)syscall(SYS_gettid); }
 
+/* The trace writer's helper (it makes trace pages resident ahead): started
+ * with the real pthread_create, so it is never one of the program's threads
+ * in the trace, and detached.  The stack leaves room for the static TLS of
+ * Blender's libraries. */
+static int start_hidden_thread(void *(*fn)(void *))
+{
+    pthread_attr_t attr;
+    if (pthread_attr_init(&attr) != 0)
+        return -1;
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setstacksize(&attr, 512u << 10);
+    pthread_t th;
+    int rc = REAL(pthread_create)(&th, &attr, fn, NULL);
+    pthread_attr_destroy(&attr);
+    return rc;
+}
+
 __attribute__((constructor)) static void bpr_init(void)
 {
     const char *base = getenv("BPYRACE_TRACE");
@@ -388,6 +405,7 @@ __attribute__((constructor)) static void bpr_init(void)
     int first = 1;
     dl_iterate_phdr(collect_ranges, &first);
     tw_set_time_every(TRACE_TIME_EVERY);   /* real time in the timeline, the dump, the report */
+    tw_set_thread_starter(start_hidden_thread);
     if (!open_trace()) {
         bpr_state = -1;
         return;

@@ -13,9 +13,15 @@
 #define MAX_GIL_OBJECTS 16
 static const void *gil_objects[MAX_GIL_OBJECTS];
 static int n_gil_objects;
-/* Their bounds: most locks (the allocator's, Blender's) fall outside and
- * are told apart with two comparisons instead of a scan. */
-static uintptr_t gil_lo = UINTPTR_MAX, gil_hi;
+/* A 256-bit filter of their addresses: nearly every lock the program takes
+ * is told apart in one load and a test, instead of a scan (the heap and the
+ * libraries' data interleave, so address bounds did not separate them). */
+static _Atomic uint64_t gil_filter[4];
+
+static inline unsigned gil_filter_bit(const void *obj)
+{
+    return (unsigned)((((uintptr_t)obj >> 3) * 0x9e3779b97f4a7c15ull) >> 56);
+}
 
 /* Called with the GIL held, so additions never race each other; readers see
  * an entry only after its count is published. */
@@ -25,13 +31,10 @@ void bpr_sync_ignore_objects(const void *const *objs, int n)
     for (int i = 0; i < n && have < MAX_GIL_OBJECTS; i++)
         if (objs[i]) {
             gil_objects[have++] = objs[i];
-            uintptr_t a = (uintptr_t)objs[i];
-            /* widened before the count is published: a reader that sees the
-             * entry sees bounds that include it */
-            if (a < __atomic_load_n(&gil_lo, __ATOMIC_RELAXED))
-                __atomic_store_n(&gil_lo, a, __ATOMIC_RELAXED);
-            if (a > __atomic_load_n(&gil_hi, __ATOMIC_RELAXED))
-                __atomic_store_n(&gil_hi, a, __ATOMIC_RELAXED);
+            /* set before the count is published: a reader that sees the
+             * entry passes the filter */
+            unsigned b = gil_filter_bit(objs[i]);
+            atomic_fetch_or_explicit(&gil_filter[b >> 6], 1ull << (b & 63), memory_order_relaxed);
         }
     __atomic_store_n(&n_gil_objects, have, __ATOMIC_RELEASE);
 }
@@ -51,10 +54,10 @@ static bool sem_recorded(void)
 
 bool bpr_is_gil_object(const void *obj)
 {
-    int n = __atomic_load_n(&n_gil_objects, __ATOMIC_ACQUIRE);
-    uintptr_t a = (uintptr_t)obj;
-    if (a < __atomic_load_n(&gil_lo, __ATOMIC_RELAXED) || a > __atomic_load_n(&gil_hi, __ATOMIC_RELAXED))
+    unsigned b = gil_filter_bit(obj);
+    if (!(atomic_load_explicit(&gil_filter[b >> 6], memory_order_relaxed) & (1ull << (b & 63))))
         return false;
+    int n = __atomic_load_n(&n_gil_objects, __ATOMIC_ACQUIRE);
     for (int i = 0; i < n; i++)
         if (gil_objects[i] == obj)
             return true;

@@ -21,9 +21,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -212,30 +217,110 @@ static int tw_ensure_segment(uint32_t k)
     return rc;
 }
 
-/* Give T a fresh chunk.  Returns 0, or -1 (T then has no chunk). */
-/* The chunk that starts each 1 MiB window of a segment has the window after
- * it made resident, in one madvise: on ext4 a first store into each page of
- * the shared mapping otherwise takes a write fault of its own (page_mkwrite
- * on the fallocated range), about a sixth of the recorder's time in a loop of
- * accesses (docs/performance.md).  Inside the segment the file is already
- * allocated; a kernel without MADV_POPULATE_WRITE (before 5.14), or one
- * that fails it, leaves the pages to fault in as before. */
-static void tw_populate_ahead(char *seg, uint64_t idx)
+/* ---- making pages resident ahead ----
+ * The chunk that starts each 1 MiB window of a segment asks for the window
+ * after it to be made resident, in one madvise: on ext4 a first store into
+ * each page of the shared mapping otherwise takes a write fault of its own
+ * (page_mkwrite on the fallocated range), about a sixth of the recorder's
+ * time in a loop of accesses (docs/performance.md).  The madvise itself
+ * (allocating, zeroing and dirtying 256 page-cache pages, about 0.5 ms) is
+ * done by a helper thread when the shim gave us a way to start one
+ * (tw_set_thread_starter), so the program's thread only bumps a counter and
+ * wakes it; without one, or if it cannot start, the thread that asked does
+ * it.  A kernel without MADV_POPULATE_WRITE (before 5.14), or one that fails
+ * it, leaves the pages to fault in as before. */
+static int (*tw_starter)(void *(*fn)(void *));
+static _Atomic uint32_t tw_pf_asked;           /* futex word: requests made */
+static _Atomic uint64_t tw_pf_chunk;           /* the latest request's first chunk */
+static _Atomic uint32_t tw_pf_gen;             /* ... and its session */
+static atomic_int tw_pf_state;                 /* 0 not started, 1 running, -1 none */
+
+void tw_set_thread_starter(int (*start)(void *(*fn)(void *)))
+{
+    tw_starter = start;
+    int gave_up = -1;   /* (a running helper stays) */
+    atomic_compare_exchange_strong(&tw_pf_state, &gave_up, 0);
+}
+
+/* Make chunks IDX ... IDX + TW_POPULATE_CHUNKS - 1 of session GEN resident,
+ * if that session is still open and their segment mapped.  Under tw_lock:
+ * tw_close cannot retire the mapping meanwhile. */
+static void tw_populate(uint64_t idx, uint32_t gen)
 {
 #ifdef MADV_POPULATE_WRITE
-    uint64_t in_seg = idx % TW_CHUNKS_PER_SEG;
-    if (in_seg % TW_POPULATE_CHUNKS != 0 || in_seg + 2 * TW_POPULATE_CHUNKS > TW_CHUNKS_PER_SEG)
-        return;
-    uintptr_t from = (uintptr_t)(seg + TRACE_HEADER_SIZE + (in_seg + TW_POPULATE_CHUNKS) * TRACE_CHUNK_SIZE);
-    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    from &= ~(page - 1);
-    (void)madvise((void *)from, (size_t)TW_POPULATE_CHUNKS * TRACE_CHUNK_SIZE, MADV_POPULATE_WRITE);
+    tw_lock_take();
+    uint32_t k = (uint32_t)(idx / TW_CHUNKS_PER_SEG);
+    char *seg = k < tw_nsegs && atomic_load(&tw_open_flag) && atomic_load(&tw_gen) == gen ? atomic_load(&tw_seg[k]) : NULL;
+    if (seg) {
+        uintptr_t from = (uintptr_t)(seg + TRACE_HEADER_SIZE + (idx % TW_CHUNKS_PER_SEG) * TRACE_CHUNK_SIZE);
+        uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+        from &= ~(page - 1);
+        (void)madvise((void *)from, (size_t)TW_POPULATE_CHUNKS * TRACE_CHUNK_SIZE, MADV_POPULATE_WRITE);
+    }
+    tw_lock_drop();
 #else
-    (void)seg;
     (void)idx;
+    (void)gen;
 #endif
 }
 
+static void *tw_populate_main(void *arg)
+{
+    (void)arg;
+    prctl(PR_SET_NAME, "bpyrace-pages", 0, 0, 0);
+    uint32_t done = 0;
+    for (;;) {
+        uint32_t asked = atomic_load(&tw_pf_asked);
+        if (asked == done) {
+            syscall(SYS_futex, &tw_pf_asked, FUTEX_WAIT_PRIVATE, done, NULL, NULL, 0);
+            continue;
+        }
+        done = asked;   /* requests made meanwhile are folded into the latest */
+        tw_populate(atomic_load(&tw_pf_chunk), atomic_load(&tw_pf_gen));
+    }
+    return NULL;
+}
+
+/* Start the helper with every signal blocked (it must never take one of
+ * the program's), once; -1 state: the asking thread populates itself. */
+static bool tw_populate_helper(void)
+{
+    int state = atomic_load(&tw_pf_state);
+    if (state != 0)
+        return state > 0;
+    if (!tw_starter) {
+        atomic_store(&tw_pf_state, -1);
+        return false;
+    }
+    int expect = 0;
+    if (!atomic_compare_exchange_strong(&tw_pf_state, &expect, 2))
+        return atomic_load(&tw_pf_state) == 1;   /* another thread is starting it */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = tw_starter(tw_populate_main);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    atomic_store(&tw_pf_state, rc == 0 ? 1 : -1);
+    return rc == 0;
+}
+
+static void tw_populate_ahead(uint64_t idx, uint32_t gen)
+{
+    uint64_t in_seg = idx % TW_CHUNKS_PER_SEG;
+    if (in_seg % TW_POPULATE_CHUNKS != 0 || in_seg + 2 * TW_POPULATE_CHUNKS > TW_CHUNKS_PER_SEG)
+        return;
+    uint64_t next = idx + TW_POPULATE_CHUNKS;
+    if (!tw_populate_helper()) {
+        tw_populate(next, gen);
+        return;
+    }
+    atomic_store(&tw_pf_chunk, next);
+    atomic_store(&tw_pf_gen, gen);
+    atomic_fetch_add(&tw_pf_asked, 1);
+    syscall(SYS_futex, &tw_pf_asked, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/* Give T a fresh chunk.  Returns 0, or -1 (T then has no chunk). */
 static int tw_new_chunk(struct tw_thread *t, uint32_t gen)
 {
     t->cur = t->end = NULL;
@@ -261,7 +346,7 @@ static int tw_new_chunk(struct tw_thread *t, uint32_t gen)
         seg = atomic_load_explicit(&tw_seg[k], memory_order_acquire);
     }
     char *chunk = seg + TRACE_HEADER_SIZE + (size_t)(idx % TW_CHUNKS_PER_SEG) * TRACE_CHUNK_SIZE;
-    tw_populate_ahead(seg, idx);
+    tw_populate_ahead(idx, gen);
     struct trace_chunk_header *h = (struct trace_chunk_header *)chunk;
     h->tid = t->tid;
     h->index = idx;
@@ -541,4 +626,5 @@ void tw_forget_after_fork(void)
         munmap(tw_grave[i].addr, tw_grave[i].len);
     tw_ngrave = 0;
     atomic_fetch_add(&tw_gen, 1);
+    atomic_store(&tw_pf_state, 0);   /* the helper thread stayed in the parent */
 }

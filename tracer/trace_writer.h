@@ -53,6 +53,10 @@ void tw_add_header_flags(uint32_t flags);
 /* Mark the trace complete (closed = 1), trim the file to its used size, unmap.
  * Safe to call once at exit; later emits are dropped. */
 void tw_close(void);
+/* How to start a thread the program does not see (the shim: the real
+ * pthread_create, detached); without one, pages are made resident by the
+ * writing thread itself (trace_writer.c, "making pages resident ahead"). */
+void tw_set_thread_starter(int (*start)(void *(*fn)(void *)));
 /* After fork(): the child must not write into the parent's file. */
 void tw_forget_after_fork(void);
 

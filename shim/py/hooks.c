@@ -306,17 +306,29 @@ static PyObject *hook_coll_getattro(PyObject *self, PyObject *name)
 /* "Scene.frame_set": the struct type and function, as Blender's repr of the
  * bpy_func writes them ("<bpy_func Scene.frame_set()>"), interned per
  * (StructRNA, FunctionRNA) so the repr runs once per function. */
-static uint32_t func_name_id(PyObject *f, bool *is_remove)
+/* RNA functions that never rename an ID nor change its library, so IDs'
+ * paths stay (py_struct_paths_may_change): by the function's own name. */
+static bool keeps_id_paths(const char *func, size_t n)
 {
-    static struct { void *srna, *func; uint32_t id; bool set, remove; } cache[256];
+    static const char *const keep[] = {"new", "link", "unlink", "frame_set", "update", "evaluated_get", "copy"};
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+        if (strlen(keep[i]) == n && strncmp(func, keep[i], n) == 0)
+            return true;
+    return false;
+}
+
+static uint32_t func_name_id(PyObject *f, bool *is_remove, bool *keeps_ids)
+{
+    static struct { void *srna, *func; uint32_t id; bool set, remove, keeps; } cache[256];
     void *srna = PYRNA_PTR(f)->type, *func = PYRNA_FUNC(f);
     size_t slot = (((uintptr_t)srna >> 4) ^ ((uintptr_t)func >> 4)) % 256;
     if (cache[slot].set && cache[slot].srna == srna && cache[slot].func == func) {
         *is_remove = cache[slot].remove;
+        *keeps_ids = cache[slot].keeps;
         return cache[slot].id;   /* (0 too: a name that cannot be had is not asked again) */
     }
     uint32_t id = 0;
-    bool remove = false;
+    bool remove = false, keeps = false;
     py_enter();
     PyObject *r = PyObject_Repr(f);
     const char *s = r ? PyUnicode_AsUTF8(r) : NULL;
@@ -327,6 +339,9 @@ static uint32_t func_name_id(PyObject *f, bool *is_remove)
         id = py_string_id(name, (Py_ssize_t)n);
         /* the function's own name, after the struct's: "BlendDataObjects.remove" */
         remove = n >= 7 && strncmp(name + n - 7, ".remove", 7) == 0;
+        const char *dot = memchr(name, '.', n);
+        if (dot)
+            keeps = keeps_id_paths(dot + 1, n - (size_t)(dot + 1 - name));
     }
     Py_XDECREF(r);
     PyErr_Clear();
@@ -335,8 +350,10 @@ static uint32_t func_name_id(PyObject *f, bool *is_remove)
     cache[slot].func = func;
     cache[slot].id = id;
     cache[slot].remove = remove;
+    cache[slot].keeps = keeps;
     cache[slot].set = true;
     *is_remove = remove;
+    *keeps_ids = keeps;
     return id;
 }
 
@@ -368,14 +385,13 @@ static uint32_t ops_wrapper_call(void)
 
 static PyObject *hook_func_call(PyObject *self, PyObject *args, PyObject *kw)
 {
-    py_paths_may_change();   /* remove(), move(), rename() change paths */
     void *removed_id = NULL;
     struct py_site prev = {0, 0, NULL};
-    bool site = false;
+    bool site = false, keeps_ids = false;
     if (py_recording()) {
         bool in_ops = false;
         bool is_remove = false;
-        uint32_t what = func_name_id(self, &is_remove), stack = py_stack_id_ex(&in_ops);
+        uint32_t what = func_name_id(self, &is_remove, &keeps_ids), stack = py_stack_id_ex(&in_ops);
         uint32_t coll = coll_func_var(self);
         if (coll) {
             /* new/remove/link/clear on a collection write its membership */
@@ -398,6 +414,12 @@ static PyObject *hook_func_call(PyObject *self, PyObject *args, PyObject *kw)
         prev = py_site_enter(stack, op ? op : what);
         site = true;
     }
+    /* remove(), move(), rename() change paths (the paths named above are
+     * those from before the call) */
+    if (keeps_ids)
+        py_struct_paths_may_change();
+    else
+        py_paths_may_change();
     PyObject *res = orig_func_call(self, args, kw);
     if (site)
         py_site_leave(prev);
@@ -1033,7 +1055,7 @@ MATH_HOOKS(0)
 MATH_HOOKS(1)
 
 struct seg { uintptr_t lo, hi; int flags; };
-struct exe_map { struct seg segs[16]; int n; };
+struct exe_map { struct seg segs[16]; int n; uintptr_t lo, hi; /* hull of the segments */ };
 
 static int exe_segments(struct dl_phdr_info *info, size_t size, void *data)
 {
@@ -1044,6 +1066,11 @@ static int exe_segments(struct dl_phdr_info *info, size_t size, void *data)
         if (ph->p_type == PT_LOAD)
             m->segs[m->n++] = (struct seg){info->dlpi_addr + ph->p_vaddr,
                                            info->dlpi_addr + ph->p_vaddr + ph->p_memsz, (int)ph->p_flags};
+    }
+    m->lo = UINTPTR_MAX;
+    for (int i = 0; i < m->n; i++) {
+        m->lo = m->segs[i].lo < m->lo ? m->segs[i].lo : m->lo;
+        m->hi = m->segs[i].hi > m->hi ? m->segs[i].hi : m->hi;
     }
     return 1;   /* the first object is the executable */
 }
@@ -1058,7 +1085,9 @@ static bool in_seg(const struct exe_map *m, uintptr_t p, int need)
 
 static bool looks_like_callback(const struct exe_map *m, uintptr_t p)
 {
-    if (!p || (p & 7) || !in_seg(m, p, PF_R) || !in_seg(m, p + 32, PF_R))
+    /* most words of a data segment are no pointer into the executable: two
+     * comparisons, before the segments are looked at (start-up time) */
+    if (p < m->lo || p >= m->hi || (p & 7) || !in_seg(m, p, PF_R) || !in_seg(m, p + 32, PF_R))
         return false;
     const uintptr_t *fn = (const uintptr_t *)p;
     int nonnull = 0;

@@ -96,7 +96,8 @@ static struct map strings;
 
 static bool str_eq(const struct slot *s, const void *key) { return strcmp(s->ident, key) == 0; }
 
-uint32_t py_string_id(const char *s, Py_ssize_t len)
+/* S's string id; *STORED (if given) its interned copy, kept for the process. */
+static uint32_t intern_string(const char *s, Py_ssize_t len, const char **stored)
 {
     char buf[512];
     if (len < 0)
@@ -113,7 +114,14 @@ uint32_t py_string_id(const char *s, Py_ssize_t len)
         e->id = bpr_new_string_id();
         bpr_emit_def(TR_DEF_STRING, 0, 0, e->id, len, buf, (size_t)len);
     }
-    return e->id;
+    if (stored)
+        *stored = e->ident;
+    return e->ident ? e->id : 0;
+}
+
+uint32_t py_string_id(const char *s, Py_ssize_t len)
+{
+    return intern_string(s, len, NULL);
 }
 
 static uint32_t unicode_id(PyObject *u)
@@ -330,26 +338,36 @@ static void path_join(char *out, size_t cap, const char *base, const char *sep, 
 }
 
 /* ---- struct paths, memoized ----
- * Naming a struct costs a repr (about 3,000 instructions), and a struct's
+ * Naming a struct costs a repr (about 5,000 instructions), and a struct's
  * variables are usually defined one after another (ob.location, ob.scale,
  * ob["weight"]): they reuse its path while no path can have changed.  A
  * Python program changes paths only by renaming (a write of a `name`
  * property), through RNA functions and operators (remove, move, rename,
  * undo) and by removing IDs; each of those calls py_paths_may_change, which
- * empties the memo.  Used under the GIL only. */
-#define PATH_MEMO_BITS 7
+ * empties the memo.  An ID's own path (bpy.data.objects["Cube"]) depends on
+ * its name and library only: RNA functions that cannot change either (new,
+ * link, frame_set, ...: hooks.c) leave it (py_struct_paths_may_change), so
+ * a loop that creates and links objects does not name every object again.
+ * Used under the GIL only. */
+#define PATH_MEMO_BITS 11
 #define PATH_MEMO (1u << PATH_MEMO_BITS)
-#define PATH_MEMO_LEN 512u
+#define PATH_MEMO_LEN 512u   /* longest path kept (py_string_id's limit) */
 static struct path_memo {
     void *data, *type;
     PyTypeObject *pytype;
-    uint32_t gen;          /* valid while path_gen is this */
-    uint32_t sid;          /* PATH's string id */
-    char path[PATH_MEMO_LEN];
+    uint32_t gen;          /* valid while path_gen (an ID's: id_path_gen) is this */
+    uint32_t sid;          /* the path's string id */
+    const char *path;      /* ... and its interned text */
 } path_memo[PATH_MEMO];
-static uint32_t path_gen = 1;
+static uint32_t path_gen = 1, id_path_gen = 1;
 
 void py_paths_may_change(void)
+{
+    path_gen++;
+    id_path_gen++;
+}
+
+void py_struct_paths_may_change(void)
 {
     path_gen++;
 }
@@ -367,22 +385,19 @@ static const struct path_memo *struct_path_memo(PyObject *obj)
 {
     struct rna_pointer *ptr = PYRNA_PTR(obj);
     struct path_memo *m = path_memo_slot(obj);
-    if (m->gen == path_gen && m->data == ptr->data && m->type == ptr->type && m->pytype == Py_TYPE(obj))
+    uint32_t gen = ptr->data && ptr->data == ptr->owner_id ? id_path_gen : path_gen;
+    if (m->gen == gen && m->data == ptr->data && m->type == ptr->type && m->pytype == Py_TYPE(obj))
         return m;
     char path[PATH_MEMO_LEN];
     object_path(obj, PATH_STRUCT, path, sizeof path);
     size_t n = strlen(path);
     if (n + 1 >= PATH_MEMO_LEN)   /* (maybe cut) */
         return NULL;
-    uint32_t sid = py_string_id(path, (Py_ssize_t)n);
+    const char *stored;
+    uint32_t sid = intern_string(path, (Py_ssize_t)n, &stored);
     if (!sid)
         return NULL;
-    m->data = ptr->data;
-    m->type = ptr->type;
-    m->pytype = Py_TYPE(obj);
-    m->gen = path_gen;
-    m->sid = sid;
-    memcpy(m->path, path, n + 1);
+    *m = (struct path_memo){ptr->data, ptr->type, Py_TYPE(obj), gen, sid, stored};
     return m;
 }
 

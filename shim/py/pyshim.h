@@ -84,6 +84,8 @@ void py_note_thread_name(void);
 /* A rename, an RNA function or operator call, or an ID removal may have
  * changed structs' paths: the memo of struct paths is emptied. */
 void py_paths_may_change(void);
+/* Paths of structs that are not IDs may have changed; IDs' paths have not. */
+void py_struct_paths_may_change(void);
 /* The ID at ID was removed: forget its variables (and its sub-structs'). */
 void py_forget_id(void *id);
 extern void *py_main_data;           /* bpy.data's Main pointer */

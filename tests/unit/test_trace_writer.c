@@ -12,6 +12,9 @@
 #include <time.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -342,6 +345,112 @@ static void test_time(void)
     trace_close(r);
 }
 
+/* ---- pages made resident ahead ---- */
+
+static int start_detached(void *(*fn)(void *))
+{
+    pthread_t th;
+    int rc = pthread_create(&th, NULL, fn, NULL);
+    if (rc == 0)
+        pthread_detach(th);
+    return rc;
+}
+
+static int start_none(void *(*fn)(void *))
+{
+    (void)fn;
+    return EAGAIN;
+}
+
+/* Threads of this process named NAME. */
+static int threads_named(const char *name)
+{
+    int n = 0;
+    DIR *d = opendir("/proc/self/task");
+    for (struct dirent *e; d && (e = readdir(d));) {
+        char path[300], comm[64] = "";
+        snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (f && fgets(comm, sizeof comm, f) && strncmp(comm, name, strlen(name)) == 0)
+            n++;
+        if (f)
+            fclose(f);
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* Pages of the trace file's chunks FROM ... FROM + N - 1 in the page cache. */
+static int resident_chunks(const char *path, uint64_t from, size_t n)
+{
+    int fd = open(path, O_RDONLY);
+    CHECK(fd >= 0);
+    off_t off = TRACE_HEADER_SIZE + (off_t)from * TRACE_CHUNK_SIZE;
+    size_t len = n * TRACE_CHUNK_SIZE;
+    void *p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, off);
+    CHECK(p != MAP_FAILED);
+    unsigned char vec[1024];
+    size_t pages = len / (size_t)sysconf(_SC_PAGESIZE);
+    CHECK(pages <= sizeof vec && mincore(p, len, vec) == 0);
+    int in = 0;
+    for (size_t i = 0; i < pages; i++)
+        in += vec[i] & 1;
+    munmap(p, len);
+    close(fd);
+    return in;
+}
+
+/* Fill chunks 0 ... 259 of a fresh trace at PATH from one thread. */
+static void write_past_window(const char *path)
+{
+    CHECK(tw_open(path, 1, 0, NULL, 0) == 0);
+    struct tw_thread t = { .tid = 1 };
+    for (int i = 0; i < 260 * (int)TRACE_RECORDS_PER_CHUNK; i++)
+        tw_emit(&t, TR_READ, 0, 0, 0, 1, i);
+}
+
+/* Crossing into chunk 256 asks for chunks 512-767 to be made resident: by
+ * the helper (one thread, whatever the number of requests), or by the
+ * writing thread itself when no helper can start. */
+static void test_populate_ahead(void)
+{
+    const char *path = tmp_path("resident.trace");
+    tw_set_thread_starter(start_detached);
+    write_past_window(path);
+    /* (the helper names itself when it starts; the writer does not wait) */
+    int helpers = 0, in = 0;
+    for (int tries = 0; tries < 500 && (helpers != 1 || in < 256); tries++) {
+        helpers = threads_named("bpyrace-pages");
+        in = resident_chunks(path, 512, 256);
+        if (helpers != 1 || in < 256)
+            usleep(10000);
+    }
+    CHECK_EQ(helpers, 1);
+    CHECK_EQ(in, 256);
+    /* not asked for (the kernel brings in a little more than asked: large
+     * folios, read-around of the writer's own faults) */
+    CHECK_EQ(resident_chunks(path, 2048, 256), 0);
+    tw_close();
+
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {   /* the helper stayed in the parent: none here, and none can start */
+        tw_forget_after_fork();
+        tw_set_thread_starter(start_none);
+        const char *p2 = tmp_path("resident2.trace");
+        write_past_window(p2);
+        int now = resident_chunks(p2, 512, 256);
+        int helpers = threads_named("bpyrace-pages");
+        tw_close();
+        _exit(now == 256 && helpers == 0 ? 0 : 1);
+    }
+    int status;
+    CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    tw_set_thread_starter(NULL);
+}
+
 int main(void)
 {
     if (!tmpdir_make("bpyrace-tw"))
@@ -352,6 +461,7 @@ int main(void)
     test_fork();
     test_sigkill();
     test_time();
+    test_populate_ahead();
     if (!tmpdir_remove())
         return 99;
     puts("test_trace_writer: all passed");
