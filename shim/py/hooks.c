@@ -69,15 +69,32 @@ static uint32_t coll_func_var(PyObject *f)
 
 bool py_is_rna_property(PyObject *self, PyObject *name, const char **ident, Py_ssize_t *len);
 
+/* The last answers of prop_var by (data, PropertyRNA): a Vector's element
+ * reads and writes (ob.location.x) skip the variable lookup.  Emptied with
+ * the attribute memo below, when an ID is removed.  Used under the GIL only. */
+#define PROP_MEMO_BITS 10
+static struct prop_memo {
+    void *data, *prop;
+    const char *ident;   /* (a dynamic property freed and another made at its address) */
+    uint32_t var;
+} prop_memo[1u << PROP_MEMO_BITS];
+
 static uint32_t prop_var(PyObject *pyprop)
 {
     struct rna_pointer *ptr = PYRNA_PTR(pyprop);
     void *prop = PYRNA_PROP(pyprop);
     if (!prop)
         return 0;
+    uint64_t k = ((uint64_t)(uintptr_t)ptr->data ^ ((uint64_t)(uintptr_t)prop << 7)) * 0x9e3779b97f4a7c15ull;
+    struct prop_memo *m = &prop_memo[k >> (64 - PROP_MEMO_BITS)];
     const char *id = RNA_PROP_IDENTIFIER(prop);
-    return py_var(TRACE_VAR_PROPERTY, ptr->data, ptr->owner_id, id, (Py_ssize_t)strlen(id), pyprop,
-                  PATH_PROPERTY);
+    if (m->var && m->data == ptr->data && m->prop == prop && m->ident == id)
+        return m->var;
+    uint32_t var = py_var(TRACE_VAR_PROPERTY, ptr->data, ptr->owner_id, id, (Py_ssize_t)strlen(id), pyprop,
+                          PATH_PROPERTY);
+    if (var)
+        *m = (struct prop_memo){ptr->data, prop, id, var};
+    return var;
 }
 
 /* The last answers of struct_attr_var, by (data, struct type, name object):
@@ -100,6 +117,7 @@ static void py_forget_attr_memo(void)
         Py_CLEAR(attr_memo[i].name);
         attr_memo[i].var = 0;
     }
+    memset(prop_memo, 0, sizeof prop_memo);
 }
 
 static uint32_t struct_attr_var(PyObject *self, PyObject *name)
