@@ -15,18 +15,18 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <limits.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdbool.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
-#include <linux/futex.h>
-#include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -219,21 +219,22 @@ static int tw_ensure_segment(uint32_t k)
 
 /* ---- making pages resident ahead ----
  * The chunk that starts each 1 MiB window of a segment asks for the window
- * after it to be made resident, in one madvise: on ext4 a first store into
- * each page of the shared mapping otherwise takes a write fault of its own
- * (page_mkwrite on the fallocated range), about a sixth of the recorder's
- * time in a loop of accesses (docs/performance.md).  The madvise itself
- * (allocating, zeroing and dirtying 256 page-cache pages, about 0.5 ms) is
- * done by a helper thread when the shim gave us a way to start one
- * (tw_set_thread_starter), so the program's thread only bumps a counter and
- * wakes it; without one, or if it cannot start, the thread that asked does
- * it.  A kernel without MADV_POPULATE_WRITE (before 5.14), or one that fails
- * it, leaves the pages to fault in as before. */
+ * after it to be made resident with madvise(MADV_POPULATE_WRITE): on ext4 a
+ * first store into each page of the shared mapping otherwise takes a write
+ * fault of its own (page_mkwrite on the fallocated range), about a sixth of
+ * the recorder's time in a loop of accesses (docs/performance.md); tw_open
+ * asks for the first two windows.  The madvise (allocating, zeroing and
+ * dirtying 256 page-cache pages, 0.5 ms and more) is made by a helper thread
+ * when the shim gave us a way to start one (tw_set_thread_starter), so the
+ * program's thread only posts the request and wakes it; without one, or if
+ * it cannot start, the thread that asked does it.  A kernel without
+ * MADV_POPULATE_WRITE (before 5.14), or one that fails it, leaves the pages
+ * to fault in as before. */
 static int (*tw_starter)(void *(*fn)(void *));
 static _Atomic uint32_t tw_pf_asked;           /* futex word: requests made */
-static _Atomic uint64_t tw_pf_chunk;           /* the latest request's first chunk */
+static _Atomic uint64_t tw_pf_range;           /* the latest request: first chunk << 32 | windows */
 static _Atomic uint32_t tw_pf_gen;             /* ... and its session */
-static atomic_int tw_pf_state;                 /* 0 not started, 1 running, -1 none */
+static atomic_int tw_pf_state;                 /* 0 not started, 2 starting, 1 running, -1 none */
 
 void tw_set_thread_starter(int (*start)(void *(*fn)(void *)))
 {
@@ -264,10 +265,21 @@ static void tw_populate(uint64_t idx, uint32_t gen)
 #endif
 }
 
+/* RANGE's windows one by one (tw_close waits for one window at most). */
+static void tw_populate_range(uint64_t range, uint32_t gen)
+{
+    for (uint64_t w = 0; w < (range & 0xffffffffu); w++)
+        tw_populate((range >> 32) + w * TW_POPULATE_CHUNKS, gen);
+}
+
 static void *tw_populate_main(void *arg)
 {
     (void)arg;
     prctl(PR_SET_NAME, "bpyrace-pages", 0, 0, 0);
+    /* Only on a core nothing else wants: Blender's own workers come first
+     * (a page the helper has not made yet is faulted in by its writer). */
+    struct sched_param idle = {0};
+    sched_setscheduler(0, SCHED_IDLE, &idle);
     uint32_t done = 0;
     for (;;) {
         uint32_t asked = atomic_load(&tw_pf_asked);
@@ -276,7 +288,7 @@ static void *tw_populate_main(void *arg)
             continue;
         }
         done = asked;   /* requests made meanwhile are folded into the latest */
-        tw_populate(atomic_load(&tw_pf_chunk), atomic_load(&tw_pf_gen));
+        tw_populate_range(atomic_load(&tw_pf_range), atomic_load(&tw_pf_gen));
     }
     return NULL;
 }
@@ -287,7 +299,7 @@ static bool tw_populate_helper(void)
 {
     int state = atomic_load(&tw_pf_state);
     if (state != 0)
-        return state > 0;
+        return state == 1;
     if (!tw_starter) {
         atomic_store(&tw_pf_state, -1);
         return false;
@@ -304,20 +316,26 @@ static bool tw_populate_helper(void)
     return rc == 0;
 }
 
-static void tw_populate_ahead(uint64_t idx, uint32_t gen)
+/* Ask for WINDOWS windows from chunk FROM of session GEN to be made resident. */
+static void tw_populate_ask(uint64_t from, uint32_t windows, uint32_t gen)
 {
-    uint64_t in_seg = idx % TW_CHUNKS_PER_SEG;
-    if (in_seg % TW_POPULATE_CHUNKS != 0 || in_seg + 2 * TW_POPULATE_CHUNKS > TW_CHUNKS_PER_SEG)
-        return;
-    uint64_t next = idx + TW_POPULATE_CHUNKS;
+    uint64_t range = from << 32 | windows;
     if (!tw_populate_helper()) {
-        tw_populate(next, gen);
+        tw_populate_range(range, gen);
         return;
     }
-    atomic_store(&tw_pf_chunk, next);
+    atomic_store(&tw_pf_range, range);
     atomic_store(&tw_pf_gen, gen);
     atomic_fetch_add(&tw_pf_asked, 1);
     syscall(SYS_futex, &tw_pf_asked, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static void tw_populate_ahead(uint64_t idx, uint32_t gen)
+{
+    uint64_t in_seg = idx % TW_CHUNKS_PER_SEG;
+    if (idx == 0 || in_seg % TW_POPULATE_CHUNKS != 0 || in_seg + 2 * TW_POPULATE_CHUNKS > TW_CHUNKS_PER_SEG)
+        return;   /* (chunk 0: tw_open asked) */
+    tw_populate_ask(idx + TW_POPULATE_CHUNKS, 1, gen);
 }
 
 /* Give T a fresh chunk.  Returns 0, or -1 (T then has no chunk). */
@@ -466,6 +484,9 @@ int tw_open(const char *path, int pid, int ppid, const char *exe, uint32_t flags
     atomic_store(&tw_gen, g ? g : 1);
     atomic_store_explicit(&tw_open_flag, 1, memory_order_release);
     tw_lock_drop();
+    /* The first two windows, while the program starts (after the lock:
+     * populating takes it, window by window) */
+    tw_populate_ask(0, 2, atomic_load(&tw_gen));
     return 0;
 }
 
