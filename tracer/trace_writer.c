@@ -249,8 +249,13 @@ void tw_set_thread_starter(int (*start)(void *(*fn)(void *)))
 static void tw_populate(uint64_t idx, uint32_t gen)
 {
 #ifdef MADV_POPULATE_WRITE
-    tw_lock_take();
     uint32_t k = (uint32_t)(idx / TW_CHUNKS_PER_SEG);
+    /* The next segment too: mapped here, its writer does not wait for the
+     * file to grow, nor fault its first pages in */
+    if (k >= TW_MAX_SEGS || atomic_load(&tw_gen) != gen ||
+        (!atomic_load_explicit(&tw_seg[k], memory_order_acquire) && tw_ensure_segment(k) != 0))
+        return;
+    tw_lock_take();
     char *seg = k < tw_nsegs && atomic_load(&tw_open_flag) && atomic_load(&tw_gen) == gen ? atomic_load(&tw_seg[k]) : NULL;
     if (seg) {
         uintptr_t from = (uintptr_t)(seg + TRACE_HEADER_SIZE + (idx % TW_CHUNKS_PER_SEG) * TRACE_CHUNK_SIZE);
@@ -332,8 +337,7 @@ static void tw_populate_ask(uint64_t from, uint32_t windows, uint32_t gen)
 
 static void tw_populate_ahead(uint64_t idx, uint32_t gen)
 {
-    uint64_t in_seg = idx % TW_CHUNKS_PER_SEG;
-    if (idx == 0 || in_seg % TW_POPULATE_CHUNKS != 0 || in_seg + 2 * TW_POPULATE_CHUNKS > TW_CHUNKS_PER_SEG)
+    if (idx == 0 || idx % TW_POPULATE_CHUNKS != 0)
         return;   /* (chunk 0: tw_open asked) */
     tw_populate_ask(idx + TW_POPULATE_CHUNKS, 1, gen);
 }
