@@ -70,4 +70,4 @@ for _ in range(20):
     for ob in objs:
         ob.hide_render = not ob.hide_render
         _ = ob.name, ob.location.x, ob.data.name
-print(f"typical_addon: objects={len(objs)} done={len(done)} script_seconds={time.perf_counter() - t0:.3f}")
+print(f"typical_addon: objects={len(objs)} done={len(done)} script_seconds={time.perf_counter() - t0:.4f}")

@@ -526,7 +526,7 @@ uint32_t py_id_var(void *owner_id, PyObject *obj, enum py_path_source src)
  * own name (TRACE_VAR_JOINED): both are interned once, where a whole path
  * would be a new string for every variable, the bulk of a definition's cost
  * (docs/performance.md).  0 when the struct's path is not memoized. */
-static uint32_t define_joined_var(uint16_t kind, void *owner_id, const char *ident, Py_ssize_t len, PyObject *obj)
+static uint32_t define_joined_var(uint16_t kind, void *owner_id, uint32_t isid, PyObject *obj)
 {
     py_enter();
     const struct path_memo *m = struct_path_memo(obj);
@@ -536,9 +536,6 @@ static uint32_t define_joined_var(uint16_t kind, void *owner_id, const char *ide
     uint32_t owner = owner_id ? id_var_known(owner_id) : 0;
     if (owner_id && !owner)
         owner = id_var_from_path(owner_id, m->path);   /* (no path memo use: M stays) */
-    uint32_t isid = py_string_id(ident, len);
-    if (!isid)
-        return 0;
     uint32_t id = bpr_new_var_id();
     bpr_emit_def(TR_DEF_VAR, kind, owner, id, TRACE_VAR_JOINED(m->sid, isid), NULL, 0);
     return id;
@@ -557,10 +554,15 @@ uint32_t py_var(uint16_t kind, void *data, void *owner_id, const char *ident, Py
     e->data = data;
     e->owner = owner_id;
     e->kind = kind;
-    e->ident = strndup(ident, (size_t)len);
-    uint32_t id = 0;
-    if (src == PATH_STRUCT && obj && ident && (kind == TRACE_VAR_PROPERTY || kind == TRACE_VAR_IDPROP))
-        id = define_joined_var(kind, owner_id, ident, len, obj);
+    /* A joined definition interns the name: the key keeps that copy (kept
+     * for the process), else one of its own. */
+    const char *stored = NULL;
+    uint32_t isid = 0;
+    if (src == PATH_STRUCT && obj && ident && len < 511 && (kind == TRACE_VAR_PROPERTY || kind == TRACE_VAR_IDPROP))
+        isid = intern_string(ident, len, &stored);
+    e->ident = stored ? (char *)stored : strndup(ident, (size_t)len);
+    size_t cap = vars.cap;
+    uint32_t id = isid ? define_joined_var(kind, owner_id, isid, obj) : 0;
     if (!id) {
         char base[1024], path[1200];
         py_enter();
@@ -580,8 +582,10 @@ uint32_t py_var(uint16_t kind, void *data, void *owner_id, const char *ident, Py
             owner = id_var_from_path(owner_id, path);
         id = define_var(kind, path, owner);
     }
-    /* Defining may have grown the map: find our slot again. */
-    e = map_find(&vars, h, var_eq, &k);
+    /* Defining the owner ID's variable may have grown the map: then find
+     * our slot again. */
+    if (vars.cap != cap)
+        e = map_find(&vars, h, var_eq, &k);
     if (e)
         e->id = id;
     return id;
