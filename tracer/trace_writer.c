@@ -243,34 +243,43 @@ void tw_set_thread_starter(int (*start)(void *(*fn)(void *)))
     atomic_compare_exchange_strong(&tw_pf_state, &gave_up, 0);
 }
 
+/* Threads inside tw_populate's madvise: whoever unmaps a segment (not
+ * replaces it: tw_close's retiring, below) waits for none to be left, so a
+ * madvise never lands on memory that has become the program's. */
+static atomic_int tw_pf_inflight;
+
+static void tw_populate_wait_idle(void)
+{
+    while (atomic_load(&tw_pf_inflight))
+        sched_yield();
+}
+
 /* Make chunks IDX ... IDX + TW_POPULATE_CHUNKS - 1 of session GEN resident,
- * if that session is still open and their segment mapped.  Under tw_lock:
- * tw_close cannot retire the mapping meanwhile. */
+ * if that session is still open and their segment mapped.  Never under
+ * tw_lock: the helper runs at SCHED_IDLE, and a writer waiting for the lock
+ * would wait for a thread that only gets an idle core. */
 static void tw_populate(uint64_t idx, uint32_t gen)
 {
 #ifdef MADV_POPULATE_WRITE
     uint32_t k = (uint32_t)(idx / TW_CHUNKS_PER_SEG);
-    /* The next segment too: mapped here, its writer does not wait for the
-     * file to grow, nor fault its first pages in */
-    if (k >= TW_MAX_SEGS || atomic_load(&tw_gen) != gen ||
-        (!atomic_load_explicit(&tw_seg[k], memory_order_acquire) && tw_ensure_segment(k) != 0))
+    if (k >= TW_MAX_SEGS)
         return;
-    tw_lock_take();
-    char *seg = k < tw_nsegs && atomic_load(&tw_open_flag) && atomic_load(&tw_gen) == gen ? atomic_load(&tw_seg[k]) : NULL;
+    atomic_fetch_add(&tw_pf_inflight, 1);   /* (before the checks: see tw_populate_wait_idle) */
+    char *seg = atomic_load(&tw_open_flag) && atomic_load(&tw_gen) == gen ? atomic_load(&tw_seg[k]) : NULL;
     if (seg) {
         uintptr_t from = (uintptr_t)(seg + TRACE_HEADER_SIZE + (idx % TW_CHUNKS_PER_SEG) * TRACE_CHUNK_SIZE);
         uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
         from &= ~(page - 1);
         (void)madvise((void *)from, (size_t)TW_POPULATE_CHUNKS * TRACE_CHUNK_SIZE, MADV_POPULATE_WRITE);
     }
-    tw_lock_drop();
+    atomic_fetch_sub(&tw_pf_inflight, 1);
 #else
     (void)idx;
     (void)gen;
 #endif
 }
 
-/* RANGE's windows one by one (tw_close waits for one window at most). */
+/* RANGE's windows, one madvise each. */
 static void tw_populate_range(uint64_t range, uint32_t gen)
 {
     for (uint64_t w = 0; w < (range & 0xffffffffu); w++)
@@ -339,7 +348,14 @@ static void tw_populate_ahead(uint64_t idx, uint32_t gen)
 {
     if (idx == 0 || idx % TW_POPULATE_CHUNKS != 0)
         return;   /* (chunk 0: tw_open asked) */
-    tw_populate_ask(idx + TW_POPULATE_CHUNKS, 1, gen);
+    /* The next segment is mapped here, by the writer, when the window is its
+     * first: writers crossing the boundary then wait for neither the file to
+     * grow nor its first pages. */
+    uint64_t next = idx + TW_POPULATE_CHUNKS;
+    uint32_t k = (uint32_t)(next / TW_CHUNKS_PER_SEG);
+    if (k < TW_MAX_SEGS && !atomic_load_explicit(&tw_seg[k], memory_order_acquire) && tw_ensure_segment(k) != 0)
+        return;
+    tw_populate_ask(next, 1, gen);
 }
 
 /* Give T a fresh chunk.  Returns 0, or -1 (T then has no chunk). */
@@ -419,6 +435,7 @@ int tw_open(const char *path, int pid, int ppid, const char *exe, uint32_t flags
     }
     /* Threads of the previous session have had their chance to finish
      * their last store (see tw_close). */
+    tw_populate_wait_idle();
     for (uint32_t i = 0; i < tw_ngrave; i++)
         munmap(tw_grave[i].addr, tw_grave[i].len);
     tw_ngrave = 0;
@@ -589,9 +606,10 @@ static void tw_retire_segments(void)
         char *p = atomic_load(&tw_seg[k]);
         void *q = mmap(p, TW_MAP_LEN, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
-        if (q == MAP_FAILED)
+        if (q == MAP_FAILED) {
+            tw_populate_wait_idle();
             munmap(p, TW_MAP_LEN);
-        else {
+        } else {
             tw_grave[tw_ngrave].addr = p;
             tw_grave[tw_ngrave].len = TW_MAP_LEN;
             tw_ngrave++;
@@ -652,4 +670,5 @@ void tw_forget_after_fork(void)
     tw_ngrave = 0;
     atomic_fetch_add(&tw_gen, 1);
     atomic_store(&tw_pf_state, 0);   /* the helper thread stayed in the parent */
+    atomic_store(&tw_pf_inflight, 0);
 }
