@@ -184,8 +184,9 @@ static int tw_map_segment(uint32_t k)
 }
 
 /* Map segments up to and including K (a prefix, so close can trim simply).
- * Returns 0, or -1 if the session closed or mapping failed (sticky). */
-static int tw_ensure_segment(uint32_t k)
+ * Returns 0, or -1 if the session closed or mapping failed (sticky unless
+ * AHEAD: see tw_ensure_segment). */
+static int tw_ensure_segment_ex(uint32_t k, bool ahead)
 {
     int rc = 0;
     tw_lock_take();
@@ -194,19 +195,23 @@ static int tw_ensure_segment(uint32_t k)
     } else {
         if (tw_nsegs <= k && tw_fd_check() != 0) {
             int err = errno;
-            atomic_store(&tw_failed, 1);
-            tw_mark_dropped();
-            tw_warn("the program closed the trace file's descriptor and it cannot be reopened",
-                    err, "later events are dropped");
             rc = -1;
+            if (!ahead) {
+                atomic_store(&tw_failed, 1);
+                tw_mark_dropped();
+                tw_warn("the program closed the trace file's descriptor and it cannot be reopened",
+                        err, "later events are dropped");
+            }
         }
         while (rc == 0 && tw_nsegs <= k) {
             if (tw_map_segment(tw_nsegs) != 0) {
                 int err = errno;
-                atomic_store(&tw_failed, 1);
-                tw_mark_dropped();
-                tw_warn("cannot extend the trace file", err, "later events are dropped");
                 rc = -1;
+                if (!ahead) {
+                    atomic_store(&tw_failed, 1);
+                    tw_mark_dropped();
+                    tw_warn("cannot extend the trace file", err, "later events are dropped");
+                }
                 break;
             }
             tw_nsegs++;
@@ -215,6 +220,14 @@ static int tw_ensure_segment(uint32_t k)
     }
     tw_lock_drop();
     return rc;
+}
+
+/* AHEAD: mapped before any chunk of it is needed; a failure then is left for
+ * the writer that needs it to meet (and report: events are dropped from
+ * there on, not from now). */
+static int tw_ensure_segment(uint32_t k)
+{
+    return tw_ensure_segment_ex(k, false);
 }
 
 /* ---- making pages resident ahead ----
@@ -353,7 +366,7 @@ static void tw_populate_ahead(uint64_t idx, uint32_t gen)
      * grow nor its first pages. */
     uint64_t next = idx + TW_POPULATE_CHUNKS;
     uint32_t k = (uint32_t)(next / TW_CHUNKS_PER_SEG);
-    if (k < TW_MAX_SEGS && !atomic_load_explicit(&tw_seg[k], memory_order_acquire) && tw_ensure_segment(k) != 0)
+    if (k < TW_MAX_SEGS && !atomic_load_explicit(&tw_seg[k], memory_order_acquire) && tw_ensure_segment_ex(k, true) != 0)
         return;
     tw_populate_ask(next, 1, gen);
 }
