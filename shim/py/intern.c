@@ -439,11 +439,24 @@ static uint32_t define_var(uint16_t kind, const char *path, uint32_t owner)
     return id;
 }
 
+/* OWNER_ID's variable if it has one, else 0 (nothing is defined). */
+static uint32_t id_var_known(void *owner_id)
+{
+    struct var_key k = {owner_id, TRACE_VAR_ID, NULL, 0};
+    const struct slot *e = map_lookup(&vars, hash_bytes(&owner_id, sizeof owner_id, 7), var_eq, &k);
+    return e ? e->id : 0;
+}
+
+/* OWNER_ID's variable, defined with the ID prefix of PATH (a path inside
+ * it) if it has none yet; 0 without an ID or a prefix. */
 static uint32_t id_var_from_path(void *owner_id, const char *path)
 {
     char idpath[1024];
-    if (!owner_id || !id_prefix(path, idpath, sizeof idpath))
+    if (!owner_id)
         return 0;
+    uint32_t known = id_var_known(owner_id);   /* (no path to parse) */
+    if (known || !id_prefix(path, idpath, sizeof idpath))
+        return known;
     struct var_key k = {owner_id, TRACE_VAR_ID, NULL, 0};
     struct slot *e = map_find(&vars, hash_bytes(&owner_id, sizeof owner_id, 7), var_eq, &k);
     if (!e)
@@ -493,14 +506,6 @@ static bool id_path_from_name(const void *id, char *out, size_t cap)
     return false;
 }
 
-/* OWNER_ID's variable if it has one, else 0 (nothing is defined). */
-static uint32_t id_var_known(void *owner_id)
-{
-    struct var_key k = {owner_id, TRACE_VAR_ID, NULL, 0};
-    const struct slot *e = map_lookup(&vars, hash_bytes(&owner_id, sizeof owner_id, 7), var_eq, &k);
-    return e ? e->id : 0;
-}
-
 uint32_t py_id_var(void *owner_id, PyObject *obj, enum py_path_source src)
 {
     if (!owner_id)
@@ -533,9 +538,7 @@ static uint32_t define_joined_var(uint16_t kind, void *owner_id, uint32_t isid, 
     py_leave();
     if (!m)
         return 0;
-    uint32_t owner = owner_id ? id_var_known(owner_id) : 0;
-    if (owner_id && !owner)
-        owner = id_var_from_path(owner_id, m->path);   /* (no path memo use: M stays) */
+    uint32_t owner = id_var_from_path(owner_id, m->path);   /* (no path memo use: M stays) */
     uint32_t id = bpr_new_var_id();
     bpr_emit_def(TR_DEF_VAR, kind, owner, id, TRACE_VAR_JOINED(m->sid, isid), NULL, 0);
     return id;
@@ -577,10 +580,7 @@ uint32_t py_var(uint16_t kind, void *data, void *owner_id, const char *ident, Py
             path_join(path, sizeof path, base, "[\"", ident, (size_t)len, "\"]");
         else
             path_join(path, sizeof path, base, ".", ident, (size_t)len, "");
-        uint32_t owner = owner_id ? id_var_known(owner_id) : 0;
-        if (owner_id && !owner)
-            owner = id_var_from_path(owner_id, path);
-        id = define_var(kind, path, owner);
+        id = define_var(kind, path, id_var_from_path(owner_id, path));
     }
     /* Defining the owner ID's variable may have grown the map: then find
      * our slot again. */
