@@ -115,6 +115,10 @@ struct hb_thr {
     size_t run0, nruns, capruns;
     size_t nlog, trim_at;
     uint32_t nappend;           /* appends so far: the pos of the next */
+    /* By a hash of the ID an entry's var belongs to (hb_id_key), the clock of
+     * the newest entry appended: an ID's walk skips this slot when its
+     * bucket is not newer than what the walker knows (HB_ID_BUCKETS). */
+    uint32_t *id_newest;
     int32_t win;        /* its open native window, -1 if none */
     uint32_t nclosed;   /* its closed windows still kept */
     uint32_t last_acc;  /* its clock at its last access, call or window (a task's logical
@@ -586,10 +590,34 @@ static void hb_log_trim(struct hb *h, uint32_t u)
  * new entry is the var's live one, the one before (if still in the log)
  * turns stale.  The live entries are then in the order of their vars'
  * latest pairs, as the walk met the vars when every pair had an entry. */
+/* An ID's walk passes every entry of a slot newer than the walker knows to
+ * find the few on that ID's variables: a thread calling functions on its
+ * own objects walked past all the other threads' entries each time.  Per
+ * slot, the newest clock per bucket of IDs tells it that a slot has none
+ * (a bucket shared with other IDs only costs the walk it would have made). */
+#define HB_ID_BUCKETS 256u
+
+static uint32_t hb_owner(const struct hb *h, uint32_t var);
+
+/* The ID whose walks an entry on VAR matters to: its owner, or VAR itself
+ * when it has none (an ID's own variable).  An ID's walk checks the entries
+ * on the ID's variable and on those it owns: for an ID without an owner of
+ * its own, exactly the entries whose key is that ID. */
+static uint32_t hb_id_bucket(const struct hb *h, uint32_t var)
+{
+    uint32_t o = hb_owner(h, var);
+    return (uint32_t)(((o ? o : var) * 0x9e3779b9u) >> 24) % HB_ID_BUCKETS;
+}
+
 static void hb_log_append(struct hb *h, uint32_t u, struct hb_vt *owner, uint32_t var,
                           uint32_t vt, uint32_t clock)
 {
     struct hb_thr *t = &h->thr[u];
+    if (!t->id_newest)
+        t->id_newest = report_xcalloc(HB_ID_BUCKETS, sizeof *t->id_newest);
+    uint32_t *b = &t->id_newest[hb_id_bucket(h, var)];
+    if (*b < clock)
+        *b = clock;
     if (t->nlog >= t->trim_at)
         hb_log_trim(h, u);
     hb_runs_add(t, clock);
@@ -1169,10 +1197,14 @@ static void hb_walk(struct hb *h, uint32_t tid, const struct hb_vc *vc,
             memset(h->first_memo, 0, (size_t)h->nfirst_memo * sizeof *h->first_memo);
         h->walks = 1;
     }
+    /* (an ID that has an owner itself: no shortcut, see hb_id_bucket) */
+    int id_bucket = idfilter && hb_owner(h, idfilter) == 0 ? (int)hb_id_bucket(h, idfilter) : -1;
     for (uint32_t u = 0; u < h->nlog_newest; u++) {
         uint32_t known = vc_get(vc, u);
         if (u == tid || h->log_newest[u] <= known)
             continue;   /* empty log, or ordered before CUR */
+        if (id_bucket >= 0 && h->thr[u].id_newest[id_bucket] <= known)
+            continue;   /* none of the ID's variables since: only others' to pass */
         hb_walk_log(h, u, known, tid, cur, idfilter);
     }
 }
@@ -1903,6 +1935,7 @@ void hb_free(struct hb *h)
         free(h->thr[i].vc.c);
         free(h->thr[i].log);
         free(h->thr[i].runs);
+        free(h->thr[i].id_newest);
     }
     free(h->thr);
     for (uint32_t i = 0; i < h->nvars; i++)

@@ -1277,6 +1277,86 @@ static void test_walk_log(void)
     done(&r);
 }
 
+/* An ID-level call passes a slot by its newest entry per bucket of IDs:
+ * the slot is skipped when it logged none of the ID's variables since what
+ * the caller knows, and walked as before when it did, whatever other IDs
+ * share the bucket. */
+static void test_walk_id_buckets(void)
+{
+    /* T2 writes only Sphere after the midpoint: a call on Cube finds
+     * nothing; once T2 writes Cube's location, the next call finds it. */
+    begin("walk_id_bucket_skip");
+    two_workers();
+    uint32_t cube = tb_var("bpy.data.objects[\"Cube\"]", TRACE_VAR_ID, 0);
+    uint32_t sph = tb_var("bpy.data.objects[\"Sphere\"]", TRACE_VAR_ID, 0);
+    uint32_t cl = tb_var("bpy.data.objects[\"Cube\"].location", TRACE_VAR_PROPERTY, cube);
+    uint32_t sl = tb_var("bpy.data.objects[\"Sphere\"].location", TRACE_VAR_PROPERTY, sph);
+    tb_write(2, cl, S(10), 1);
+    tb_release(2, TRACE_SYNC_SEM, 0x60, 0);
+    for (int i = 0; i < 100; i++) {
+        tb_write(2, sl, S(11), 1);
+        tb_release(2, TRACE_SYNC_MUTEX, 0x50, 0);
+    }
+    tb_acquire(3, TRACE_SYNC_SEM, 0x60, 0);
+    tb_call_id(3, cube, "Object.update", S(20));
+    tb_release(3, TRACE_SYNC_SEM, 0x61, 0);   /* T2's next write is after that call */
+    tb_acquire(2, TRACE_SYNC_SEM, 0x61, 0);
+    tb_write(2, cl, S(12), 1);
+    tb_call_id(3, cube, "Object.update", S(21));
+    struct result r = analyze();
+    const struct hb_race *a = race_locs(&r, cl, 12, 21);
+    CHECK(a && a->count == 2 && a->first.tid == 2 && a->second.tid == 3);
+    CHECK(race_locs(&r, cl, 10, 20) == NULL && races_on(&r, sl, 0) == 0);
+    CHECK(r.n == 1);
+    done(&r);
+
+    /* 300 IDs (more than the buckets: some share one), a location each
+     * written by T2; T3 calls on every ID: each call finds its own ID's
+     * location and no other. */
+    begin("walk_id_bucket_shared");
+    two_workers();
+    enum { NIDS = 300 };
+    uint32_t ids[NIDS], locs[NIDS];
+    for (int i = 0; i < NIDS; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "bpy.data.objects[\"o%d\"]", i);
+        ids[i] = tb_var(path, TRACE_VAR_ID, 0);
+        snprintf(path, sizeof path, "bpy.data.objects[\"o%d\"].location", i);
+        locs[i] = tb_var(path, TRACE_VAR_PROPERTY, ids[i]);
+    }
+    for (int i = 0; i < NIDS; i++) {
+        tb_write(2, locs[i], S(10), 1);
+        tb_release(2, TRACE_SYNC_MUTEX, 0x50, 0);
+    }
+    for (int i = 0; i < NIDS; i++)
+        tb_call_id(3, ids[i], "Object.update", S(20));
+    r = analyze();
+    unsigned found = 0;
+    for (int i = 0; i < NIDS; i++) {
+        a = race_kinds(&r, locs[i], HB_SIDE_WRITE, HB_SIDE_CALL_ID);
+        found += a && a->count == 2 && races_on(&r, locs[i], 0) == 1;
+    }
+    CHECK(found == NIDS);
+    CHECK(r.n == NIDS);
+    done(&r);
+
+    /* An ID variable that has an owner of its own (no shortcut for it):
+     * its call still finds the entries on it and on what it owns. */
+    begin("walk_id_owned_filter");
+    two_workers();
+    uint32_t mat = tb_var("bpy.data.materials[\"M\"]", TRACE_VAR_ID, 0);
+    uint32_t nt = tb_var("bpy.data.materials[\"M\"].node_tree", TRACE_VAR_ID, mat);
+    uint32_t nn = tb_var("bpy.data.materials[\"M\"].node_tree.nodes", TRACE_VAR_PROPERTY, nt);
+    tb_write(2, nt, S(10), 1);
+    tb_write(2, nn, S(11), 1);
+    tb_call_id(3, nt, "NodeTree.update", S(20));
+    r = analyze();
+    CHECK(race_kinds(&r, nt, HB_SIDE_WRITE, HB_SIDE_CALL_ID) != NULL);
+    CHECK(race_kinds(&r, nn, HB_SIDE_WRITE, HB_SIDE_CALL_ID) != NULL);
+    CHECK(r.n == 2);
+    done(&r);
+}
+
 int main(void)
 {
     const char *tmp = getenv("TMPDIR");
@@ -1305,6 +1385,7 @@ int main(void)
     test_suppressions();
     test_churn();
     test_walk_log();
+    test_walk_id_buckets();
     unlink(trace_path);
     printf("test_hb: %d checks, %d failed\n", checks, failures);
     return failures ? 1 : 0;
