@@ -597,25 +597,24 @@ static void hb_log_trim(struct hb *h, uint32_t u)
  * (a bucket shared with other IDs only costs the walk it would have made). */
 #define HB_ID_BUCKETS 256u
 
-static uint32_t hb_owner(const struct hb *h, uint32_t var);
-
-/* The ID whose walks an entry on VAR matters to: its owner, or VAR itself
- * when it has none (an ID's own variable).  An ID's walk checks the entries
- * on the ID's variable and on those it owns: for an ID without an owner of
- * its own, exactly the entries whose key is that ID. */
-static uint32_t hb_id_bucket(const struct hb *h, uint32_t var)
+/* The bucket of an entry on VAR, owned by ID OWNER (0: none).  The ID
+ * whose walks the entry matters to is its owner, or VAR itself when it has
+ * none (an ID's own variable): an ID's walk checks the entries on the ID's
+ * variable and on those it owns, so, for an ID without an owner of its own,
+ * exactly the entries whose key is that ID. */
+static uint32_t hb_id_bucket(uint32_t var, uint32_t owner)
 {
-    uint32_t o = hb_owner(h, var);
-    return (uint32_t)(((o ? o : var) * 0x9e3779b9u) >> 24) % HB_ID_BUCKETS;
+    return (uint32_t)(((owner ? owner : var) * 0x9e3779b9u) >> 24) % HB_ID_BUCKETS;
 }
 
+/* (OWNER_ID: hb_owner of VAR, which the caller has at hand) */
 static void hb_log_append(struct hb *h, uint32_t u, struct hb_vt *owner, uint32_t var,
-                          uint32_t vt, uint32_t clock)
+                          uint32_t owner_id, uint32_t vt, uint32_t clock)
 {
     struct hb_thr *t = &h->thr[u];
     if (!t->id_newest)
         t->id_newest = report_xcalloc(HB_ID_BUCKETS, sizeof *t->id_newest);
-    uint32_t *b = &t->id_newest[hb_id_bucket(h, var)];
+    uint32_t *b = &t->id_newest[hb_id_bucket(var, owner_id)];
     if (*b < clock)
         *b = clock;
     if (t->nlog >= t->trim_at)
@@ -1198,7 +1197,7 @@ static void hb_walk(struct hb *h, uint32_t tid, const struct hb_vc *vc,
         h->walks = 1;
     }
     /* (an ID that has an owner itself: no shortcut, see hb_id_bucket) */
-    int id_bucket = idfilter && hb_owner(h, idfilter) == 0 ? (int)hb_id_bucket(h, idfilter) : -1;
+    int id_bucket = idfilter && hb_owner(h, idfilter) == 0 ? (int)hb_id_bucket(idfilter, 0) : -1;
     for (uint32_t u = 0; u < h->nlog_newest; u++) {
         uint32_t known = vc_get(vc, u);
         if (u == tid || h->log_newest[u] <= known)
@@ -1303,7 +1302,7 @@ static void hb_access(struct hb *h, const struct trace_event *ev)
         me->rd = cur;
     if (me->logged != cur.clock) {
         me->logged = cur.clock;
-        hb_log_append(h, tid, me, var, (uint32_t)(me - h->vars[var].e), cur.clock);
+        hb_log_append(h, tid, me, var, o, (uint32_t)(me - h->vars[var].e), cur.clock);
     }
 }
 
