@@ -159,12 +159,20 @@ static bool code_in_file(PyCodeObject *code, const char *suffix)
 #define OPS_WRAPPER "/bpy/ops.py"
 #define POOL_HOOKS "/bpyrace_pools.py"
 
+static uint32_t stack_id_of(PyThreadState *ts, bool *in_ops);
+
 uint32_t py_stack_id(void)
 {
-    return py_stack_id_ex(NULL);
+    return stack_id_of(py_tstate(), NULL);
 }
 
 uint32_t py_stack_id_ex(bool *in_ops)
+{
+    return stack_id_of(py_tstate(), in_ops);
+}
+
+/* The stack of TS (the calling thread's, which the caller has at hand) */
+static uint32_t stack_id_of(PyThreadState *ts, bool *in_ops)
 {
     static int depth;   /* the option is read once, at start-up */
     if (!depth)
@@ -172,13 +180,14 @@ uint32_t py_stack_id_ex(bool *in_ops)
     const void *frames[64];
     int n = 0;
     uint64_t h = HASH0;
-    for (const void *f = py_current_frame(); f && n < depth; f = py_frame_previous(f)) {
-        if (py_frame_incomplete(f))
+    for (const void *f = py_current_frame_of(ts); f && n < depth; f = py_frame_previous(f)) {
+        PyCodeObject *code = py_frame_code_if_complete(f);
+        if (!code)
             continue;
         frames[n++] = f;
         /* (code, instruction pointer) names the line as (code, lasti) does,
          * without lasti's division */
-        h = mix(mix(h, (uintptr_t)py_frame_code(f)), (uintptr_t)PY_AT(f, py_in->f_instr, const char *));
+        h = mix(mix(h, (uintptr_t)code), (uintptr_t)PY_AT(f, py_in->f_instr, const char *));
     }
     if (n == 0)
         return 0;
@@ -641,9 +650,8 @@ void py_note_thread_name(void)
 
 /* PyGILState_Check, cheaper: the thread state it last found current for T
  * is kept, and while it is still the current one the answer stands. */
-static bool gil_held(struct bpr_thread *t)
+static bool gil_held(struct bpr_thread *t, PyThreadState *cur)
 {
-    PyThreadState *cur = py_tstate();
     if (cur && cur == t->py_tstate)
         return true;
     bool held = PyGILState_Check();
@@ -658,8 +666,9 @@ void py_record(uint8_t type, uint32_t var, int64_t index)
         return;
     if (!t->named)
         py_note_thread_name();
-    uint8_t flags = gil_held(t) ? TRF_GIL : 0;
-    bpr_emit_access(t, type, flags, 0, py_stack_id(), var, index);
+    PyThreadState *ts = py_tstate();   /* (one lookup for the GIL test and the stack) */
+    uint8_t flags = gil_held(t, ts) ? TRF_GIL : 0;
+    bpr_emit_access(t, type, flags, 0, stack_id_of(ts, NULL), var, index);
 }
 
 void py_record_call(uint16_t level, uint32_t id_var, uint32_t stack, uint32_t what)

@@ -34,9 +34,9 @@ static inline PyThreadState *py_tstate(void)
     return py_unchecked_tstate ? py_unchecked_tstate() : NULL;
 }
 
-static inline const void *py_current_frame(void)
+/* TS's innermost frame, entry and unstarted ones included */
+static inline const void *py_current_frame_of(PyThreadState *ts)
 {
-    PyThreadState *ts = py_tstate();
     if (!ts || !py_in)
         return NULL;
     if (py_in->via_cframe) {
@@ -44,6 +44,11 @@ static inline const void *py_current_frame(void)
         return cframe ? PY_AT(cframe, py_in->cframe_frame, void *) : NULL;
     }
     return PY_AT(ts, py_in->ts_frame, void *);
+}
+
+static inline const void *py_current_frame(void)
+{
+    return py_current_frame_of(py_tstate());
 }
 
 static inline const void *py_frame_previous(const void *f)
@@ -70,18 +75,24 @@ static inline const char *py_code_start(PyCodeObject *code)
 
 /* A frame that has not started its first traceable instruction yet, or a
  * C-stack entry frame (3.12+): not one of the program's frames. */
-static inline bool py_frame_incomplete(const void *f)
+/* F's code when F is one of the program's frames, else NULL (see below) */
+static inline PyCodeObject *py_frame_code_if_complete(const void *f)
 {
     int owner = PY_AT(f, py_in->f_owner, signed char);
     if (py_in->owned_by_cstack >= 0 && owner >= py_in->owned_by_cstack)
-        return true;
+        return NULL;
     PyCodeObject *code = py_frame_code(f);
-    if (!code)
-        return true;
-    if (owner == py_in->owned_by_generator)
-        return false;
+    if (!code || owner == py_in->owned_by_generator)
+        return code;
     const char *instr = PY_AT(f, py_in->f_instr, const char *);
-    return instr < py_code_start(code) + (size_t)PY_AT(code, py_in->co_firsttraceable, int) * (size_t)py_in->codeunit;
+    bool started = instr >= py_code_start(code) +
+                                (size_t)PY_AT(code, py_in->co_firsttraceable, int) * (size_t)py_in->codeunit;
+    return started ? code : NULL;
+}
+
+static inline bool py_frame_incomplete(const void *f)
+{
+    return py_frame_code_if_complete(f) == NULL;
 }
 
 /* The innermost of the program's frames (entry and unstarted frames
