@@ -124,6 +124,27 @@ uint32_t py_string_id(const char *s, Py_ssize_t len)
     return intern_string(s, len, NULL);
 }
 
+/* A property's name, interned, by the address of its text first: RNA's
+ * identifiers are static strings, so every definition of `location` would
+ * otherwise hash and compare the same text again.  The text is compared on
+ * a hit (an address can be reused for another name: Python strings,
+ * unregistered classes' properties). */
+#define IDENT_MEMO 1024u
+static struct { const char *text, *stored; Py_ssize_t len; uint32_t sid; } ident_memo[IDENT_MEMO];
+
+static uint32_t intern_ident(const char *ident, Py_ssize_t len, const char **stored)
+{
+    __typeof__(ident_memo[0]) *m = &ident_memo[((uintptr_t)ident >> 3) * 0x9e3779b97f4a7c15ull >> 54];
+    if (m->text == ident && m->len == len && memcmp(m->stored, ident, (size_t)len) == 0) {
+        *stored = m->stored;
+        return m->sid;
+    }
+    uint32_t sid = intern_string(ident, len, stored);
+    if (sid && *stored && (Py_ssize_t)strlen(*stored) == len)   /* (not cut to the buffer) */
+        *m = (__typeof__(*m)){ident, *stored, len, sid};
+    return sid;
+}
+
 static uint32_t unicode_id(PyObject *u)
 {
     Py_ssize_t n;
@@ -367,6 +388,8 @@ static struct path_memo {
     uint32_t gen;          /* valid while path_gen (an ID's: id_path_gen) is this */
     uint32_t sid;          /* the path's string id */
     const char *path;      /* ... and its interned text */
+    uint32_t owner_var;    /* the struct's owner ID's variable, 0 not known yet (an ID's
+                            * removal empties the memo, so it cannot go stale) */
 } path_memo[PATH_MEMO];
 static uint32_t path_gen = 1, id_path_gen = 1;
 
@@ -406,7 +429,7 @@ static const struct path_memo *struct_path_memo(PyObject *obj)
     uint32_t sid = intern_string(path, (Py_ssize_t)n, &stored);
     if (!sid)
         return NULL;
-    *m = (struct path_memo){ptr->data, ptr->type, Py_TYPE(obj), gen, sid, stored};
+    *m = (struct path_memo){ptr->data, ptr->type, Py_TYPE(obj), gen, sid, stored, 0};
     return m;
 }
 
@@ -543,11 +566,15 @@ uint32_t py_id_var(void *owner_id, PyObject *obj, enum py_path_source src)
 static uint32_t define_joined_var(uint16_t kind, void *owner_id, uint32_t isid, PyObject *obj)
 {
     py_enter();
-    const struct path_memo *m = struct_path_memo(obj);
+    struct path_memo *m = (struct path_memo *)struct_path_memo(obj);
     py_leave();
     if (!m)
         return 0;
-    uint32_t owner = id_var_from_path(owner_id, m->path);   /* (no path memo use: M stays) */
+    uint32_t owner = m->owner_var;
+    if (!owner || owner_id != PYRNA_PTR(obj)->owner_id)
+        owner = id_var_from_path(owner_id, m->path);   /* (no path memo use: M stays) */
+    if (owner_id == PYRNA_PTR(obj)->owner_id)
+        m->owner_var = owner;
     uint32_t id = bpr_new_var_id();
     bpr_emit_def(TR_DEF_VAR, kind, owner, id, TRACE_VAR_JOINED(m->sid, isid), NULL, 0);
     return id;
@@ -571,7 +598,7 @@ uint32_t py_var(uint16_t kind, void *data, void *owner_id, const char *ident, Py
     const char *stored = NULL;
     uint32_t isid = 0;
     if (src == PATH_STRUCT && obj && ident && len < 511 && (kind == TRACE_VAR_PROPERTY || kind == TRACE_VAR_IDPROP))
-        isid = intern_string(ident, len, &stored);
+        isid = intern_ident(ident, len, &stored);
     e->ident = stored ? (char *)stored : strndup(ident, (size_t)len);
     size_t cap = vars.cap;
     uint32_t id = isid ? define_joined_var(kind, owner_id, isid, obj) : 0;
