@@ -115,7 +115,7 @@ struct hb_thr {
     size_t run0, nruns, capruns;
     size_t nlog, trim_at;
     uint32_t nappend;           /* appends so far: the pos of the next */
-    /* By a hash of the ID an entry's var belongs to (hb_id_key), the clock of
+    /* By a hash of the ID an entry's var belongs to (hb_id_bucket), the clock of
      * the newest entry appended: an ID's walk skips this slot when its
      * bucket is not newer than what the walker knows (HB_ID_BUCKETS). */
     uint32_t *id_newest;
@@ -586,10 +586,6 @@ static void hb_log_trim(struct hb *h, uint32_t u)
     t->trim_at = t->nlog * 2 > HB_LOG_MIN ? t->nlog * 2 : HB_LOG_MIN;
 }
 
-/* U logs VAR (its live hb_vt is OWNER, vars[var].e[VT]) in epoch CLOCK: the
- * new entry is the var's live one, the one before (if still in the log)
- * turns stale.  The live entries are then in the order of their vars'
- * latest pairs, as the walk met the vars when every pair had an entry. */
 /* An ID's walk passes every entry of a slot newer than the walker knows to
  * find the few on that ID's variables: a thread calling functions on its
  * own objects walked past all the other threads' entries each time.  Per
@@ -607,7 +603,11 @@ static uint32_t hb_id_bucket(uint32_t var, uint32_t owner)
     return (uint32_t)(((owner ? owner : var) * 0x9e3779b9u) >> 24) % HB_ID_BUCKETS;
 }
 
-/* (OWNER_ID: hb_owner of VAR, which the caller has at hand) */
+/* U logs VAR (its live hb_vt is OWNER, vars[var].e[VT]) in epoch CLOCK: the
+ * new entry is the var's live one, the one before (if still in the log)
+ * turns stale.  The live entries are then in the order of their vars'
+ * latest pairs, as the walk met the vars when every pair had an entry.
+ * OWNER_ID is VAR's hb_owner, which the caller has at hand. */
 static void hb_log_append(struct hb *h, uint32_t u, struct hb_vt *owner, uint32_t var,
                           uint32_t owner_id, uint32_t vt, uint32_t clock)
 {

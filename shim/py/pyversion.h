@@ -73,9 +73,9 @@ static inline const char *py_code_start(PyCodeObject *code)
     return (const char *)code + py_in->co_code_adaptive;
 }
 
-/* A frame that has not started its first traceable instruction yet, or a
- * C-stack entry frame (3.12+): not one of the program's frames. */
-/* F's code when F is one of the program's frames, else NULL (see below) */
+/* F's code when F is one of the program's frames, else NULL: a frame that
+ * has not started its first traceable instruction yet, or a C-stack entry
+ * frame (3.12+), is not one (nor is a frame without code). */
 static inline PyCodeObject *py_frame_code_if_complete(const void *f)
 {
     int owner = PY_AT(f, py_in->f_owner, signed char);
