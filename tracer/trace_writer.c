@@ -186,6 +186,17 @@ static int tw_map_segment(uint32_t k)
 /* Map segments up to and including K (a prefix, so close can trim simply).
  * Returns 0, or -1 if the session closed or mapping failed (sticky unless
  * AHEAD: see tw_ensure_segment). */
+/* A segment could not be had (errno ERR, WHAT): unless AHEAD, the failure
+ * sticks and events are dropped from here on.  Under tw_lock. */
+static void tw_segment_failed(bool ahead, const char *what, int err)
+{
+    if (ahead)
+        return;
+    atomic_store(&tw_failed, 1);
+    tw_mark_dropped();
+    tw_warn(what, err, "later events are dropped");
+}
+
 static int tw_ensure_segment_ex(uint32_t k, bool ahead)
 {
     int rc = 0;
@@ -194,24 +205,14 @@ static int tw_ensure_segment_ex(uint32_t k, bool ahead)
         rc = -1;
     } else {
         if (tw_nsegs <= k && tw_fd_check() != 0) {
-            int err = errno;
             rc = -1;
-            if (!ahead) {
-                atomic_store(&tw_failed, 1);
-                tw_mark_dropped();
-                tw_warn("the program closed the trace file's descriptor and it cannot be reopened",
-                        err, "later events are dropped");
-            }
+            tw_segment_failed(ahead, "the program closed the trace file's descriptor and it cannot be reopened",
+                              errno);
         }
         while (rc == 0 && tw_nsegs <= k) {
             if (tw_map_segment(tw_nsegs) != 0) {
-                int err = errno;
                 rc = -1;
-                if (!ahead) {
-                    atomic_store(&tw_failed, 1);
-                    tw_mark_dropped();
-                    tw_warn("cannot extend the trace file", err, "later events are dropped");
-                }
+                tw_segment_failed(ahead, "cannot extend the trace file", errno);
                 break;
             }
             tw_nsegs++;
