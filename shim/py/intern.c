@@ -570,10 +570,11 @@ static uint32_t define_joined_var(uint16_t kind, void *owner_id, uint32_t isid, 
     py_leave();
     if (!m)
         return 0;
-    uint32_t owner = m->owner_var;
-    if (!owner || owner_id != PYRNA_PTR(obj)->owner_id)
+    bool own = owner_id == PYRNA_PTR(obj)->owner_id;   /* (M's owner ID) */
+    uint32_t owner = own ? m->owner_var : 0;
+    if (!owner)
         owner = id_var_from_path(owner_id, m->path);   /* (no path memo use: M stays) */
-    if (owner_id == PYRNA_PTR(obj)->owner_id)
+    if (own)
         m->owner_var = owner;
     uint32_t id = bpr_new_var_id();
     bpr_emit_def(TR_DEF_VAR, kind, owner, id, TRACE_VAR_JOINED(m->sid, isid), NULL, 0);
