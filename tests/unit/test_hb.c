@@ -281,14 +281,26 @@ static void test_gil_edges(void)
 
 /* ---- coarse writes ---- */
 
+/* Two objects, Cube and Sphere, and their locations: the variables an
+ * ID-level call on Cube must, and must not, be checked against. */
+struct two_objects { uint32_t cube, sph, cl, sl; };
+
+static struct two_objects two_objects(void)
+{
+    struct two_objects o;
+    o.cube = tb_var("bpy.data.objects[\"Cube\"]", TRACE_VAR_ID, 0);
+    o.sph = tb_var("bpy.data.objects[\"Sphere\"]", TRACE_VAR_ID, 0);
+    o.cl = tb_var("bpy.data.objects[\"Cube\"].location", TRACE_VAR_PROPERTY, o.cube);
+    o.sl = tb_var("bpy.data.objects[\"Sphere\"].location", TRACE_VAR_PROPERTY, o.sph);
+    return o;
+}
+
 static void test_id_call(void)
 {
     begin("id_call");
     two_workers();
-    uint32_t cube = tb_var("bpy.data.objects[\"Cube\"]", TRACE_VAR_ID, 0);
-    uint32_t sph = tb_var("bpy.data.objects[\"Sphere\"]", TRACE_VAR_ID, 0);
-    uint32_t cl = tb_var("bpy.data.objects[\"Cube\"].location", TRACE_VAR_PROPERTY, cube);
-    uint32_t sl = tb_var("bpy.data.objects[\"Sphere\"].location", TRACE_VAR_PROPERTY, sph);
+    struct two_objects objs = two_objects();
+    uint32_t cube = objs.cube, cl = objs.cl, sl = objs.sl;
     uint32_t ck = tb_var("bpy.data.objects[\"Cube\"][\"key\"]", TRACE_VAR_IDPROP, cube);
     tb_read(2, cl, S(10), 1);          /* before the call */
     tb_read(2, sl, S(11), 1);
@@ -1220,10 +1232,8 @@ static void test_walk_log(void)
      * Cube, though Sphere's is logged last and as often. */
     begin("walk_log_idfilter");
     two_workers();
-    uint32_t cube = tb_var("bpy.data.objects[\"Cube\"]", TRACE_VAR_ID, 0);
-    uint32_t sph = tb_var("bpy.data.objects[\"Sphere\"]", TRACE_VAR_ID, 0);
-    uint32_t cl = tb_var("bpy.data.objects[\"Cube\"].location", TRACE_VAR_PROPERTY, cube);
-    uint32_t sl = tb_var("bpy.data.objects[\"Sphere\"].location", TRACE_VAR_PROPERTY, sph);
+    struct two_objects objs = two_objects();
+    uint32_t cube = objs.cube, cl = objs.cl, sl = objs.sl;
     uint32_t ck = tb_var("bpy.data.objects[\"Cube\"][\"key\"]", TRACE_VAR_IDPROP, cube);
     tb_write(2, ck, S(12), 1);         /* before the midpoint: ordered */
     tb_release(2, TRACE_SYNC_SEM, 0x60, 0);
@@ -1287,10 +1297,8 @@ static void test_walk_id_buckets(void)
      * nothing; once T2 writes Cube's location, the next call finds it. */
     begin("walk_id_bucket_skip");
     two_workers();
-    uint32_t cube = tb_var("bpy.data.objects[\"Cube\"]", TRACE_VAR_ID, 0);
-    uint32_t sph = tb_var("bpy.data.objects[\"Sphere\"]", TRACE_VAR_ID, 0);
-    uint32_t cl = tb_var("bpy.data.objects[\"Cube\"].location", TRACE_VAR_PROPERTY, cube);
-    uint32_t sl = tb_var("bpy.data.objects[\"Sphere\"].location", TRACE_VAR_PROPERTY, sph);
+    struct two_objects objs = two_objects();
+    uint32_t cube = objs.cube, cl = objs.cl, sl = objs.sl;
     tb_write(2, cl, S(10), 1);
     tb_release(2, TRACE_SYNC_SEM, 0x60, 0);
     for (int i = 0; i < 100; i++) {
