@@ -74,7 +74,9 @@ static uint32_t forget(pthread_t th)
 static void record_exit(void)
 {
     bpr_emit(TR_THREAD_EXIT, 0, 0, 0, 0, 0);
-    bpr_tls()->busy++;
+    struct bpr_thread *t = bpr_tls();
+    tw_thread_done(&t->tw);   /* its last chunk is copied now, not at close */
+    t->busy++;
 }
 
 static void *trampoline(void *p)

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #define TRACE_MAGIC "BPYRACE\0"
-#define TRACE_VERSION 4u       /* 4: joined variable paths; 3: 4 KiB chunks; 2: task records; versions 1-2 (64 KiB chunks) are read too */
+#define TRACE_VERSION 5u       /* 5: staging chunks; 4: joined variable paths; 3: 4 KiB chunks; 2: task records; versions 1-2 (64 KiB chunks) are read too */
 #define TRACE_VERSION_MIN 1u
 #define TRACE_HEADER_SIZE 4096u
 /* Small chunks: a short-lived thread that records a dozen events costs 4 KiB
@@ -38,7 +38,8 @@ struct trace_file_header {
     uint64_t chunks;          /* chunks reserved so far (may lag on a crash) */
     uint64_t last_seq;        /* highest sequence number handed out at close */
     uint32_t flags;           /* TRACE_HF_* */
-    uint32_t reserved;
+    uint32_t stage_chunks;    /* version 5: chunk positions 0 ... stage_chunks - 1 are
+                                 the staging area (docs/trace-format.md); 0 before */
     char python_version[32];  /* e.g. "3.11.2" */
     char exe[256];            /* /proc/self/exe of the traced process */
     char coverage[1024];      /* what could not be instrumented, "\n"-separated */

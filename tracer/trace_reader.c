@@ -397,6 +397,87 @@ static void tr_release(struct trace_reader *r, const char *p)
     }
 }
 
+/* ---- staging chunks (version 5) ----
+ * Chunk positions 0 ... stage - 1 are the writer's staging area: a chunk is
+ * written there and copied to the position that is its index once full
+ * (docs/trace-format.md, "Staging chunks").  After a crash a staging chunk
+ * may not have been copied yet, or only in part (the copy's magic is stored
+ * last, so a partial copy reads as unwritten, but a damaged file may hold
+ * anything): it is read in its index's place when that position holds no
+ * whole copy of it. */
+
+/* The header of the chunk at position P, or NULL if the file ends first. */
+static const struct trace_chunk_header *tr_chunk_at(const struct trace_reader *r, uint64_t p)
+{
+    uint64_t off = TRACE_HEADER_SIZE + p * r->chunk_size;   /* (P < the chunk count) */
+    if (off + TRACE_RECORD_SIZE > r->size)
+        return NULL;
+    return (const void *)(r->map + off);
+}
+
+/* Slots in use after the chunk header at P (up to the first empty one). */
+static uint64_t tr_chunk_filled(const struct trace_reader *r, uint64_t p)
+{
+    uint64_t off = TRACE_HEADER_SIZE + p * r->chunk_size;
+    uint64_t avail = r->size - off, bytes = avail < r->chunk_size ? avail : r->chunk_size;
+    const struct trace_record *rec = (const void *)(r->map + off);
+    uint64_t n = 1;
+    while (n < bytes / TRACE_RECORD_SIZE && rec[n].type != TR_NONE)
+        n++;
+    return n - 1;
+}
+
+struct tr_staged { uint64_t index, pos; };
+
+static int tr_staged_cmp(const void *a, const void *b)
+{
+    const struct tr_staged *x = a, *y = b;
+    return x->index < y->index ? -1 : x->index > y->index ? 1 : x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* The positions to read, in index order (each thread's order), into ORDER
+ * (room for NCHUNKS); returns how many, or SIZE_MAX when out of memory. */
+static size_t tr_chunk_order(struct trace_reader *r, uint64_t nchunks, uint64_t stage, uint64_t *order)
+{
+    if (stage > nchunks)
+        stage = nchunks;
+    struct tr_staged *st = calloc(stage ? stage : 1, sizeof *st);
+    if (!st)
+        return SIZE_MAX;
+    size_t ns = 0;
+    for (uint64_t p = 0; p < stage; p++) {
+        const struct trace_chunk_header *h = tr_chunk_at(r, p);
+        if (!h || h->magic == 0)
+            continue;
+        if (h->magic != TRACE_CHUNK_MAGIC || h->index < stage) {
+            tr_warnf(r, "chunk %llu: bad %s in the staging area, skipped", (unsigned long long)p,
+                     h->magic != TRACE_CHUNK_MAGIC ? "magic" : "index");
+            continue;
+        }
+        const struct trace_chunk_header *f = h->index < nchunks ? tr_chunk_at(r, h->index) : NULL;
+        if (f && f->magic == TRACE_CHUNK_MAGIC && f->index == h->index && f->tid == h->tid &&
+            tr_chunk_filled(r, h->index) >= tr_chunk_filled(r, p))
+            continue;   /* copied whole: read there */
+        st[ns].index = h->index;
+        st[ns++].pos = p;
+    }
+    qsort(st, ns, sizeof *st, tr_staged_cmp);
+    size_t n = 0, i = 0;
+    for (uint64_t p = stage; p < nchunks; p++) {
+        while (i < ns && st[i].index < p)
+            i++;   /* (only a damaged file has two staging chunks for one index) */
+        if (i < ns && st[i].index == p)
+            order[n++] = st[i++].pos;
+        else
+            order[n++] = p;
+    }
+    for (; i < ns && n < nchunks; i++)   /* indexes past the file's end */
+        if (i == 0 || st[i].index != st[i - 1].index)
+            order[n++] = st[i].pos;
+    free(st);
+    return n;
+}
+
 /* Validate chunk CI; returns false when it holds nothing usable. */
 static bool tr_scan_chunk(struct trace_reader *r, uint64_t ci, struct tr_chunk *out)
 {
@@ -606,12 +687,15 @@ static void tr_chunk_done(struct trace_reader *r, size_t chunk)
             i++;
             continue;
         }
+        /* a run of neighbours in the file (a chunk read from the staging
+         * area is not next to the ones before and after it) */
         size_t a = i;
-        while (i < r->hi && r->chunks[i].done && !r->chunks[i].released)
+        while (i < r->hi && r->chunks[i].done && !r->chunks[i].released &&
+               (i == a || r->chunks[i].begin == r->chunks[i - 1].begin + r->chunk_size / TRACE_RECORD_SIZE))
             r->chunks[i++].released = true;
         size_t from = (size_t)((const char *)r->chunks[a].begin - r->map) / page * page;
-        size_t to = i < r->nchunks ? (size_t)((const char *)r->chunks[i].begin - r->map) / page * page
-                                   : r->size;
+        size_t to = (size_t)((const char *)r->chunks[i - 1].begin - TRACE_RECORD_SIZE + r->chunk_size - r->map);
+        to = to < r->size ? to / page * page : r->size;
         if (to > from)   /* (a page shared with a chunk still read is merely read again) */
             madvise((void *)(r->map + from), to - from, MADV_DONTNEED);
     }
@@ -744,9 +828,19 @@ struct trace_reader *trace_open(const char *path, char *err, size_t errlen)
         trace_close(r);
         return NULL;
     }
-    for (uint64_t ci = 0; ci < nchunks; ci++)
-        if (tr_scan_chunk(r, ci, &r->chunks[r->nchunks]))
+    uint64_t *order = calloc(nchunks ? nchunks : 1, sizeof *order);
+    size_t norder = order ? tr_chunk_order(r, nchunks, r->hdr->version >= 5 ? r->hdr->stage_chunks : 0, order)
+                          : SIZE_MAX;
+    if (norder == SIZE_MAX) {
+        free(order);
+        tr_fail(err, errlen, path, strerror(ENOMEM));
+        trace_close(r);
+        return NULL;
+    }
+    for (size_t k = 0; k < norder; k++)
+        if (tr_scan_chunk(r, order[k], &r->chunks[r->nchunks]))
             tr_release(r, (const char *)r->chunks[r->nchunks++].end);
+    free(order);
     tr_resolve(r);
     if (r->warn_dropped)
         tr_warnf(r, "(and %llu more problems)", (unsigned long long)r->warn_dropped);

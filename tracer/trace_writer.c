@@ -41,6 +41,8 @@
 /* A definition and its payload fit in one chunk after its header (strings
  * are cut at 511 bytes and stacks at 64 frames, 1 KiB, before they get here). */
 #define TW_MAX_DEF_PAYLOAD (TRACE_CHUNK_SIZE - 2u * TRACE_RECORD_SIZE)
+#define TW_STAGE_CHUNKS 128u              /* the staging area: see "staging chunks" below */
+#define TW_STAGE_WAKE 16u                 /* full staging chunks per wake of the helper */
 
 /* Session state.  tw_open/tw_close/segment mapping run under tw_lock; the hot
  * path only reads tw_open_flag and tw_gen and bumps two counters. */
@@ -245,7 +247,8 @@ static int tw_ensure_segment(uint32_t k)
  * MADV_POPULATE_WRITE (before 5.14), or one that fails it, leaves the pages
  * to fault in as before. */
 static int (*tw_starter)(void *(*fn)(void *));
-static _Atomic uint32_t tw_pf_asked;           /* futex word: requests made */
+static _Atomic uint32_t tw_helper_word;        /* futex word: bumped by every request */
+static _Atomic uint32_t tw_pf_asked;           /* populate requests made */
 static _Atomic uint64_t tw_pf_range;           /* the latest request: first chunk << 32 | windows */
 static _Atomic uint32_t tw_pf_gen;             /* ... and its session */
 static atomic_int tw_pf_state;                 /* 0 not started, 2 starting, 1 running, -1 none */
@@ -300,25 +303,36 @@ static void tw_populate_range(uint64_t range, uint32_t gen)
         tw_populate((range >> 32) + w * TW_POPULATE_CHUNKS, gen);
 }
 
+static void tw_stage_copy_full(void);
+
 static void *tw_populate_main(void *arg)
 {
     (void)arg;
     prctl(PR_SET_NAME, "bpyrace-pages", 0, 0, 0);
     /* Only on a core nothing else wants: Blender's own workers come first
-     * (a page the helper has not made yet is faulted in by its writer). */
+     * (a page the helper has not made yet is faulted in by its writer, a
+     * staging chunk it has not copied is copied by the writer that needs it). */
     struct sched_param idle = {0};
     sched_setscheduler(0, SCHED_IDLE, &idle);
     uint32_t done = 0;
     for (;;) {
+        uint32_t word = atomic_load(&tw_helper_word);
         uint32_t asked = atomic_load(&tw_pf_asked);
-        if (asked == done) {
-            syscall(SYS_futex, &tw_pf_asked, FUTEX_WAIT_PRIVATE, done, NULL, NULL, 0);
-            continue;
+        if (asked != done) {
+            done = asked;   /* requests made meanwhile are folded into the latest */
+            tw_populate_range(atomic_load(&tw_pf_range), atomic_load(&tw_pf_gen));
         }
-        done = asked;   /* requests made meanwhile are folded into the latest */
-        tw_populate_range(atomic_load(&tw_pf_range), atomic_load(&tw_pf_gen));
+        tw_stage_copy_full();
+        if (atomic_load(&tw_helper_word) == word)
+            syscall(SYS_futex, &tw_helper_word, FUTEX_WAIT_PRIVATE, word, NULL, NULL, 0);
     }
     return NULL;
+}
+
+static void tw_helper_wake(void)
+{
+    atomic_fetch_add(&tw_helper_word, 1);
+    syscall(SYS_futex, &tw_helper_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
 /* Start the helper with every signal blocked (it must never take one of
@@ -355,7 +369,7 @@ static void tw_populate_ask(uint64_t from, uint32_t windows, uint32_t gen)
     atomic_store(&tw_pf_range, range);
     atomic_store(&tw_pf_gen, gen);
     atomic_fetch_add(&tw_pf_asked, 1);
-    syscall(SYS_futex, &tw_pf_asked, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    tw_helper_wake();
 }
 
 static void tw_populate_ahead(uint64_t idx, uint32_t gen)
@@ -372,9 +386,173 @@ static void tw_populate_ahead(uint64_t idx, uint32_t gen)
     tw_populate_ask(next, 1, gen);
 }
 
+/* ---- staging chunks ----
+ * The first store into a fresh page of the file costs a page fault, and
+ * under a hypervisor that keeps shadow page tables (the PVM guests this is
+ * measured on) a trip to the hypervisor even for a page made resident ahead:
+ * 3 to 10 us per 127 records, most of the recorder's cost in a loop of
+ * accesses (docs/performance.md, "Fifth pass").  So a thread writes its
+ * chunk in one of TW_STAGE_CHUNKS staging chunks at the start of the file
+ * (chunk positions 0 ... TW_STAGE_CHUNKS - 1), reused over and over, their
+ * pages resident and mapped; once full, the helper thread copies the chunk
+ * to its own position.  All of it is the MAP_SHARED file, so a crash keeps
+ * a chunk not copied yet: the reader takes it from the staging area
+ * (docs/trace-format.md, "Staging chunks").  Without a helper, or when no
+ * staging chunk is free, a thread writes at the chunk's position directly. */
+enum { TW_SLOT_FREE, TW_SLOT_OPEN, TW_SLOT_FULL, TW_SLOT_COPYING };
+static _Atomic uint8_t tw_slot_state[TW_STAGE_CHUNKS];
+static _Atomic uint32_t tw_stage_hand;         /* where the next search for a free one starts */
+static _Atomic uint32_t tw_stage_handed;       /* full ones handed on, for the wakes */
+static atomic_bool tw_staging;                 /* this session stages */
+
+static char *tw_stage_chunk(uint32_t s)
+{
+    return atomic_load_explicit(&tw_seg[0], memory_order_acquire) + TRACE_HEADER_SIZE +
+           (size_t)s * TRACE_CHUNK_SIZE;
+}
+
+/* Copy staging chunk FROM into the mapped chunk TO: the records first, the
+ * magic last, so a copy cut short by a crash reads as never written (the
+ * reader then takes the staging chunk). */
+static void tw_stage_copy_to(const char *from, char *to)
+{
+    const struct trace_chunk_header *h = (const void *)from;
+    struct trace_chunk_header *d = (void *)to;
+    memcpy(to + TRACE_RECORD_SIZE, from + TRACE_RECORD_SIZE, TRACE_CHUNK_SIZE - TRACE_RECORD_SIZE);
+    d->tid = h->tid;
+    d->index = h->index;
+    d->reserved[0] = d->reserved[1] = 0;
+    atomic_store_explicit((_Atomic uint32_t *)&d->magic, TRACE_CHUNK_MAGIC, memory_order_release);
+}
+
+/* Copy staging chunk S (the caller set it COPYING and counts itself in
+ * tw_pf_inflight) to its position.  False when the session is over or the
+ * position's segment is not mapped (never mapped here: that takes tw_lock,
+ * which the SCHED_IDLE helper must not hold; the chunk's writer mapped it). */
+static bool tw_stage_copy(uint32_t s, uint32_t gen)
+{
+    if (!atomic_load(&tw_open_flag) || atomic_load(&tw_gen) != gen)
+        return false;
+    const char *from = tw_stage_chunk(s);
+    uint64_t idx = ((const struct trace_chunk_header *)from)->index;
+    uint64_t k = idx / TW_CHUNKS_PER_SEG;
+    char *seg = k < TW_MAX_SEGS ? atomic_load_explicit(&tw_seg[k], memory_order_acquire) : NULL;
+    if (!seg)
+        return false;
+    tw_stage_copy_to(from, seg + TRACE_HEADER_SIZE + (size_t)(idx % TW_CHUNKS_PER_SEG) * TRACE_CHUNK_SIZE);
+    return true;
+}
+
+/* Claim staging chunk S if it is full, copy it, and leave it in state
+ * AFTER (FREE, or OPEN for a writer that takes it); true if copied. */
+static bool tw_stage_claim_copy(uint32_t s, uint8_t after)
+{
+    uint8_t full = TW_SLOT_FULL;
+    if (atomic_load_explicit(&tw_slot_state[s], memory_order_relaxed) != TW_SLOT_FULL ||
+        !atomic_compare_exchange_strong(&tw_slot_state[s], &full, TW_SLOT_COPYING))
+        return false;
+    atomic_fetch_add(&tw_pf_inflight, 1);   /* (before the checks: see tw_populate_wait_idle) */
+    bool ok = tw_stage_copy(s, atomic_load(&tw_gen));
+    atomic_fetch_sub(&tw_pf_inflight, 1);
+    atomic_store_explicit(&tw_slot_state[s], ok ? after : TW_SLOT_FULL, memory_order_release);
+    return ok;
+}
+
+/* The helper's part: every full staging chunk. */
+static void tw_stage_copy_full(void)
+{
+    if (!atomic_load(&tw_staging))
+        return;
+    for (uint32_t s = 0; s < TW_STAGE_CHUNKS; s++)
+        tw_stage_claim_copy(s, TW_SLOT_FREE);
+}
+
+/* A staging chunk for a new chunk, now OPEN and the caller's, or -1: none
+ * is free (the helper is behind and nothing full could be copied here, or
+ * other threads hold them all). */
+static int tw_stage_take(void)
+{
+    uint32_t hand = atomic_load_explicit(&tw_stage_hand, memory_order_relaxed);
+    for (uint32_t n = 0; n < TW_STAGE_CHUNKS; n++) {
+        uint32_t s = (hand + n) % TW_STAGE_CHUNKS;
+        uint8_t free_ = TW_SLOT_FREE;
+        if (atomic_load_explicit(&tw_slot_state[s], memory_order_relaxed) == TW_SLOT_FREE &&
+            atomic_compare_exchange_strong(&tw_slot_state[s], &free_, TW_SLOT_OPEN)) {
+            atomic_store_explicit(&tw_stage_hand, s + 1, memory_order_relaxed);
+            return (int)s;
+        }
+    }
+    /* The helper runs only on an idle core: with every core busy, the
+     * writer copies one itself (what writing in place would cost anyway). */
+    for (uint32_t n = 0; n < TW_STAGE_CHUNKS; n++) {
+        uint32_t s = (hand + n) % TW_STAGE_CHUNKS;
+        if (tw_stage_claim_copy(s, TW_SLOT_OPEN))
+            return (int)s;
+    }
+    return -1;
+}
+
+/* T's staging chunk is full (or T is done): hand it on to be copied. */
+static void tw_stage_hand_on(struct tw_thread *t, uint32_t gen)
+{
+    if (t->stage && t->gen == gen) {
+        atomic_store_explicit(&tw_slot_state[t->stage - 1], TW_SLOT_FULL, memory_order_release);
+        if (atomic_fetch_add(&tw_stage_handed, 1) % TW_STAGE_WAKE == TW_STAGE_WAKE - 1)
+            tw_helper_wake();
+    }
+    t->stage = 0;
+}
+
+/* At close, under tw_lock, no copy running: copy every staging chunk in use
+ * to its position (mapping its segment if need be), then empty the staging
+ * area, which a closed trace does not need.  */
+static void tw_stage_flush_all(void)
+{
+    for (uint32_t s = 0; s < TW_STAGE_CHUNKS; s++) {
+        if (atomic_load(&tw_slot_state[s]) == TW_SLOT_FREE)
+            continue;
+        atomic_store(&tw_slot_state[s], TW_SLOT_FREE);
+        const char *from = tw_stage_chunk(s);
+        const struct trace_chunk_header *h = (const void *)from;
+        if (h->magic != TRACE_CHUNK_MAGIC)
+            continue;
+        uint64_t k = h->index / TW_CHUNKS_PER_SEG;
+        while (k < TW_MAX_SEGS && tw_nsegs <= k && !atomic_load(&tw_failed) && tw_map_segment(tw_nsegs) == 0)
+            tw_nsegs++;
+        if (k >= tw_nsegs)
+            continue;   /* (the file could not grow: the chunk stays in the staging area) */
+        tw_stage_copy_to(from, atomic_load(&tw_seg[k]) + TRACE_HEADER_SIZE +
+                                   (size_t)(h->index % TW_CHUNKS_PER_SEG) * TRACE_CHUNK_SIZE);
+    }
+    char *area = tw_stage_chunk(0);
+    bool kept = false;
+    for (uint32_t s = 0; s < TW_STAGE_CHUNKS; s++) {
+        const struct trace_chunk_header *h = (const void *)(area + (size_t)s * TRACE_CHUNK_SIZE);
+        uint64_t k = h->index / TW_CHUNKS_PER_SEG;
+        kept |= h->magic == TRACE_CHUNK_MAGIC && k >= tw_nsegs;
+    }
+    if (kept)
+        return;
+    /* A hole where the file system can make one: no disk space, no writing back. */
+    if (tw_fd_check() != 0 ||
+        fallocate(tw_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, TRACE_HEADER_SIZE,
+                  (off_t)TW_STAGE_CHUNKS * TRACE_CHUNK_SIZE) != 0)
+        memset(area, 0, (size_t)TW_STAGE_CHUNKS * TRACE_CHUNK_SIZE);
+}
+
+void tw_thread_done(struct tw_thread *t)
+{
+    uint32_t gen = atomic_load_explicit(&tw_gen, memory_order_acquire);
+    if (t->stage && t->gen == gen) {
+        tw_stage_hand_on(t, gen);
+        t->cur = t->end = NULL;
+    }
+}
+
 /* Give T a fresh chunk.  Returns 0, or -1 (T then has no chunk). */
 static int tw_new_chunk(struct tw_thread *t, uint32_t gen)
 {
+    tw_stage_hand_on(t, gen);
     t->cur = t->end = NULL;
     t->gen = gen;
     uint64_t idx = atomic_fetch_add(&tw_next_chunk, 1);
@@ -390,6 +568,8 @@ static int tw_new_chunk(struct tw_thread *t, uint32_t gen)
         tw_warn("trace file full (64 GiB)", 0, "later events are dropped");
         return -1;
     }
+    /* The position's segment is mapped even for a staged chunk: its copy
+     * goes there. */
     uint32_t k = (uint32_t)(idx / TW_CHUNKS_PER_SEG);
     char *seg = atomic_load_explicit(&tw_seg[k], memory_order_acquire);
     if (!seg) {
@@ -398,6 +578,16 @@ static int tw_new_chunk(struct tw_thread *t, uint32_t gen)
         seg = atomic_load_explicit(&tw_seg[k], memory_order_acquire);
     }
     char *chunk = seg + TRACE_HEADER_SIZE + (size_t)(idx % TW_CHUNKS_PER_SEG) * TRACE_CHUNK_SIZE;
+    int s = atomic_load_explicit(&tw_staging, memory_order_relaxed) ? tw_stage_take() : -1;
+    if (s >= 0) {
+        /* Its last chunk is copied: forget it before anything else, so a
+         * crash from here on leaves a staging chunk that reads as unused. */
+        chunk = tw_stage_chunk((uint32_t)s);
+        atomic_store_explicit((_Atomic uint32_t *)chunk, 0, memory_order_relaxed);
+        atomic_thread_fence(memory_order_release);
+        memset(chunk + TRACE_RECORD_SIZE, 0, TRACE_CHUNK_SIZE - TRACE_RECORD_SIZE);
+        t->stage = (uint32_t)s + 1;
+    }
     tw_populate_ahead(idx, gen);
     struct trace_chunk_header *h = (struct trace_chunk_header *)chunk;
     h->tid = t->tid;
@@ -508,10 +698,16 @@ int tw_open(const char *path, int pid, int ppid, const char *exe, uint32_t flags
     h->chunks = TW_CHUNKS_PER_SEG;
     h->last_seq = 0;
     h->flags = flags;
+    h->stage_chunks = TW_STAGE_CHUNKS;
     if (exe)
         snprintf(h->exe, sizeof h->exe, "%s", exe);
 
-    atomic_store(&tw_next_chunk, 0);
+    for (uint32_t i = 0; i < TW_STAGE_CHUNKS; i++)
+        atomic_store(&tw_slot_state[i], TW_SLOT_FREE);
+    atomic_store(&tw_stage_hand, 0);
+    atomic_store(&tw_stage_handed, 0);
+    atomic_store(&tw_staging, false);
+    atomic_store(&tw_next_chunk, TW_STAGE_CHUNKS);
     atomic_store(&tw_seq, 1);
     atomic_store(&tw_failed, 0);
     atomic_store(&tw_warned, 0);
@@ -519,9 +715,11 @@ int tw_open(const char *path, int pid, int ppid, const char *exe, uint32_t flags
     atomic_store(&tw_gen, g ? g : 1);
     atomic_store_explicit(&tw_open_flag, 1, memory_order_release);
     tw_lock_drop();
-    /* The first two windows, while the program starts (after the lock:
-     * populating takes it, window by window) */
+    /* The first two windows (the staging area and the first chunks), while
+     * the program starts (after the lock: populating takes it, window by
+     * window).  Staging needs the helper that copies. */
     tw_populate_ask(0, 2, atomic_load(&tw_gen));
+    atomic_store(&tw_staging, atomic_load(&tw_pf_state) == 1);
     return 0;
 }
 
@@ -642,6 +840,9 @@ void tw_close(void)
     }
     /* Clear the flag before reading the chunk counter: see tw_new_chunk. */
     atomic_store(&tw_open_flag, 0);
+    /* No copy runs from here on (they check the flag after counting themselves). */
+    tw_populate_wait_idle();
+    tw_stage_flush_all();
     uint64_t n = atomic_load(&tw_next_chunk);
     uint64_t mapped = (uint64_t)tw_nsegs * TW_CHUNKS_PER_SEG;
     if (n > mapped)

@@ -20,6 +20,7 @@ struct tw_thread {
     struct trace_record *cur;   /* next free slot in the current chunk */
     struct trace_record *end;   /* one past the chunk's last slot */
     uint32_t since_time;        /* events since this thread's last TR_TIME */
+    uint32_t stage;             /* staging chunk of cur/end + 1, 0 = none (private) */
 };
 
 /* Create PATH (truncating it) and write the header.  Returns 0, or -1 with
@@ -38,6 +39,9 @@ uint64_t tw_emit(struct tw_thread *t, uint8_t type, uint8_t flags, uint16_t aux,
                  uint32_t stack, uint64_t a, int64_t b);
 /* Append a TR_TIME record: the monotonic time now, at the next seq. */
 void tw_emit_time(struct tw_thread *t);
+/* T records nothing more (its thread ends): its chunk is handed on to be
+ * copied to its place in the file now, not when the trace closes. */
+void tw_thread_done(struct tw_thread *t);
 /* Append one by itself after every N events of a thread (0, the default: never). */
 void tw_set_time_every(uint32_t n);
 /* Append a definition record (seq 0) followed by LEN bytes of payload in the

@@ -239,16 +239,16 @@ static void test_joined_paths(void)
     v = trace_get_var(r, 4);
     CHECK(v);
     CHECK_STR(v->path, "bpy.data.objects[\"Cube\"].?");   /* undefined name */
-    CHECK_STR(trace_warning(r), "chunk 0: bad variable definition (id 3) ignored");
+    CHECK_STR(trace_warning(r), "chunk 128: bad variable definition (id 3) ignored");
     trace_close(r);
 
     build_joined(path, 3);
     r = open_ok(path);
     CHECK(trace_get_var(r, 1) == NULL && trace_get_var(r, 2) == NULL);
-    CHECK_STR(trace_warning(r), "chunk 0: bad variable definition (id 1) ignored\n"
-                                "chunk 0: bad variable definition (id 2) ignored\n"
-                                "chunk 0: bad variable definition (id 3) ignored\n"
-                                "chunk 0: bad variable definition (id 4) ignored");
+    CHECK_STR(trace_warning(r), "chunk 128: bad variable definition (id 1) ignored\n"
+                                "chunk 128: bad variable definition (id 2) ignored\n"
+                                "chunk 128: bad variable definition (id 3) ignored\n"
+                                "chunk 128: bad variable definition (id 4) ignored");
     trace_close(r);
 }
 
@@ -293,6 +293,10 @@ static void test_errors(void)
     free(buf);
 }
 
+/* The writer's first chunk: after the header and the staging area (which
+ * stays empty without the helper thread that copies out of it). */
+#define FIRST_CHUNK (TRACE_HEADER_SIZE + 128 * TRACE_CHUNK_SIZE)
+
 static void test_corrupt_chunks(void)
 {
     const char *path = tmp_path("multi.trace");
@@ -301,7 +305,7 @@ static void test_corrupt_chunks(void)
     char *orig = read_all(path, &len);
     /* 3 threads * (3000 + 1 or 2 definition slots): 24 chunks of 127 records each */
     CHECK_EQ(TRACE_RECORDS_PER_CHUNK, 127);
-    CHECK_EQ(len, TRACE_HEADER_SIZE + 72 * TRACE_CHUNK_SIZE);
+    CHECK_EQ(len, FIRST_CHUNK + 72 * TRACE_CHUNK_SIZE);
     struct trace_reader *r = open_ok(path);
     CHECK_EQ(count_events(r), 3 * PER_THREAD);
     trace_close(r);
@@ -309,12 +313,12 @@ static void test_corrupt_chunks(void)
     /* garbage magic: the chunk is skipped with a warning, the rest stays */
     char *buf = malloc(len);
     memcpy(buf, orig, len);
-    struct trace_chunk_header *ch = (void *)(buf + TRACE_HEADER_SIZE + 4 * TRACE_CHUNK_SIZE);
+    struct trace_chunk_header *ch = (void *)(buf + FIRST_CHUNK + 4 * TRACE_CHUNK_SIZE);
     uint32_t lost_tid = ch->tid;
     ch->magic = 0xdeadbeef;
     write_all(tmp_path("garbage.trace"), buf, len);
     r = open_ok(tmp_path("garbage.trace"));
-    CHECK_STR(trace_warning(r), "chunk 4: bad magic, skipped");
+    CHECK_STR(trace_warning(r), "chunk 132: bad magic, skipped");
     struct trace_event ev;
     uint64_t n = 0, lost = 0;
     while (trace_next(r, &ev)) {
@@ -322,13 +326,13 @@ static void test_corrupt_chunks(void)
         CHECK(ev.tid >= 1 && ev.tid <= 3);
     }
     lost = 3 * PER_THREAD - n;
-    CHECK_EQ(lost, TRACE_RECORDS_PER_CHUNK);   /* chunk 4 is a full chunk of reads */
+    CHECK_EQ(lost, TRACE_RECORDS_PER_CHUNK);   /* chunk 132 is a full chunk of reads */
     CHECK(lost_tid >= 1 && lost_tid <= 3);
     trace_close(r);
 
     /* a record with type 0 ends its chunk's data, silently (a crash) */
     memcpy(buf, orig, len);
-    struct trace_record *rec = (void *)(buf + TRACE_HEADER_SIZE + TRACE_RECORD_SIZE * 101);
+    struct trace_record *rec = (void *)(buf + FIRST_CHUNK + TRACE_RECORD_SIZE * 101);
     rec->type = TR_NONE;
     write_all(tmp_path("hole.trace"), buf, len);
     r = open_ok(tmp_path("hole.trace"));
@@ -338,18 +342,18 @@ static void test_corrupt_chunks(void)
 
     /* unknown record type, seq going backwards, oversize definition */
     memcpy(buf, orig, len);
-    rec = (void *)(buf + TRACE_HEADER_SIZE + TRACE_RECORD_SIZE * 101);
+    rec = (void *)(buf + FIRST_CHUNK + TRACE_RECORD_SIZE * 101);
     rec->type = 200;
-    rec = (void *)(buf + TRACE_HEADER_SIZE + TRACE_CHUNK_SIZE + TRACE_RECORD_SIZE * 11);
+    rec = (void *)(buf + FIRST_CHUNK + TRACE_CHUNK_SIZE + TRACE_RECORD_SIZE * 11);
     rec->seq = 1;
-    rec = (void *)(buf + TRACE_HEADER_SIZE + TRACE_RECORD_SIZE * 1);
+    rec = (void *)(buf + FIRST_CHUNK + TRACE_RECORD_SIZE * 1);
     CHECK_EQ(rec->type, TR_DEF_STRING);
     rec->b = 1000000;
     write_all(tmp_path("bad.trace"), buf, len);
     r = open_ok(tmp_path("bad.trace"));
     CHECK_STR(trace_warning(r),
-              "chunk 0: definition overruns the chunk at slot 1; rest of chunk skipped\n"
-              "chunk 1: sequence number goes backwards at slot 11; rest of chunk skipped");
+              "chunk 128: definition overruns the chunk at slot 1; rest of chunk skipped\n"
+              "chunk 129: sequence number goes backwards at slot 11; rest of chunk skipped");
     trace_close(r);
 
     /* the file cut in the middle of a chunk: whole records are still read */
@@ -360,6 +364,97 @@ static void test_corrupt_chunks(void)
     trace_close(r);
     free(buf);
     free(orig);
+}
+
+/* ---- version 5's staging area, as a crash leaves it ---- */
+
+/* At position P of BUF: a chunk of thread TID with index INDEX holding reads
+ * with seqs FIRST ... FIRST + N - 1. */
+static void put_chunk(char *buf, uint64_t p, uint32_t tid, uint64_t index, uint64_t first, int n)
+{
+    char *c = buf + TRACE_HEADER_SIZE + p * TRACE_CHUNK_SIZE;
+    memset(c, 0, TRACE_CHUNK_SIZE);
+    struct trace_chunk_header *h = (void *)c;
+    h->magic = TRACE_CHUNK_MAGIC;
+    h->tid = tid;
+    h->index = index;
+    struct trace_record *rec = (void *)(h + 1);
+    for (int i = 0; i < n; i++)
+        rec[i] = (struct trace_record){ .type = TR_READ, .seq = first + (uint64_t)i, .a = 1 };
+}
+
+/* The events' (tid, seq) of PATH as text "tid:seq ...", in seq order. */
+static const char *events_of(const char *path)
+{
+    static char out[1024];
+    size_t n = 0;
+    out[0] = 0;
+    struct trace_reader *r = open_ok(path);
+    struct trace_event ev;
+    while (trace_next(r, &ev) && n < sizeof out - 32)
+        n += (size_t)snprintf(out + n, sizeof out - n, "%s%u:%llu", n ? " " : "", ev.tid,
+                              (unsigned long long)ev.seq);
+    trace_close(r);
+    return out;
+}
+
+static void test_staging(void)
+{
+    /* 2 staging positions, then chunks 2 ... 5 */
+    size_t len = TRACE_HEADER_SIZE + 6 * TRACE_CHUNK_SIZE;
+    char *buf = calloc(1, len);
+    struct trace_file_header *h = (void *)buf;
+    memcpy(h->magic, TRACE_MAGIC, sizeof h->magic);
+    h->version = 5;
+    h->header_size = TRACE_HEADER_SIZE;
+    h->chunk_size = TRACE_CHUNK_SIZE;
+    h->stage_chunks = 2;
+    put_chunk(buf, 2, 1, 2, 1, 2);    /* T1: 1 2, copied */
+    put_chunk(buf, 0, 1, 3, 5, 3);    /* T1: 5 6 7, in the staging area only */
+    put_chunk(buf, 1, 2, 4, 3, 2);    /* T2: 3 4, staged, ... */
+    put_chunk(buf, 4, 2, 4, 3, 2);    /* ... and copied whole: read once */
+    put_chunk(buf, 5, 2, 5, 8, 1);    /* T2: 8 */
+    write_all(tmp_path("staged.trace"), buf, len);
+    /* T1's staged chunk 3 is read between its chunk 2 and nothing else; a
+     * thread's chunks are read in index order, not file order */
+    CHECK_STR(events_of(tmp_path("staged.trace")), "1:1 1:2 2:3 2:4 1:5 1:6 1:7 2:8");
+
+    /* a copy cut short (its magic stored, a record missing): the staging
+     * chunk has more, and is read instead */
+    put_chunk(buf, 3, 1, 3, 5, 1);
+    write_all(tmp_path("staged2.trace"), buf, len);
+    CHECK_STR(events_of(tmp_path("staged2.trace")), "1:1 1:2 2:3 2:4 1:5 1:6 1:7 2:8");
+    /* a whole copy: read there, once */
+    put_chunk(buf, 3, 1, 3, 5, 3);
+    write_all(tmp_path("staged3.trace"), buf, len);
+    CHECK_STR(events_of(tmp_path("staged3.trace")), "1:1 1:2 2:3 2:4 1:5 1:6 1:7 2:8");
+    struct trace_reader *r = open_ok(tmp_path("staged3.trace"));
+    CHECK_EQ(trace_event_count(r), 8);
+    CHECK(trace_warning(r) == NULL);
+    trace_close(r);
+
+    /* a staged chunk past the file's end (its segment never mapped) comes last */
+    put_chunk(buf, 0, 1, 9, 20, 1);
+    write_all(tmp_path("staged4.trace"), buf, len);
+    CHECK_STR(events_of(tmp_path("staged4.trace")), "1:1 1:2 2:3 2:4 1:5 1:6 1:7 2:8 1:20");
+
+    /* damage in the staging area: warned about, skipped */
+    put_chunk(buf, 0, 1, 1, 20, 1);   /* an index inside the staging area */
+    ((struct trace_chunk_header *)(buf + TRACE_HEADER_SIZE + TRACE_CHUNK_SIZE))->magic = 0xdeadbeef;
+    write_all(tmp_path("staged5.trace"), buf, len);
+    r = open_ok(tmp_path("staged5.trace"));
+    CHECK_STR(trace_warning(r), "chunk 0: bad index in the staging area, skipped\n"
+                                "chunk 1: bad magic in the staging area, skipped");
+    trace_close(r);
+    CHECK_STR(events_of(tmp_path("staged5.trace")), "1:1 1:2 2:3 2:4 1:5 1:6 1:7 2:8");
+
+    /* before version 5 the field was reserved: positions 0 and 1 are chunks */
+    h->version = 4;
+    put_chunk(buf, 0, 3, 0, 30, 1);
+    put_chunk(buf, 1, 3, 1, 31, 1);
+    write_all(tmp_path("v4.trace"), buf, len);
+    CHECK_STR(events_of(tmp_path("v4.trace")), "1:1 1:2 2:3 2:4 1:5 1:6 1:7 2:8 3:30 3:31");
+    free(buf);
 }
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;   /* fixed seed: reproducible */
@@ -468,6 +563,7 @@ int main(int argc, char **argv)
     test_joined_paths();
     test_errors();
     test_corrupt_chunks();
+    test_staging();
     test_fuzz();
     if (!tmpdir_remove())
         return 99;

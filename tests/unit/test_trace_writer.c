@@ -58,12 +58,34 @@ static void *worker_main(void *arg)
         if (seq == 0)
             abort();
     }
+    if (w->tid % 2)
+        tw_thread_done(&t);   /* as the shim does at a thread's end; the others' go at close */
     return NULL;
 }
 
-static void test_concurrent(void)
+static int start_detached(void *(*fn)(void *));
+
+/* Whether the staging area (positions 0-127) of PATH is all zeros. */
+static bool staging_empty(const char *path)
 {
-    const char *path = tmp_path("concurrent.trace");
+    static char area[128 * TRACE_CHUNK_SIZE];
+    int fd = open(path, O_RDONLY);
+    CHECK(fd >= 0);
+    CHECK_EQ(pread(fd, area, sizeof area, TRACE_HEADER_SIZE), (ssize_t)sizeof area);
+    close(fd);
+    for (size_t i = 0; i < sizeof area; i++)
+        if (area[i])
+            return false;
+    return true;
+}
+
+/* STAGED: with the helper thread that copies chunks out of the staging area
+ * (as in the shim), else every chunk is written in place. */
+static void test_concurrent(bool staged)
+{
+    const char *path = tmp_path(staged ? "staged.trace" : "concurrent.trace");
+    if (staged)
+        tw_set_thread_starter(start_detached);
     CHECK(tw_open(path, 1234, 1, "/bin/test", 0) == 0);
     CHECK(tw_is_open());
     pthread_t th[NTHREADS];
@@ -78,6 +100,8 @@ static void test_concurrent(void)
     pthread_barrier_destroy(&start_line);
     tw_close();
     CHECK(!tw_is_open());
+    tw_set_thread_starter(NULL);
+    CHECK(staging_empty(path));   /* copied out, then emptied */
 
     struct trace_reader *r = open_ok(path);
     const struct trace_file_header *h = trace_header(r);
@@ -149,7 +173,8 @@ static void test_sessions(void)
             n++;
         }
         CHECK_EQ(n, s + 1);
-        CHECK_EQ(trace_header(r)->chunks, 1);
+        CHECK_EQ(trace_header(r)->stage_chunks, 128);   /* positions 0-127, then chunk 128 */
+        CHECK_EQ(trace_header(r)->chunks, 129);
         trace_close(r);
     }
 }
@@ -184,7 +209,7 @@ static void test_definitions(void)
     struct trace_reader *r = open_ok(path);
     CHECK_STR(trace_header(r)->python_version, "3.11.2");
     CHECK_STR(trace_header(r)->coverage, "no libunwind\nPyEval_SaveThread not interposed\n");
-    CHECK_EQ(trace_header(r)->chunks, 2);
+    CHECK_EQ(trace_header(r)->chunks, 128 + 2);
     CHECK_EQ(strlen(trace_string(r, 7)), sizeof big);
     CHECK(memcmp(trace_string(r, 7), big, sizeof big) == 0);
     CHECK_STR(trace_string(r, 8), "0123456789abcdef0123456789abcdef");
@@ -260,12 +285,16 @@ static void *killer_thread(void *arg)
     return NULL;
 }
 
-static void test_sigkill(void)
+/* STAGED: the helper copies out of the staging area; the chunks each
+ * thread was writing when the process died are still only there. */
+static void test_sigkill(bool staged)
 {
-    const char *path = tmp_path("killed.trace");
+    const char *path = tmp_path(staged ? "killed-staged.trace" : "killed.trace");
     pid_t pid = fork();
     CHECK(pid >= 0);
     if (pid == 0) {
+        tw_forget_after_fork();
+        tw_set_thread_starter(staged ? start_detached : NULL);
         if (tw_open(path, getpid(), getppid(), NULL, 0) != 0)
             _exit(4);
         pthread_t a, b;
@@ -298,6 +327,7 @@ static void test_sigkill(void)
     }
     CHECK_EQ(n, 2 * KILL_EVENTS);
     trace_close(r);
+    CHECK(staging_empty(path) == !staged);
 }
 
 /* ---- time points: every N events of a thread, interpolated by the reader ---- */
@@ -469,11 +499,13 @@ int main(void)
 {
     if (!tmpdir_make("bpyrace-tw"))
         return 99;
-    test_concurrent();
+    test_concurrent(false);
+    test_concurrent(true);
     test_sessions();
     test_definitions();
     test_fork();
-    test_sigkill();
+    test_sigkill(false);
+    test_sigkill(true);
     test_time();
     test_populate_ahead();
     if (!tmpdir_remove())
