@@ -23,6 +23,7 @@
 #define TRACE_CHUNK_SIZE_V2 (64u * 1024u)   /* versions 1 and 2 */
 #define TRACE_CHUNK_MAGIC 0x4b4e4843u /* "CHNK" */
 #define TRACE_RECORD_SIZE 32u
+#define TRACE_STAGE_CHUNKS 64u   /* version 5: the staging area written by tw_open (docs/trace-format.md) */
 #define TRACE_RECORDS_PER_CHUNK ((TRACE_CHUNK_SIZE / TRACE_RECORD_SIZE) - 1u)
 #define TRACE_TIME_EVERY 1024u   /* a thread's events between two TR_TIME records */
 

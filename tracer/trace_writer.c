@@ -41,8 +41,8 @@
 /* A definition and its payload fit in one chunk after its header (strings
  * are cut at 511 bytes and stacks at 64 frames, 1 KiB, before they get here). */
 #define TW_MAX_DEF_PAYLOAD (TRACE_CHUNK_SIZE - 2u * TRACE_RECORD_SIZE)
-#define TW_STAGE_CHUNKS 128u              /* the staging area: see "staging chunks" below */
-#define TW_STAGE_WAKE 16u                 /* full staging chunks per wake of the helper */
+#define TW_STAGE_CHUNKS TRACE_STAGE_CHUNKS /* the staging area: see "staging chunks" below */
+#define TW_STAGE_WAKE 8u                  /* full staging chunks per wake of the helper */
 
 /* Session state.  tw_open/tw_close/segment mapping run under tw_lock; the hot
  * path only reads tw_open_flag and tw_gen and bumps two counters. */

@@ -4,6 +4,8 @@
 #include "pyshim.h"
 
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 void *py_main_data;
 
@@ -43,7 +45,25 @@ struct slot {
 struct map {
     struct slot *slots;
     size_t cap, used;
+    size_t first_cap;   /* the first table's slots: a typical run never grows it */
 };
+
+/* A zeroed table of N slots, its pages made resident in one go.  A slot
+ * lands on a page at random, so a table filled one key at a time takes a
+ * page fault per page, each several times the cost of populating the page
+ * with the others (on a PVM guest, 7 us against 1.4: docs/performance.md,
+ * "Fifth pass"). */
+static struct slot *map_table(size_t n)
+{
+    struct slot *t = calloc(n, sizeof *t);
+#ifdef MADV_POPULATE_WRITE
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t from = ((uintptr_t)t + page - 1) & ~(page - 1), to = ((uintptr_t)(t + n)) & ~(page - 1);
+    if (t && to > from)
+        (void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
+#endif
+    return t;
+}
 
 static struct slot *map_find(struct map *m, uint64_t h, bool (*eq)(const struct slot *, const void *),
                              const void *key)
@@ -51,8 +71,8 @@ static struct slot *map_find(struct map *m, uint64_t h, bool (*eq)(const struct 
     if (h == 0)
         h = 1;
     if (m->used * 2 >= m->cap) {
-        size_t ncap = m->cap ? m->cap * 2 : 1024;
-        struct slot *ns = calloc(ncap, sizeof *ns);
+        size_t ncap = m->cap ? m->cap * 2 : m->first_cap ? m->first_cap : 1024;
+        struct slot *ns = map_table(ncap);
         if (!ns)
             return NULL;
         for (size_t i = 0; i < m->cap; i++)
@@ -92,7 +112,7 @@ static struct slot *map_lookup(const struct map *m, uint64_t h, bool (*eq)(const
 }
 
 /* ---- strings ---- */
-static struct map strings;
+static struct map strings = { .first_cap = 16384 };
 
 static bool str_eq(const struct slot *s, const void *key) { return strcmp(s->ident, key) == 0; }
 
@@ -157,7 +177,7 @@ static uint32_t unicode_id(PyObject *u)
 }
 
 /* ---- stacks: keyed by the (code, instruction) pairs of the top frames ---- */
-static struct map stacks;
+static struct map stacks = { .first_cap = 4096 };
 /* The last stack ids by hash, ahead of the map (every access asks). */
 #define STACK_MEMO 4096u
 static struct { uint64_t hash; uint32_t id; bool in_ops; } stack_memo[STACK_MEMO];
@@ -268,7 +288,7 @@ PyObject *py_frame_self(const char *func, const char *suffix, int depth)
 }
 
 /* ---- variables ---- */
-static struct map vars;
+static struct map vars = { .first_cap = 16384 };
 
 struct var_key {
     void *data;

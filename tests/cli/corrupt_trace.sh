@@ -23,12 +23,12 @@ grep -q "^bpyrace: $T/text.trace: " "$T/err" || fail_ "report does not name the 
 
 # a trace with one chunk of garbage: the rest is dumped, with a warning
 "$TRACE_BUILDER" --build-golden "$T/g.trace" || framework_failure_ "trace builder"
-# (its first chunk is at position 128, after the staging area: 4096 + 128 * 4096)
-printf 'GARBAGE!' | dd of="$T/g.trace" bs=1 seek=528384 conv=notrunc 2>/dev/null
+# (its first chunk is at position 64, after the staging area: 4096 + 64 * 4096)
+printf 'GARBAGE!' | dd of="$T/g.trace" bs=1 seek=266240 conv=notrunc 2>/dev/null
 run_ "$BPYRACE" dump "$T/g.trace"
 expect_status_ 0
-expect_err_ "bpyrace: $T/g.trace: warning: chunk 128: bad magic, skipped"
-# chunk 128 held T1's records and most definitions: T2's events are all still
+expect_err_ "bpyrace: $T/g.trace: warning: chunk 64: bad magic, skipped"
+# chunk 64 held T1's records and most definitions: T2's events are all still
 # there, their variables and stacks now unknown ("?", [])
 diff -u "$TESTS_DIR/golden/dump_chunk0_lost.jsonl" "$T/out" >&2 ||
     fail_ "dump differs from tests/golden/dump_chunk0_lost.jsonl"

@@ -239,16 +239,16 @@ static void test_joined_paths(void)
     v = trace_get_var(r, 4);
     CHECK(v);
     CHECK_STR(v->path, "bpy.data.objects[\"Cube\"].?");   /* undefined name */
-    CHECK_STR(trace_warning(r), "chunk 128: bad variable definition (id 3) ignored");
+    CHECK_STR(trace_warning(r), "chunk 64: bad variable definition (id 3) ignored");
     trace_close(r);
 
     build_joined(path, 3);
     r = open_ok(path);
     CHECK(trace_get_var(r, 1) == NULL && trace_get_var(r, 2) == NULL);
-    CHECK_STR(trace_warning(r), "chunk 128: bad variable definition (id 1) ignored\n"
-                                "chunk 128: bad variable definition (id 2) ignored\n"
-                                "chunk 128: bad variable definition (id 3) ignored\n"
-                                "chunk 128: bad variable definition (id 4) ignored");
+    CHECK_STR(trace_warning(r), "chunk 64: bad variable definition (id 1) ignored\n"
+                                "chunk 64: bad variable definition (id 2) ignored\n"
+                                "chunk 64: bad variable definition (id 3) ignored\n"
+                                "chunk 64: bad variable definition (id 4) ignored");
     trace_close(r);
 }
 
@@ -295,7 +295,7 @@ static void test_errors(void)
 
 /* The writer's first chunk: after the header and the staging area (which
  * stays empty without the helper thread that copies out of it). */
-#define FIRST_CHUNK (TRACE_HEADER_SIZE + 128 * TRACE_CHUNK_SIZE)
+#define FIRST_CHUNK (TRACE_HEADER_SIZE + 64 * TRACE_CHUNK_SIZE)
 
 static void test_corrupt_chunks(void)
 {
@@ -318,7 +318,7 @@ static void test_corrupt_chunks(void)
     ch->magic = 0xdeadbeef;
     write_all(tmp_path("garbage.trace"), buf, len);
     r = open_ok(tmp_path("garbage.trace"));
-    CHECK_STR(trace_warning(r), "chunk 132: bad magic, skipped");
+    CHECK_STR(trace_warning(r), "chunk 68: bad magic, skipped");
     struct trace_event ev;
     uint64_t n = 0, lost = 0;
     while (trace_next(r, &ev)) {
@@ -326,7 +326,7 @@ static void test_corrupt_chunks(void)
         CHECK(ev.tid >= 1 && ev.tid <= 3);
     }
     lost = 3 * PER_THREAD - n;
-    CHECK_EQ(lost, TRACE_RECORDS_PER_CHUNK);   /* chunk 132 is a full chunk of reads */
+    CHECK_EQ(lost, TRACE_RECORDS_PER_CHUNK);   /* chunk 68 is a full chunk of reads */
     CHECK(lost_tid >= 1 && lost_tid <= 3);
     trace_close(r);
 
@@ -352,8 +352,8 @@ static void test_corrupt_chunks(void)
     write_all(tmp_path("bad.trace"), buf, len);
     r = open_ok(tmp_path("bad.trace"));
     CHECK_STR(trace_warning(r),
-              "chunk 128: definition overruns the chunk at slot 1; rest of chunk skipped\n"
-              "chunk 129: sequence number goes backwards at slot 11; rest of chunk skipped");
+              "chunk 64: definition overruns the chunk at slot 1; rest of chunk skipped\n"
+              "chunk 65: sequence number goes backwards at slot 11; rest of chunk skipped");
     trace_close(r);
 
     /* the file cut in the middle of a chunk: whole records are still read */

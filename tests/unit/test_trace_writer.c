@@ -65,10 +65,10 @@ static void *worker_main(void *arg)
 
 static int start_detached(void *(*fn)(void *));
 
-/* Whether the staging area (positions 0-127) of PATH is all zeros. */
+/* Whether the staging area (positions 0-63) of PATH is all zeros. */
 static bool staging_empty(const char *path)
 {
-    static char area[128 * TRACE_CHUNK_SIZE];
+    static char area[TRACE_STAGE_CHUNKS * TRACE_CHUNK_SIZE];
     int fd = open(path, O_RDONLY);
     CHECK(fd >= 0);
     CHECK_EQ(pread(fd, area, sizeof area, TRACE_HEADER_SIZE), (ssize_t)sizeof area);
@@ -173,8 +173,8 @@ static void test_sessions(void)
             n++;
         }
         CHECK_EQ(n, s + 1);
-        CHECK_EQ(trace_header(r)->stage_chunks, 128);   /* positions 0-127, then chunk 128 */
-        CHECK_EQ(trace_header(r)->chunks, 129);
+        CHECK_EQ(trace_header(r)->stage_chunks, 64);   /* positions 0-63, then chunk 64 */
+        CHECK_EQ(trace_header(r)->chunks, 65);
         trace_close(r);
     }
 }
@@ -209,7 +209,7 @@ static void test_definitions(void)
     struct trace_reader *r = open_ok(path);
     CHECK_STR(trace_header(r)->python_version, "3.11.2");
     CHECK_STR(trace_header(r)->coverage, "no libunwind\nPyEval_SaveThread not interposed\n");
-    CHECK_EQ(trace_header(r)->chunks, 128 + 2);
+    CHECK_EQ(trace_header(r)->chunks, 64 + 2);
     CHECK_EQ(strlen(trace_string(r, 7)), sizeof big);
     CHECK(memcmp(trace_string(r, 7), big, sizeof big) == 0);
     CHECK_STR(trace_string(r, 8), "0123456789abcdef0123456789abcdef");
