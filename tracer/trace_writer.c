@@ -8,8 +8,9 @@
  * the file range [k * TW_SEG_SIZE, (k + 1) * TW_SEG_SIZE + TRACE_HEADER_SIZE):
  * offsets that are multiples of any page size, holding chunks
  * k * TW_CHUNKS_PER_SEG ... + TW_CHUNKS_PER_SEG - 1 (segment 0 also holds
- * the file header).  Neighbouring segments overlap by one header's worth of
- * bytes; both views share the page cache, so that is harmless. */
+ * the file header, and its first chunk positions are the staging area:
+ * "staging chunks" below).  Neighbouring segments overlap by one header's
+ * worth of bytes; both views share the page cache, so that is harmless. */
 #define _GNU_SOURCE
 #include "trace_writer.h"
 
@@ -580,7 +581,7 @@ static int tw_new_chunk(struct tw_thread *t, uint32_t gen)
     char *chunk = seg + TRACE_HEADER_SIZE + (size_t)(idx % TW_CHUNKS_PER_SEG) * TRACE_CHUNK_SIZE;
     int s = atomic_load_explicit(&tw_staging, memory_order_relaxed) ? tw_stage_take() : -1;
     if (s >= 0) {
-        /* Its last chunk is copied: forget it before anything else, so a
+        /* Its previous chunk is copied already: unpublish that first, so a
          * crash from here on leaves a staging chunk that reads as unused. */
         chunk = tw_stage_chunk((uint32_t)s);
         atomic_store_explicit((_Atomic uint32_t *)chunk, 0, memory_order_relaxed);
