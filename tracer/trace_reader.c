@@ -415,12 +415,12 @@ static const struct trace_chunk_header *tr_chunk_at(const struct trace_reader *r
     return (const void *)(r->map + off);
 }
 
-/* Slots in use after the chunk header at P (up to the first empty one). */
-static uint64_t tr_chunk_filled(const struct trace_reader *r, uint64_t p)
+/* Slots in use after chunk header H (up to the first empty one). */
+static uint64_t tr_chunk_filled(const struct trace_reader *r, const struct trace_chunk_header *h)
 {
-    uint64_t off = TRACE_HEADER_SIZE + p * r->chunk_size;
-    uint64_t avail = r->size - off, bytes = avail < r->chunk_size ? avail : r->chunk_size;
-    const struct trace_record *rec = (const void *)(r->map + off);
+    uint64_t avail = r->size - (uint64_t)((const char *)h - r->map);
+    uint64_t bytes = avail < r->chunk_size ? avail : r->chunk_size;
+    const struct trace_record *rec = (const void *)h;
     uint64_t n = 1;
     while (n < bytes / TRACE_RECORD_SIZE && rec[n].type != TR_NONE)
         n++;
@@ -456,7 +456,7 @@ static size_t tr_chunk_order(struct trace_reader *r, uint64_t nchunks, uint64_t 
         }
         const struct trace_chunk_header *f = h->index < nchunks ? tr_chunk_at(r, h->index) : NULL;
         if (f && f->magic == TRACE_CHUNK_MAGIC && f->index == h->index && f->tid == h->tid &&
-            tr_chunk_filled(r, h->index) >= tr_chunk_filled(r, p))
+            tr_chunk_filled(r, f) >= tr_chunk_filled(r, h))
             continue;   /* copied whole: read there */
         st[ns].index = h->index;
         st[ns++].pos = p;

@@ -186,9 +186,6 @@ static int tw_map_segment(uint32_t k)
     return 0;
 }
 
-/* Map segments up to and including K (a prefix, so close can trim simply).
- * Returns 0, or -1 if the session closed or mapping failed (sticky unless
- * AHEAD: see tw_ensure_segment). */
 /* A segment could not be had (errno ERR, WHAT): unless AHEAD, the failure
  * sticks and events are dropped from here on.  Under tw_lock. */
 static void tw_segment_failed(bool ahead, const char *what, int err)
@@ -200,28 +197,33 @@ static void tw_segment_failed(bool ahead, const char *what, int err)
     tw_warn(what, err, "later events are dropped");
 }
 
+/* Map segments up to and including K, the descriptor checked first.
+ * Returns 0, or -1 (with tw_segment_failed's consequences unless AHEAD).
+ * Caller holds tw_lock. */
+static int tw_map_through(uint32_t k, bool ahead)
+{
+    if (tw_nsegs <= k && tw_fd_check() != 0) {
+        tw_segment_failed(ahead, "the program closed the trace file's descriptor and it cannot be reopened", errno);
+        return -1;
+    }
+    while (tw_nsegs <= k) {
+        if (tw_map_segment(tw_nsegs) != 0) {
+            tw_segment_failed(ahead, "cannot extend the trace file", errno);
+            return -1;
+        }
+        tw_nsegs++;
+        tw_header()->chunks = (uint64_t)tw_nsegs * TW_CHUNKS_PER_SEG;
+    }
+    return 0;
+}
+
+/* Map segments up to and including K (a prefix, so close can trim simply).
+ * Returns 0, or -1 if the session closed or mapping failed (sticky unless
+ * AHEAD: see tw_ensure_segment). */
 static int tw_ensure_segment_ex(uint32_t k, bool ahead)
 {
-    int rc = 0;
     tw_lock_take();
-    if (!atomic_load(&tw_open_flag) || atomic_load(&tw_failed)) {
-        rc = -1;
-    } else {
-        if (tw_nsegs <= k && tw_fd_check() != 0) {
-            rc = -1;
-            tw_segment_failed(ahead, "the program closed the trace file's descriptor and it cannot be reopened",
-                              errno);
-        }
-        while (rc == 0 && tw_nsegs <= k) {
-            if (tw_map_segment(tw_nsegs) != 0) {
-                rc = -1;
-                tw_segment_failed(ahead, "cannot extend the trace file", errno);
-                break;
-            }
-            tw_nsegs++;
-            tw_header()->chunks = (uint64_t)tw_nsegs * TW_CHUNKS_PER_SEG;
-        }
-    }
+    int rc = !atomic_load(&tw_open_flag) || atomic_load(&tw_failed) ? -1 : tw_map_through(k, ahead);
     tw_lock_drop();
     return rc;
 }
@@ -506,9 +508,11 @@ static void tw_stage_hand_on(struct tw_thread *t, uint32_t gen)
 
 /* At close, under tw_lock, no copy running: copy every staging chunk in use
  * to its position (mapping its segment if need be), then empty the staging
- * area, which a closed trace does not need.  */
+ * area, which a closed trace does not need, unless a chunk could not be
+ * copied (the file could not grow): it stays there for the reader. */
 static void tw_stage_flush_all(void)
 {
+    bool kept = false;
     for (uint32_t s = 0; s < TW_STAGE_CHUNKS; s++) {
         if (atomic_load(&tw_slot_state[s]) == TW_SLOT_FREE)
             continue;
@@ -518,19 +522,12 @@ static void tw_stage_flush_all(void)
         if (h->magic != TRACE_CHUNK_MAGIC)
             continue;
         uint64_t k = h->index / TW_CHUNKS_PER_SEG;
-        while (k < TW_MAX_SEGS && tw_nsegs <= k && !atomic_load(&tw_failed) && tw_map_segment(tw_nsegs) == 0)
-            tw_nsegs++;
-        if (k >= tw_nsegs)
-            continue;   /* (the file could not grow: the chunk stays in the staging area) */
+        if (k >= TW_MAX_SEGS || atomic_load(&tw_failed) || tw_map_through((uint32_t)k, true) != 0) {
+            kept = true;
+            continue;
+        }
         tw_stage_copy_to(from, atomic_load(&tw_seg[k]) + TRACE_HEADER_SIZE +
                                    (size_t)(h->index % TW_CHUNKS_PER_SEG) * TRACE_CHUNK_SIZE);
-    }
-    char *area = tw_stage_chunk(0);
-    bool kept = false;
-    for (uint32_t s = 0; s < TW_STAGE_CHUNKS; s++) {
-        const struct trace_chunk_header *h = (const void *)(area + (size_t)s * TRACE_CHUNK_SIZE);
-        uint64_t k = h->index / TW_CHUNKS_PER_SEG;
-        kept |= h->magic == TRACE_CHUNK_MAGIC && k >= tw_nsegs;
     }
     if (kept)
         return;
@@ -538,7 +535,7 @@ static void tw_stage_flush_all(void)
     if (tw_fd_check() != 0 ||
         fallocate(tw_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, TRACE_HEADER_SIZE,
                   (off_t)TW_STAGE_CHUNKS * TRACE_CHUNK_SIZE) != 0)
-        memset(area, 0, (size_t)TW_STAGE_CHUNKS * TRACE_CHUNK_SIZE);
+        memset(tw_stage_chunk(0), 0, (size_t)TW_STAGE_CHUNKS * TRACE_CHUNK_SIZE);
 }
 
 void tw_thread_done(struct tw_thread *t)
