@@ -43,7 +43,7 @@
  * are cut at 511 bytes and stacks at 64 frames, 1 KiB, before they get here). */
 #define TW_MAX_DEF_PAYLOAD (TRACE_CHUNK_SIZE - 2u * TRACE_RECORD_SIZE)
 #define TW_STAGE_CHUNKS TRACE_STAGE_CHUNKS /* the staging area: see "staging chunks" below */
-#define TW_STAGE_WAKE 8u                  /* full staging chunks per wake of the helper */
+#define TW_STAGE_WAKE 32u                 /* full staging chunks per wake of the helper: half the area */
 
 /* Session state.  tw_open/tw_close/segment mapping run under tw_lock; the hot
  * path only reads tw_open_flag and tw_gen and bumps two counters. */
@@ -251,6 +251,7 @@ static int tw_ensure_segment(uint32_t k)
  * to fault in as before. */
 static int (*tw_starter)(void *(*fn)(void *));
 static _Atomic uint32_t tw_helper_word;        /* futex word: bumped by every request */
+static atomic_bool tw_helper_asleep;           /* set by the helper before it waits */
 static _Atomic uint32_t tw_pf_asked;           /* populate requests made */
 static _Atomic uint64_t tw_pf_range;           /* the latest request: first chunk << 32 | windows */
 static _Atomic uint32_t tw_pf_gen;             /* ... and its session */
@@ -326,16 +327,24 @@ static void *tw_populate_main(void *arg)
             tw_populate_range(atomic_load(&tw_pf_range), atomic_load(&tw_pf_gen));
         }
         tw_stage_copy_full();
+        /* Announced before the wait, both seq_cst: a waker that reads false
+         * bumped the word before this store, so the wait returns at once. */
+        atomic_store(&tw_helper_asleep, true);
         if (atomic_load(&tw_helper_word) == word)
             syscall(SYS_futex, &tw_helper_word, FUTEX_WAIT_PRIVATE, word, NULL, NULL, 0);
+        atomic_store(&tw_helper_asleep, false);
     }
     return NULL;
 }
 
+/* The wake is a system call and, the helper sleeping on the other core, an
+ * interprocessor interrupt (a trip to the hypervisor in a VM): made only when
+ * the helper is asleep; awake, it sees the bumped word before it waits. */
 static void tw_helper_wake(void)
 {
     atomic_fetch_add(&tw_helper_word, 1);
-    syscall(SYS_futex, &tw_helper_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    if (atomic_load(&tw_helper_asleep))
+        syscall(SYS_futex, &tw_helper_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
 /* Start the helper with every signal blocked (it must never take one of

@@ -97,48 +97,82 @@ static uint32_t prop_var(PyObject *pyprop)
     return var;
 }
 
-/* The last answers of struct_attr_var, by (data, struct type, name object):
- * a loop over the same attributes skips the name and variable lookups (the
- * recorder's hot path, docs/performance.md).  Each entry holds a reference
- * to its name, so that address cannot come to name another string while it
- * is here; py_forget_attr_memo empties it when an ID is removed (its address
+/* The last answers of struct_attr_var: a loop over the same attributes
+ * skips the name and variable lookups (the recorder's hot path,
+ * docs/performance.md).  One cache line per struct, by (data, struct type),
+ * holds up to ATTR_WAYS of its attributes by name object: a loop over many
+ * objects misses the cache once per object, not once per attribute, and a
+ * struct's attributes never evict each other's entries unless it has more
+ * than ATTR_WAYS of them in use.  Each entry holds a reference to its name,
+ * so that address cannot come to name another string while it is here;
+ * py_forget_attr_memo empties the memo when an ID is removed (its address
  * may come back as another ID's).  Used under the GIL only. */
-#define ATTR_MEMO_BITS 13   /* 8,192: a loop over 300 objects' 4 attributes thrashed 1,024 */
+#define ATTR_WAYS 4
+#define ATTR_MEMO_BITS 12   /* 4,096 structs, 256 KiB */
 #define ATTR_MEMO (1u << ATTR_MEMO_BITS)
-static struct attr_memo {
+static struct attr_bucket {
     void *data, *srna;
-    PyObject *name;
-    uint32_t var;
-} attr_memo[ATTR_MEMO];
+    PyObject *name[ATTR_WAYS];
+    uint32_t var[ATTR_WAYS];
+} attr_memo[ATTR_MEMO] __attribute__((aligned(64)));
+_Static_assert(sizeof(struct attr_bucket) == 64, "one cache line per struct");
+
+static void attr_bucket_clear(struct attr_bucket *b)
+{
+    for (int w = 0; w < ATTR_WAYS; w++) {
+        b->var[w] = 0;
+        Py_CLEAR(b->name[w]);
+    }
+}
 
 static void py_forget_attr_memo(void)
 {
     for (size_t i = 0; i < ATTR_MEMO; i++) {
-        Py_CLEAR(attr_memo[i].name);
-        attr_memo[i].var = 0;
+        attr_bucket_clear(&attr_memo[i]);
+        attr_memo[i].data = attr_memo[i].srna = NULL;
     }
     memset(prop_memo, 0, sizeof prop_memo);
+}
+
+/* Remember NAME -> VAR in B, B's struct now (DATA, SRNA): a free way, else
+ * the one the name's address picks (a loop over five attributes then loses
+ * one or two of them, where evicting the oldest would lose all five). */
+static void attr_memo_put(struct attr_bucket *b, void *data, void *srna, PyObject *name, uint32_t var)
+{
+    if (b->data != data || b->srna != srna) {
+        attr_bucket_clear(b);
+        b->data = data;
+        b->srna = srna;
+    }
+    int way = (int)(((uintptr_t)name >> 4) % ATTR_WAYS);
+    for (int w = 0; w < ATTR_WAYS; w++)
+        if (!b->var[w]) {
+            way = w;
+            break;
+        }
+    Py_INCREF(name);
+    PyObject *old = b->name[way];
+    b->name[way] = name;
+    b->var[way] = var;
+    Py_XDECREF(old);
 }
 
 static uint32_t struct_attr_var(PyObject *self, PyObject *name)
 {
     struct rna_pointer *ptr = PYRNA_PTR(self);
-    uint64_t k = ((uint64_t)(uintptr_t)ptr->data ^ ((uint64_t)(uintptr_t)name << 7) ^
-                  ((uint64_t)(uintptr_t)ptr->type << 3)) * 0x9e3779b97f4a7c15ull;
-    struct attr_memo *m = &attr_memo[k >> (64 - ATTR_MEMO_BITS)];
-    if (m->name == name && m->data == ptr->data && m->srna == ptr->type && m->var)
-        return m->var;
+    uint64_t k = ((uint64_t)(uintptr_t)ptr->data ^ ((uint64_t)(uintptr_t)ptr->type << 3)) * 0x9e3779b97f4a7c15ull;
+    struct attr_bucket *b = &attr_memo[k >> (64 - ATTR_MEMO_BITS)];
+    if (b->data == ptr->data && b->srna == ptr->type)
+        for (int w = 0; w < ATTR_WAYS; w++)
+            if (b->name[w] == name && b->var[w])
+                return b->var[w];
     const char *ident;
     Py_ssize_t len;
     if (!py_is_rna_property(self, name, &ident, &len))
         return 0;
     uint32_t var = py_var(TRACE_VAR_PROPERTY, ptr->data, ptr->owner_id, ident, len, self, PATH_STRUCT);
-    if (var) {
-        Py_INCREF(name);
-        PyObject *old = m->name;
-        *m = (struct attr_memo){ptr->data, ptr->type, name, var};
-        Py_XDECREF(old);
-    }
+    if (var)
+        attr_memo_put(b, ptr->data, ptr->type, name, var);
     return var;
 }
 
