@@ -38,8 +38,18 @@ PY
 count() {   # instructions collected; $1 = output name, rest = env assignments
     out=$1; shift
     env "$@" valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$tmp/$out" \
-        blender -b --factory-startup --python "$tmp/wrap.py" >"$tmp/$out.log" 2>&1
-    sed -n 's/^totals: //p' "$tmp/$out"
+        blender -b --factory-startup --python "$tmp/wrap.py" >"$tmp/$out.log" 2>&1 || true
+    n=$(sed -n 's/^totals: //p' "$tmp/$out")
+    # Blender dead under valgrind counts nothing: say why rather than print a
+    # ratio of zeros (valgrind 3.19 stops at rdtscp, which libhwy uses on
+    # CPUs that have it: "unhandled instruction bytes: 0xF 0x1 0xF9")
+    if [ -z "$n" ] || [ "$n" = 0 ]; then
+        why=$(grep -m1 -e 'Unrecognised instruction' -e 'unhandled instruction' -e 'Process terminating' "$tmp/$out.log" |
+              sed 's/^==[0-9]*== //')
+        echo "instructions.sh: Blender counted no instructions under callgrind ($1): ${why:-see valgrind's output}" >&2
+        exit 1
+    fi
+    echo "$n"
 }
 
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }

@@ -4,7 +4,7 @@
 # on bench/rna_heavy.py, in one run, best of REPEAT (default 5) each; then
 # the time each script measures itself (rna_heavy.py's 1M-access loop,
 # typical_addon.py's whole body), plain and recorded in alternation, the
-# median of REPEAT each.
+# median of REPEAT each and the median of the per-round ratios.
 # Usage: bench/overhead.sh [BPYRACE]   (default build/bpyrace)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,19 +45,27 @@ inner() {
     rm -f "$tmp"/i.trace*
 }
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-# timed SCRIPT FIELD LABEL: plain, recorded and patched in alternation, medians
+# timed SCRIPT FIELD LABEL: plain, recorded and patched in alternation; the
+# medians, and the median of the per-round ratios (each recorded run against
+# the plain run just before it: the machine's drift from round to round,
+# which on a shared VM moves the whole series by a tenth, cancels in a pair)
 timed() {
-    : >"$tmp/a"; : >"$tmp/b"; : >"$tmp/c"
+    : >"$tmp/a"; : >"$tmp/b"; : >"$tmp/c"; : >"$tmp/rb"; : >"$tmp/rc"
     i=0
     while [ $i -lt "$REPEAT" ]; do
-        inner "$1" "$2" BPYRACE_BENCH=1 >>"$tmp/a"
-        inner "$1" "$2" LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/i.trace" >>"$tmp/b"
-        inner "$1" "$2" LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/i.trace" BPYRACE_PATCH_ENTRY_POINTS=1 >>"$tmp/c"
+        x=$(inner "$1" "$2" BPYRACE_BENCH=1)
+        y=$(inner "$1" "$2" LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/i.trace")
+        z=$(inner "$1" "$2" LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/i.trace" BPYRACE_PATCH_ENTRY_POINTS=1)
+        echo "$x" >>"$tmp/a"; echo "$y" >>"$tmp/b"; echo "$z" >>"$tmp/c"
+        echo "$y / $x" | bc -l >>"$tmp/rb"
+        echo "$z / $x" | bc -l >>"$tmp/rc"
         i=$((i + 1))
     done
     a=$(median <"$tmp/a") b=$(median <"$tmp/b") c=$(median <"$tmp/c")
     printf '%-18s %6.3f s plain, %6.3f s recorded (%.3fx), %6.3f s patched (%.3fx)\n' "$3" \
         "$a" "$b" "$(echo "$b / $a" | bc -l)" "$c" "$(echo "$c / $a" | bc -l)"
+    printf '%-18s paired ratios (medians): recorded %.3fx, patched %.3fx\n' "" \
+        "$(median <"$tmp/rb")" "$(median <"$tmp/rc")"
 }
 timed "$script" loop_seconds "the 1M-access loop"
 timed "$here/typical_addon.py" script_seconds "typical_addon.py"
