@@ -86,6 +86,7 @@ struct trace_reader {
     struct tr_cursor *heap;
     size_t nheap;
     size_t low;                   /* pass 2: the first chunk not done */
+    size_t rel_low;               /* ... the first chunk not given back */
     size_t hi;                    /* ... and one past the last done */
     size_t done_bytes;            /* ... done since pages were last given back */
     size_t done_chunks;
@@ -676,13 +677,20 @@ static void tr_chunk_done(struct trace_reader *r, size_t chunk)
         r->hi = chunk + 1;
     while (r->low < r->nchunks && r->chunks[r->low].done)
         r->low++;
-    /* (a chunk's few records can cost a whole chunk of memory: the kernel
-     * maps pages around the one read) */
-    if (++r->done_chunks % 256 && r->done_bytes < TR_RELEASE_BYTES)
+    /* A pass every TR_RELEASE_BYTES of chunks read, counted in whole chunks
+     * (a chunk's few records can cost a whole chunk of memory: the kernel
+     * maps pages around the one read) or in records.  Not oftener: each
+     * madvise is a TLB shootdown, an interprocessor interrupt in a VM, and
+     * with many threads the chunks read lie in as many runs as there are
+     * threads (a pass per 256 4 KiB chunks was 56,000 calls, a fifth of the
+     * analysis of 50 million events, docs/performance.md). */
+    if (++r->done_chunks % (TR_RELEASE_BYTES / r->chunk_size) && r->done_bytes < TR_RELEASE_BYTES)
         return;
     r->done_bytes = 0;
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    for (size_t i = r->low; i < r->hi;) {
+    /* (from the first chunk not given back: the chunks below LOW are all
+     * done, and those done since the last pass are one run) */
+    for (size_t i = r->rel_low; i < r->hi;) {
         if (!r->chunks[i].done || r->chunks[i].released) {
             i++;
             continue;
@@ -699,6 +707,8 @@ static void tr_chunk_done(struct trace_reader *r, size_t chunk)
         if (to > from)   /* (a page shared with a chunk still read is merely read again) */
             madvise((void *)(r->map + from), to - from, MADV_DONTNEED);
     }
+    while (r->rel_low < r->hi && r->chunks[r->rel_low].released)
+        r->rel_low++;
 }
 
 /* Next event of C's thread, moving on to the thread's next chunk. */
@@ -752,7 +762,7 @@ static bool tr_link_chunks(struct trace_reader *r, bool *first)
 void trace_rewind(struct trace_reader *r)
 {
     r->nheap = 0;
-    r->low = r->hi = r->done_bytes = 0;
+    r->low = r->rel_low = r->hi = r->done_bytes = 0;
     for (size_t i = 0; i < r->nchunks; i++)
         r->chunks[i].done = r->chunks[i].released = false;
     bool *first = calloc(r->nchunks ? r->nchunks : 1, sizeof *first);
