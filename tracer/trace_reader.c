@@ -85,9 +85,8 @@ struct trace_reader {
 
     struct tr_cursor *heap;
     size_t nheap;
-    size_t low;                   /* pass 2: the first chunk not done */
-    size_t rel_low;               /* ... the first chunk not given back */
-    size_t hi;                    /* ... and one past the last done */
+    size_t rel_low;               /* pass 2: the first chunk not given back */
+    size_t hi;                    /* ... one past the last done */
     size_t done_bytes;            /* ... done since pages were last given back */
     size_t done_chunks;
     size_t released;              /* pass 1: bytes from the map's start given back */
@@ -675,8 +674,6 @@ static void tr_chunk_done(struct trace_reader *r, size_t chunk)
     r->done_bytes += (size_t)((const char *)r->chunks[chunk].end - (const char *)r->chunks[chunk].begin);
     if (chunk + 1 > r->hi)
         r->hi = chunk + 1;
-    while (r->low < r->nchunks && r->chunks[r->low].done)
-        r->low++;
     /* A pass every TR_RELEASE_BYTES of chunks read, counted in whole chunks
      * (a chunk's few records can cost a whole chunk of memory: the kernel
      * maps pages around the one read) or in records.  Not oftener: each
@@ -688,8 +685,8 @@ static void tr_chunk_done(struct trace_reader *r, size_t chunk)
         return;
     r->done_bytes = 0;
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    /* (from the first chunk not given back: the chunks below LOW are all
-     * done, and those done since the last pass are one run) */
+    /* (from the first chunk not given back, not from the first not done:
+     * chunks done below that one since the last pass are given back too) */
     for (size_t i = r->rel_low; i < r->hi;) {
         if (!r->chunks[i].done || r->chunks[i].released) {
             i++;
@@ -762,7 +759,7 @@ static bool tr_link_chunks(struct trace_reader *r, bool *first)
 void trace_rewind(struct trace_reader *r)
 {
     r->nheap = 0;
-    r->low = r->rel_low = r->hi = r->done_bytes = 0;
+    r->rel_low = r->hi = r->done_bytes = 0;
     for (size_t i = 0; i < r->nchunks; i++)
         r->chunks[i].done = r->chunks[i].released = false;
     bool *first = calloc(r->nchunks ? r->nchunks : 1, sizeof *first);
