@@ -1,5 +1,5 @@
 /* What the analyzer benchmarks share: CPU time, feeding a trace to the
- * analyzer as report_trace does, and the process's anonymous memory. */
+ * analyzer as report_trace does, and the process's memory (proc_status.h). */
 #ifndef BPYRACE_BENCH_H
 #define BPYRACE_BENCH_H
 
@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "hb.h"
+#include "proc_status.h"
 #include "trace_reader.h"
 
 /* CPU time of this (single-threaded) process: "one core", and the same
@@ -47,21 +48,6 @@ static inline uint64_t bench_feed(struct trace_reader *rd, struct hb *h)
     }
     hb_events(h, batch, nb);
     return fed;
-}
-
-/* The "KEY: N kB" line of /proc/self/status (RssAnon, RssFile), -1 if none. */
-static inline long bench_status_kb(const char *key)
-{
-    long kb = -1, v;
-    char line[256], fmt[64];
-    snprintf(fmt, sizeof fmt, "%s: %%ld", key);
-    FILE *st = fopen("/proc/self/status", "r");
-    while (st && fgets(line, sizeof line, st))
-        if (sscanf(line, fmt, &v) == 1)
-            kb = v;
-    if (st)
-        fclose(st);
-    return kb;
 }
 
 #endif

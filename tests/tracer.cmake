@@ -12,6 +12,7 @@ set_tests_properties(tracer_writer PROPERTIES LABELS "tracer;unit;tsan"
 
 add_executable(test_trace_reader ${_tr}/unit/test_trace_reader.c)
 target_link_libraries(test_trace_reader PRIVATE bpyrace_trace)
+target_include_directories(test_trace_reader PRIVATE ${_tr}/../bench)
 add_test(NAME tracer_reader COMMAND test_trace_reader)
 set_tests_properties(tracer_reader PROPERTIES LABELS "tracer;unit;asan"
                      SKIP_RETURN_CODE 77 TIMEOUT 300)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "proc_status.h"   /* (bench/) */
 
 
 /* ---- building traces ---- */
@@ -547,20 +548,6 @@ static void test_fuzz(void)
     free(m);
 }
 
-/* This process's file-backed resident memory, in KiB. */
-static long rss_file_kb(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    char line[256];
-    long kb = -1;
-    while (f && fgets(line, sizeof line, f))
-        if (sscanf(line, "RssFile: %ld kB", &kb) == 1)
-            break;
-    if (f)
-        fclose(f);
-    return kb;
-}
-
 /* The reader gives back the pages it has read, in both passes, however the
  * threads' chunks interleave: a 64 MiB trace of 16 threads never holds
  * more than a few MiB mapped (TR_RELEASE_BYTES, 8 MiB, plus the chunks the
@@ -580,19 +567,19 @@ static void test_release(void)
         for (int k = 0; k < THREADS; k++)
             tw_emit(&t[k], TR_READ, 0, 0, 0, 1, i);
     tw_close();
-    long before = rss_file_kb();
+    long before = bench_status_kb("RssFile");
     CHECK(before >= 0);
     struct trace_reader *r = open_ok(path);
-    long opened = rss_file_kb();
+    long opened = bench_status_kb("RssFile");
     struct trace_event ev;
     uint64_t n = 0, peak = 0;
     while (trace_next(r, &ev))
         if (++n % 65536 == 0) {
-            long now = rss_file_kb();
+            long now = bench_status_kb("RssFile");
             if ((uint64_t)(now - before) > peak)
                 peak = (uint64_t)(now - before);
         }
-    long after = rss_file_kb();
+    long after = bench_status_kb("RssFile");
     CHECK(n == (uint64_t)THREADS * PER);
     CHECK(opened - before < 16 * 1024);
     CHECK(peak < 24 * 1024);
