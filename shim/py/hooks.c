@@ -99,23 +99,26 @@ static uint32_t prop_var(PyObject *pyprop)
 
 /* The last answers of struct_attr_var: a loop over the same attributes
  * skips the name and variable lookups (the recorder's hot path,
- * docs/performance.md).  One cache line per struct, by (data, struct type),
- * holds up to ATTR_WAYS of its attributes by name object: a loop over many
- * objects misses the cache once per object, not once per attribute, and a
- * struct's attributes never evict each other's entries unless it has more
- * than ATTR_WAYS of them in use.  Each entry holds a reference to its name,
- * so that address cannot come to name another string while it is here;
- * py_forget_attr_memo empties the memo when an ID is removed (its address
- * may come back as another ID's).  Used under the GIL only. */
-#define ATTR_WAYS 4
-#define ATTR_MEMO_BITS 12   /* 4,096 structs, 256 KiB */
+ * docs/performance.md).  One bucket of two cache lines per struct, by
+ * (data, struct type), holds up to ATTR_WAYS of its attributes by name
+ * object: a loop over many objects misses the cache once per object, not
+ * once per attribute, and a struct's attributes never evict each other's
+ * entries unless it has more than ATTR_WAYS of them in use (an add-on's
+ * object is read and written through six or seven: with four ways, two
+ * names of a loop's four took the same way in most runs, and a third of the
+ * typical script's accesses missed).  Each entry holds a reference to its
+ * name, so that address cannot come to name another string while it is
+ * here; py_forget_attr_memo empties the memo when an ID is removed (its
+ * address may come back as another ID's).  Used under the GIL only. */
+#define ATTR_WAYS 8
+#define ATTR_MEMO_BITS 12   /* 4,096 structs, 512 KiB */
 #define ATTR_MEMO (1u << ATTR_MEMO_BITS)
-static struct attr_bucket {
+static struct __attribute__((aligned(128))) attr_bucket {
     void *data, *srna;
     PyObject *name[ATTR_WAYS];
     uint32_t var[ATTR_WAYS];
-} attr_memo[ATTR_MEMO] __attribute__((aligned(64)));
-_Static_assert(sizeof(struct attr_bucket) == 64, "one cache line per struct");
+} attr_memo[ATTR_MEMO];
+_Static_assert(sizeof(struct attr_bucket) == 128, "two cache lines per struct");
 
 static void attr_bucket_clear(struct attr_bucket *b)
 {
