@@ -3,8 +3,9 @@
 # no report needed beyond the analysis it always does) against plain Blender,
 # on bench/rna_heavy.py, in one run, best of REPEAT (default 5) each; then
 # the time each script measures itself (rna_heavy.py's 1M-access loop,
-# typical_addon.py's whole body), plain and recorded in alternation, the
-# median of REPEAT each and the median of the per-round ratios.
+# typical_addon.py's whole body, id_churn.py's 500 removals), plain and
+# recorded in alternation, the median of REPEAT each and the median of the
+# per-round ratios.
 # Usage: bench/overhead.sh [BPYRACE]   (default build/bpyrace)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -69,4 +70,5 @@ timed() {
 }
 timed "$script" loop_seconds "the 1M-access loop"
 timed "$here/typical_addon.py" script_seconds "typical_addon.py"
+timed "$here/id_churn.py" loop_seconds "ID churn"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"

@@ -108,8 +108,10 @@ static uint32_t prop_var(PyObject *pyprop)
  * names of a loop's four took the same way in most runs, and a third of the
  * typical script's accesses missed).  Each entry holds a reference to its
  * name, so that address cannot come to name another string while it is
- * here; py_forget_attr_memo empties the memo when an ID is removed (its
- * address may come back as another ID's).  Used under the GIL only. */
+ * here.  When an ID is removed (its address may come back as another ID's)
+ * py_forget_attr_memo starts a new generation: a bucket of an older one
+ * reads as empty, and gives its names back when it is next filled (a sweep
+ * of the 512 KiB at every removal cost 14 us).  Used under the GIL only. */
 #define ATTR_WAYS 8
 #define ATTR_MEMO_BITS 12   /* 4,096 structs, 512 KiB */
 #define ATTR_MEMO (1u << ATTR_MEMO_BITS)
@@ -117,7 +119,9 @@ static struct __attribute__((aligned(128))) attr_bucket {
     void *data, *srna;
     PyObject *name[ATTR_WAYS];
     uint32_t var[ATTR_WAYS];
+    uint32_t gen;   /* attr_gen when filled */
 } attr_memo[ATTR_MEMO];
+static uint32_t attr_gen = 1;
 _Static_assert(sizeof(struct attr_bucket) == 128, "two cache lines per struct");
 
 static void attr_bucket_clear(struct attr_bucket *b)
@@ -130,9 +134,12 @@ static void attr_bucket_clear(struct attr_bucket *b)
 
 static void py_forget_attr_memo(void)
 {
-    for (size_t i = 0; i < ATTR_MEMO; i++) {
-        attr_bucket_clear(&attr_memo[i]);
-        attr_memo[i].data = attr_memo[i].srna = NULL;
+    if (++attr_gen == 0) {   /* (wrapped: every bucket could look current) */
+        for (size_t i = 0; i < ATTR_MEMO; i++) {
+            attr_bucket_clear(&attr_memo[i]);
+            attr_memo[i].data = attr_memo[i].srna = NULL;
+        }
+        attr_gen = 1;
     }
     memset(prop_memo, 0, sizeof prop_memo);
 }
@@ -142,10 +149,11 @@ static void py_forget_attr_memo(void)
  * one or two of them, where evicting the oldest would lose all five). */
 static void attr_memo_put(struct attr_bucket *b, void *data, void *srna, PyObject *name, uint32_t var)
 {
-    if (b->data != data || b->srna != srna) {
+    if (b->data != data || b->srna != srna || b->gen != attr_gen) {
         attr_bucket_clear(b);
         b->data = data;
         b->srna = srna;
+        b->gen = attr_gen;
     }
     int way = (int)(((uintptr_t)name >> 4) % ATTR_WAYS);
     for (int w = 0; w < ATTR_WAYS; w++)
@@ -165,7 +173,7 @@ static uint32_t struct_attr_var(PyObject *self, PyObject *name)
     struct rna_pointer *ptr = PYRNA_PTR(self);
     uint64_t k = ((uint64_t)(uintptr_t)ptr->data ^ ((uint64_t)(uintptr_t)ptr->type << 3)) * 0x9e3779b97f4a7c15ull;
     struct attr_bucket *b = &attr_memo[k >> (64 - ATTR_MEMO_BITS)];
-    if (b->data == ptr->data && b->srna == ptr->type)
+    if (b->data == ptr->data && b->srna == ptr->type && b->gen == attr_gen)
         for (int w = 0; w < ATTR_WAYS; w++)
             if (b->name[w] == name && b->var[w])
                 return b->var[w];
