@@ -17,8 +17,16 @@ struct start_arg {
 };
 
 /* pthread_t -> bpyrace tid, for pthread_join.  Creation and joins are rare:
- * a spinlock (not a pthread mutex: those are ours) is enough. */
+ * a spinlock (not a pthread mutex: those are ours) is enough.  Open
+ * addressing by a hash of the pthread_t (the address of the thread's
+ * descriptor, whose low bits are the same for every thread); a joined or
+ * detached thread leaves a tombstone, reused by the next thread, and a
+ * thread created detached leaves its entry, overwritten when its pthread_t
+ * comes back for a new thread.  (Without reuse, a session's first 4,096
+ * Python threads, detached at birth, filled the table, and every later join
+ * went unrecorded: test shim_joins.) */
 #define JOIN_SLOTS 4096
+#define JOIN_TOMB UINT32_MAX
 static struct { pthread_t thread; uint32_t tid; } join_table[JOIN_SLOTS];
 static _Atomic int join_lock;
 
@@ -33,17 +41,36 @@ static void unlock_table(void) { atomic_store_explicit(&join_lock, 0, memory_ord
  * that does not exist there. */
 void bpr_thread_after_fork(void) { atomic_store(&join_lock, 0); }
 
+static size_t join_home(pthread_t th)
+{
+    return (size_t)(((uint64_t)th * 0x9e3779b97f4a7c15ull) >> 52) % JOIN_SLOTS;
+}
+
 static void remember(pthread_t th, uint32_t tid)
 {
     lock_table();
-    size_t slot = (size_t)th % JOIN_SLOTS;
-    for (int i = 0; i < JOIN_SLOTS; i++, slot = (slot + 1) % JOIN_SLOTS)
+    size_t slot = join_home(th), free_slot = JOIN_SLOTS;
+    for (int i = 0; i < JOIN_SLOTS; i++, slot = (slot + 1) % JOIN_SLOTS) {
+        if (join_table[slot].tid == JOIN_TOMB) {
+            if (free_slot == JOIN_SLOTS)
+                free_slot = slot;
+            continue;
+        }
         if (join_table[slot].tid == 0 || join_table[slot].thread == th) {
-            join_table[slot].thread = th;
-            join_table[slot].tid = tid;
+            /* (an entry for TH is a thread that ended detached: TH is new) */
+            if (join_table[slot].tid != 0 || free_slot == JOIN_SLOTS)
+                free_slot = slot;
             break;
         }
+    }
+    if (free_slot < JOIN_SLOTS) {
+        join_table[free_slot].thread = th;
+        join_table[free_slot].tid = tid;
+    }
     unlock_table();
+    if (free_slot == JOIN_SLOTS)
+        bpr_warn_once("joins", "more than %d threads neither joined nor detached at once; "
+                               "joins of later threads are not recorded", JOIN_SLOTS);
 }
 
 /* Returns the tid of TH and forgets it (a pthread_t is reused after join). */
@@ -51,19 +78,19 @@ static uint32_t forget(pthread_t th)
 {
     uint32_t tid = 0;
     lock_table();
-    size_t slot = (size_t)th % JOIN_SLOTS;
+    size_t slot = join_home(th);
     for (int i = 0; i < JOIN_SLOTS; i++, slot = (slot + 1) % JOIN_SLOTS) {
         if (join_table[slot].tid == 0)
             break;
-        if (join_table[slot].thread == th) {
+        if (join_table[slot].tid != JOIN_TOMB && join_table[slot].thread == th) {
             tid = join_table[slot].tid;
-            join_table[slot].tid = UINT32_MAX;   /* tombstone keeps probes intact */
+            join_table[slot].tid = JOIN_TOMB;   /* tombstone keeps probes intact */
             join_table[slot].thread = 0;
             break;
         }
     }
     unlock_table();
-    return tid == UINT32_MAX ? 0 : tid;
+    return tid;
 }
 
 /* The thread's end.  What runs after it (TLS and C++ thread_local

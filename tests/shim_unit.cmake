@@ -17,6 +17,13 @@ add_test(NAME shim_sync COMMAND test_shim_sync)
 set_tests_properties(shim_sync PROPERTIES LABELS "shim;unit;tsan" TIMEOUT 120
   ENVIRONMENT "BPYRACE_TRACE=${CMAKE_CURRENT_BINARY_DIR}/shim_sync.trace")
 
+# The pthread_t table over thousands of detached threads (a long session's
+# Python threads), then joins: each still recorded.
+shim_test(test_shim_joins ${CMAKE_CURRENT_LIST_DIR}/unit/test_shim_joins.c)
+add_test(NAME shim_joins COMMAND test_shim_joins)
+set_tests_properties(shim_joins PROPERTIES LABELS "shim;unit;tsan" TIMEOUT 120
+  ENVIRONMENT "BPYRACE_TRACE=${CMAKE_CURRENT_BINARY_DIR}/shim_joins.trace")
+
 # A quiet library's mutex, condvar and semaphore calls bypass the wrappers
 # (shim/quiet.c): a stand-in library whose name marks it quiet.
 add_library(jemalloc_bprtest SHARED ${CMAKE_CURRENT_LIST_DIR}/unit/quiet_lib.c)
