@@ -48,6 +48,7 @@ struct map {
     struct slot *slots;
     size_t cap, used;
     size_t first_cap;   /* the first table's slots: a typical run never grows it */
+    size_t tables;      /* tables made so far: a slot pointer from before a change is stale */
 };
 
 /* A zeroed table of N slots, its pages made resident in one go.  A slot
@@ -70,18 +71,36 @@ static struct slot *map_table(size_t n)
 static struct map vars;
 static void vars_relink(void);
 
+/* A variable of a removed ID (py_forget_id): no key matches this address
+ * again, and the slot keeps its hash so that the probe chains through it
+ * stay intact until the table is made again, which leaves it out. */
+#define DEAD_DATA ((void *)1)
+
+static bool slot_dead(const struct map *m, const struct slot *s)
+{
+    return m == &vars && s->data == DEAD_DATA;
+}
+
 static struct slot *map_find(struct map *m, uint64_t h, bool (*eq)(const struct slot *, const void *),
                              const void *key)
 {
     if (h == 0)
         h = 1;
     if (m->used * 2 >= m->cap) {
-        size_t ncap = m->cap ? m->cap * 2 : m->first_cap ? m->first_cap : 1024;
+        /* Removed IDs' variables are left behind: the table follows the
+         * variables in use, not every one a long session has made (a
+         * helper object made and removed 10 times a second is 100,000
+         * variables an hour), and is made again at the same size when
+         * enough of it was theirs. */
+        size_t live = 0;
+        for (size_t i = 0; i < m->cap; i++)
+            live += m->slots[i].hash && !slot_dead(m, &m->slots[i]);
+        size_t ncap = !m->cap ? (m->first_cap ? m->first_cap : 1024) : live * 4 >= m->cap ? m->cap * 2 : m->cap;
         struct slot *ns = map_table(ncap);
         if (!ns)
             return NULL;
         for (size_t i = 0; i < m->cap; i++)
-            if (m->slots[i].hash) {
+            if (m->slots[i].hash && !slot_dead(m, &m->slots[i])) {
                 size_t j = m->slots[i].hash & (ncap - 1);
                 while (ns[j].hash)
                     j = (j + 1) & (ncap - 1);
@@ -90,6 +109,8 @@ static struct slot *map_find(struct map *m, uint64_t h, bool (*eq)(const struct 
         free(m->slots);
         m->slots = ns;
         m->cap = ncap;
+        m->used = live;
+        m->tables++;
         if (m == &vars)
             vars_relink();   /* (chains hold slot indices) */
     }
@@ -296,10 +317,6 @@ PyObject *py_frame_self(const char *func, const char *suffix, int depth)
 
 /* ---- variables ---- */
 static struct map vars = { .first_cap = 16384 };
-
-/* No key matches this address again, and the slot keeps its hash so that
- * the probe chains through it stay intact. */
-#define DEAD_DATA ((void *)1)
 
 /* Per address, its variables: the first whose owner ID it is and the first
  * whose data it is (slot + 1), the rest linked through the slots (aux,
@@ -712,7 +729,7 @@ uint32_t py_var(uint16_t kind, void *data, void *owner_id, const char *ident, Py
     if (src == PATH_STRUCT && obj && ident && len < 511 && (kind == TRACE_VAR_PROPERTY || kind == TRACE_VAR_IDPROP))
         isid = intern_ident(ident, len, &stored);
     e->ident = stored ? (char *)stored : strndup(ident, (size_t)len);
-    size_t cap = vars.cap;
+    size_t tables = vars.tables;
     uint32_t id = isid ? define_joined_var(kind, owner_id, isid, obj) : 0;
     if (!id) {
         char base[1024], path[1200];
@@ -732,7 +749,7 @@ uint32_t py_var(uint16_t kind, void *data, void *owner_id, const char *ident, Py
     }
     /* Defining the owner ID's variable may have grown the map: then find
      * our slot again. */
-    if (vars.cap != cap)
+    if (vars.tables != tables)
         e = map_find(&vars, h, var_eq, &k);
     if (e)
         e->id = id;
