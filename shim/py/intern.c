@@ -42,6 +42,7 @@ struct slot {
     char *ident;
     uint16_t kind;
     bool linked;        /* var: on its chains (var_link) */
+    bool own_ident;     /* var: IDENT is the slot's own copy, freed with the slot */
     uint32_t next_data; /* var: the next variable of its data address (slot + 1, 0: none) */
 };
 struct map {
@@ -99,13 +100,19 @@ static struct slot *map_find(struct map *m, uint64_t h, bool (*eq)(const struct 
         struct slot *ns = map_table(ncap);
         if (!ns)
             return NULL;
-        for (size_t i = 0; i < m->cap; i++)
-            if (m->slots[i].hash && !slot_dead(m, &m->slots[i])) {
-                size_t j = m->slots[i].hash & (ncap - 1);
-                while (ns[j].hash)
-                    j = (j + 1) & (ncap - 1);
-                ns[j] = m->slots[i];
+        for (size_t i = 0; i < m->cap; i++) {
+            if (!m->slots[i].hash)
+                continue;
+            if (slot_dead(m, &m->slots[i])) {
+                if (m->slots[i].own_ident)
+                    free(m->slots[i].ident);
+                continue;
             }
+            size_t j = m->slots[i].hash & (ncap - 1);
+            while (ns[j].hash)
+                j = (j + 1) & (ncap - 1);
+            ns[j] = m->slots[i];
+        }
         free(m->slots);
         m->slots = ns;
         m->cap = ncap;
@@ -729,6 +736,7 @@ uint32_t py_var(uint16_t kind, void *data, void *owner_id, const char *ident, Py
     if (src == PATH_STRUCT && obj && ident && len < 511 && (kind == TRACE_VAR_PROPERTY || kind == TRACE_VAR_IDPROP))
         isid = intern_ident(ident, len, &stored);
     e->ident = stored ? (char *)stored : strndup(ident, (size_t)len);
+    e->own_ident = !stored;
     size_t tables = vars.tables;
     uint32_t id = isid ? define_joined_var(kind, owner_id, isid, obj) : 0;
     if (!id) {
