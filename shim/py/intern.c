@@ -35,8 +35,9 @@ static uint64_t hash_bytes(const void *p, size_t n, uint64_t h)
 /* ---- a minimal open-addressing map: 64-bit key hash -> entry ---- */
 struct slot {
     uint64_t hash;     /* 0 = empty */
-    uint32_t id;
-    uint32_t aux;      /* stack: in a bpy.ops call; var: the next variable of its owner (slot + 1, 0: none) */
+    uint32_t id;       /* (chains: the first variable the address owns, slot + 1) */
+    uint32_t aux;      /* stack: in a bpy.ops call; var: the next variable of its owner (slot + 1, 0: none);
+                          chains: the first variable whose data the address is */
     void *data;        /* var key parts, to tell collisions apart */
     void *owner;       /* var: the owning ID's address (py_forget_id) */
     char *ident;
@@ -325,50 +326,29 @@ PyObject *py_frame_self(const char *func, const char *suffix, int depth)
 /* ---- variables ---- */
 static struct map vars = { .first_cap = 16384 };
 
-/* Per address, its variables: the first whose owner ID it is and the first
- * whose data it is (slot + 1), the rest linked through the slots (aux,
+/* Per address, its variables, in a map of their own keyed by the address
+ * (data): the first variable it owns (id) and the first whose data it is
+ * (aux), as slot + 1, the rest linked through the variables' slots (aux,
  * next_data).  Removing an ID visits that ID's variables only: a sweep of
  * the whole table, as before, cost about 40 us per removal in a session of
  * 10,000 variables, and grew with every variable the session ever made.
- * Entries stay (an address can come back as a new ID's); slots are never
- * freed, so an index stays valid until the table grows, when every chain is
+ * Entries stay (an address can come back as a new ID's); a variable's index
+ * stays valid until the variable table is made again, when every chain is
  * made again. */
-struct var_chain {
-    void *key;   /* NULL: empty */
-    uint32_t by_owner, by_data;
-};
-static struct var_chain *chains;
-static size_t chains_cap, chains_used;
+static struct map chains = { .first_cap = 4096 };
 
-static struct var_chain *chain_of(void *key, bool add)
+static bool chain_eq(const struct slot *s, const void *key) { return s->data == key; }
+
+/* KEY's chain heads, made when ADD; NULL if none (or out of memory). */
+static struct slot *chain_of(void *key, bool add)
 {
-    if (add && (chains_used + 1) * 2 > chains_cap) {
-        size_t ncap = chains_cap ? chains_cap * 2 : 4096;
-        struct var_chain *nc = calloc(ncap, sizeof *nc);
-        if (!nc)
-            return NULL;
-        for (size_t i = 0; i < chains_cap; i++)
-            if (chains[i].key) {
-                size_t j = (size_t)(mix(HASH0, (uintptr_t)chains[i].key) & (ncap - 1));
-                while (nc[j].key)
-                    j = (j + 1) & (ncap - 1);
-                nc[j] = chains[i];
-            }
-        free(chains);
-        chains = nc;
-        chains_cap = ncap;
-    }
-    if (!chains_cap)
-        return NULL;
-    size_t i = (size_t)(mix(HASH0, (uintptr_t)key) & (chains_cap - 1));
-    for (; chains[i].key; i = (i + 1) & (chains_cap - 1))
-        if (chains[i].key == key)
-            return &chains[i];
+    uint64_t h = mix(HASH0, (uintptr_t)key);
     if (!add)
-        return NULL;
-    chains[i].key = key;
-    chains_used++;
-    return &chains[i];
+        return map_lookup(&chains, h, chain_eq, key);
+    struct slot *c = map_find(&chains, h, chain_eq, key);
+    if (c)
+        c->data = key;
+    return c;
 }
 
 /* Put slot I (its data and owner set) on its owner's and its data's chains.
@@ -376,26 +356,25 @@ static struct var_chain *chain_of(void *key, bool add)
  * ID's removal then keeps the variable (a stale name, never a crash). */
 static void var_link(size_t i)
 {
-    struct slot *s = &vars.slots[i];
-    struct var_chain *c;
+    struct slot *s = &vars.slots[i], *c;
     if (s->linked)
         return;   /* (a definition retried: linked twice, a chain would loop) */
     s->linked = true;
     s->aux = s->next_data = 0;
     if (s->owner && (c = chain_of(s->owner, true))) {
-        s->aux = c->by_owner;
-        c->by_owner = (uint32_t)i + 1;
+        s->aux = c->id;
+        c->id = (uint32_t)i + 1;
     }
     if (s->data && s->data != DEAD_DATA && (c = chain_of(s->data, true))) {
-        s->next_data = c->by_data;
-        c->by_data = (uint32_t)i + 1;
+        s->next_data = c->aux;
+        c->aux = (uint32_t)i + 1;
     }
 }
 
 static void vars_relink(void)
 {
-    for (size_t i = 0; i < chains_cap; i++)
-        chains[i].by_owner = chains[i].by_data = 0;
+    for (size_t i = 0; i < chains.cap; i++)
+        chains.slots[i].id = chains.slots[i].aux = 0;
     for (size_t i = 0; i < vars.cap; i++)
         vars.slots[i].linked = false;
     for (size_t i = 0; i < vars.cap; i++)
@@ -845,18 +824,18 @@ void py_record_call(uint16_t level, uint32_t id_var, uint32_t stack, uint32_t wh
 /* Every variable owned by ID or whose data is ID: no key matches it again. */
 void py_forget_id(void *id)
 {
-    struct var_chain *c = id ? chain_of(id, false) : NULL;
+    struct slot *c = id ? chain_of(id, false) : NULL;
     if (!c)
         return;
     /* A variable on both chains, or on another address's chain, is visited
      * again there: marking it dead twice is harmless, and its links stay. */
-    for (uint32_t i = c->by_owner; i; i = vars.slots[i - 1].aux) {
+    for (uint32_t i = c->id; i; i = vars.slots[i - 1].aux) {
         vars.slots[i - 1].data = DEAD_DATA;
         vars.slots[i - 1].owner = NULL;
     }
-    for (uint32_t i = c->by_data; i; i = vars.slots[i - 1].next_data) {
+    for (uint32_t i = c->aux; i; i = vars.slots[i - 1].next_data) {
         vars.slots[i - 1].data = DEAD_DATA;
         vars.slots[i - 1].owner = NULL;
     }
-    c->by_owner = c->by_data = 0;
+    c->id = c->aux = 0;
 }
