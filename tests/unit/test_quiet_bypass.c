@@ -19,6 +19,7 @@
 #include "trace_reader.h"
 #include "trace_writer.h"
 #include "check_all.h"
+#include "shim_trace.h"
 
 /* The shim activates only in a process with libpython. */
 __attribute__((visibility("default"))) char _PyRuntime[64];
@@ -114,14 +115,10 @@ int main(int argc, char **argv)
     pthread_mutex_t mine = PTHREAD_MUTEX_INITIALIZER;
     pthread_mutex_lock(&mine);
     pthread_mutex_unlock(&mine);
-    tw_close();
-    char path[4200], err[512];
-    snprintf(path, sizeof path, "%s.%d", base, getpid());
-    struct trace_reader *tr = trace_open(path, err, sizeof err);
-    if (!tr) {
-        fprintf(stderr, "%s\n", err);
+    char path[4200];
+    struct trace_reader *tr = shim_test_trace(base, path, sizeof path);
+    if (!tr)
         return 99;
-    }
     int mine_events = 0, lib_events = 0;
     struct trace_event ev;
     while (trace_next(tr, &ev)) {

@@ -15,6 +15,7 @@
 #include "trace_reader.h"
 #include "trace_writer.h"
 #include "check_all.h"
+#include "shim_trace.h"
 
 /* The shim activates only in a process with libpython. */
 __attribute__((visibility("default"))) char _PyRuntime[64];
@@ -70,15 +71,10 @@ int main(void)
             return 99;
         started++;
     }
-    tw_close();
-
-    char path[4200], err[512];
-    snprintf(path, sizeof path, "%s.%d", base, getpid());
-    struct trace_reader *r = trace_open(path, err, sizeof err);
-    if (!r) {
-        fprintf(stderr, "%s\n", err);
+    char path[4200];
+    struct trace_reader *r = shim_test_trace(base, path, sizeof path);
+    if (!r)
         return 99;
-    }
     CHECK(!trace_truncated(r), "trace closed cleanly");
     /* The joined threads are the last JOINED created; each join names the
      * thread created just before it. */

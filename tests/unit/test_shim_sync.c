@@ -17,6 +17,7 @@
 #include "trace_reader.h"
 #include "trace_writer.h"
 #include "check_all.h"
+#include "shim_trace.h"
 
 /* The shim activates only in a process with libpython. */
 __attribute__((visibility("default"))) char _PyRuntime[64];
@@ -70,15 +71,10 @@ int main(void)
     pthread_mutex_unlock(&cmutex);
     for (int i = 0; i < THREADS; i++)
         pthread_join(th[i], NULL);
-    tw_close();
-
-    char path[4200], err[512];
-    snprintf(path, sizeof path, "%s.%d", base, getpid());
-    struct trace_reader *r = trace_open(path, err, sizeof err);
-    if (!r) {
-        fprintf(stderr, "%s\n", err);
+    char path[4200];
+    struct trace_reader *r = shim_test_trace(base, path, sizeof path);
+    if (!r)
         return 99;
-    }
     CHECK(!trace_truncated(r), "trace closed cleanly");
     int creates = 0, starts = 0, joins = 0;
     int mutex_acq[64] = {0}, mutex_rel[64] = {0}, sem_post_n[64] = {0}, sem_wait_n[64] = {0};
