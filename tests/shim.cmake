@@ -44,6 +44,14 @@ list(APPEND _bt_names blender_outputs_same)
 add_test(NAME blender_kill COMMAND sh ${_bt}/kill.sh $<TARGET_FILE:bpyrace>)
 list(APPEND _bt_names blender_kill)
 
+# 5b. the recorder's long-lived memory is not the program's heap (jemalloc's
+# statistics; not in sanitizer builds, whose runtime replaces the allocator)
+if(NOT BPYRACE_SANITIZE)
+  add_test(NAME blender_heap
+           COMMAND ${BPYRACE_PYTHON3} ${_bt}/check_heap.py $<TARGET_FILE:bpyrace>)
+  list(APPEND _bt_names blender_heap)
+endif()
+
 # 7. interpreter GIL switches are not recorded as acquire/release of the GIL's mutex
 add_test(NAME blender_gil_locks
          COMMAND ${BPYRACE_PYTHON3} ${_bt}/check_gil_locks.py $<TARGET_FILE:bpyrace>)

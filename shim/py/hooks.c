@@ -1014,7 +1014,7 @@ bool py_is_rna_property(PyObject *self, PyObject *name, const char **ident, Py_s
     Py_hash_t h = PyObject_Hash(name);
     if (names_used * 2 >= names_cap) {
         size_t ncap = names_cap ? names_cap * 2 : 4096;
-        struct name_slot *ns = calloc(ncap, sizeof *ns);
+        struct name_slot *ns = py_own_table(ncap * sizeof *ns);
         if (!ns)
             return false;
         for (size_t i = 0; i < names_cap; i++)
@@ -1024,7 +1024,7 @@ bool py_is_rna_property(PyObject *self, PyObject *name, const char **ident, Py_s
                     j = (j + 1) & (ncap - 1);
                 ns[j] = names[i];
             }
-        free(names);
+        py_own_table_free(names, names_cap * sizeof *names);
         names = ns;
         names_cap = ncap;
     }

@@ -43,7 +43,6 @@ struct slot {
     char *ident;
     uint16_t kind;
     bool linked;        /* var: on its chains (var_link) */
-    bool own_ident;     /* var: IDENT is the slot's own copy, freed with the slot */
     uint32_t next_data; /* var: the next variable of its data address (slot + 1, 0: none) */
 };
 struct map {
@@ -53,21 +52,10 @@ struct map {
     size_t tables;      /* tables made so far: a slot pointer from before a change is stale */
 };
 
-/* A zeroed table of N slots, its pages made resident in one go.  A slot
- * lands on a page at random, so a table filled one key at a time takes a
- * page fault per page, each several times the cost of populating the page
- * with the others (on a PVM guest, 7 us against 1.4: docs/performance.md,
- * "Fifth pass"). */
+/* A zeroed table of N slots, out of the program's heap (own_memory.c). */
 static struct slot *map_table(size_t n)
 {
-    struct slot *t = calloc(n, sizeof *t);
-#ifdef MADV_POPULATE_WRITE
-    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    uintptr_t from = ((uintptr_t)t + page - 1) & ~(page - 1), to = ((uintptr_t)(t + n)) & ~(page - 1);
-    if (t && to > from)
-        (void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
-#endif
-    return t;
+    return py_own_table(n * sizeof(struct slot));
 }
 
 static struct map vars;
@@ -104,17 +92,14 @@ static struct slot *map_find(struct map *m, uint64_t h, bool (*eq)(const struct 
         for (size_t i = 0; i < m->cap; i++) {
             if (!m->slots[i].hash)
                 continue;
-            if (slot_dead(m, &m->slots[i])) {
-                if (m->slots[i].own_ident)
-                    free(m->slots[i].ident);
-                continue;
-            }
+            if (slot_dead(m, &m->slots[i]))
+                continue;   /* (its name is interned: kept) */
             size_t j = m->slots[i].hash & (ncap - 1);
             while (ns[j].hash)
                 j = (j + 1) & (ncap - 1);
             ns[j] = m->slots[i];
         }
-        free(m->slots);
+        py_own_table_free(m->slots, m->cap * sizeof *m->slots);
         m->slots = ns;
         m->cap = ncap;
         m->used = live;
@@ -166,7 +151,7 @@ static uint32_t intern_string(const char *s, Py_ssize_t len, const char **stored
     if (!e)
         return 0;
     if (!e->id) {
-        e->ident = strdup(buf);
+        e->ident = py_own_strndup(buf, (size_t)len);
         e->id = bpr_new_string_id();
         bpr_emit_def(TR_DEF_STRING, 0, 0, e->id, len, buf, (size_t)len);
     }
@@ -708,14 +693,15 @@ uint32_t py_var(uint16_t kind, void *data, void *owner_id, const char *ident, Py
     e->owner = owner_id;
     e->kind = kind;
     var_link((size_t)(e - vars.slots));   /* (before anything that can grow the table) */
-    /* A joined definition interns the name: the key keeps that copy (kept
-     * for the process), else one of its own. */
+    /* The key keeps the interned copy of the name (kept for the process: a
+     * removed ID's variables drop their slots, not the name), or a copy of
+     * its own for a name too long to intern. */
     const char *stored = NULL;
-    uint32_t isid = 0;
-    if (src == PATH_STRUCT && obj && ident && len < 511 && (kind == TRACE_VAR_PROPERTY || kind == TRACE_VAR_IDPROP))
-        isid = intern_ident(ident, len, &stored);
-    e->ident = stored ? (char *)stored : strndup(ident, (size_t)len);
-    e->own_ident = !stored;
+    uint32_t isid = ident && len < 511 ? intern_ident(ident, len, &stored) : 0;
+    e->ident = stored ? (char *)stored : ident ? py_own_strndup(ident, (size_t)len) : NULL;
+    bool joined = src == PATH_STRUCT && obj && (kind == TRACE_VAR_PROPERTY || kind == TRACE_VAR_IDPROP);
+    if (!joined)
+        isid = 0;
     size_t tables = vars.tables;
     uint32_t id = isid ? define_joined_var(kind, owner_id, isid, obj) : 0;
     if (!id) {

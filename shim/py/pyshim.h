@@ -90,6 +90,13 @@ void py_struct_paths_may_change(void);
 void py_forget_id(void *id);
 extern void *py_main_data;           /* bpy.data's Main pointer */
 
+/* own_memory.c: the recorder's long-lived memory, out of the program's
+ * heap: a copy of S[0..N) kept for the process (NULL when no memory is
+ * left), and zeroed tables, resident, freed whole. */
+char *py_own_strndup(const char *s, size_t n);
+void *py_own_table(size_t bytes);
+void py_own_table_free(void *t, size_t bytes);
+
 /* Record one access (GIL held).  VAR 0 means nothing to record. */
 void py_record(uint8_t type, uint32_t var, int64_t index);
 /* A coarse write at STACK by the call named by string id WHAT. */
