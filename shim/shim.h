@@ -116,10 +116,12 @@ BPR_HIDDEN void bpr_note_os_name(const char *name);
 BPR_HIDDEN void bpr_thread_after_fork(void);   /* thread.c: reset its spinlock in a forked child */
 
 /* core.c */
-BPR_HIDDEN extern int bpr_state;   /* 0 uninitialised, 1 active, -1 inert */
+/* (both read inline by the Python module's access path too) */
+BPR_API extern int bpr_state;   /* 0 uninitialised, 1 active, -1 inert */
 BPR_HIDDEN extern bool bpr_opt_native_stacks;   /* --native-stacks */
-/* The calling thread's state, in initial-exec TLS (the shim is preloaded). */
-BPR_HIDDEN extern __thread struct bpr_thread bpr_tls_thread __attribute__((tls_model("initial-exec")));
+/* The calling thread's state, in initial-exec TLS (the shim is preloaded:
+ * its TLS is in the static block, which the Python module reaches too). */
+BPR_API extern __thread struct bpr_thread bpr_tls_thread __attribute__((tls_model("initial-exec")));
 BPR_API bool bpr_ready(void);
 BPR_API struct bpr_thread *bpr_tls(void);
 BPR_HIDDEN uint32_t bpr_alloc_tid(void);

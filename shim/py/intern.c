@@ -790,7 +790,7 @@ static bool gil_held(struct bpr_thread *t, PyThreadState *cur)
 
 void py_record(uint8_t type, uint32_t var, int64_t index)
 {
-    struct bpr_thread *t = var ? bpr_self() : NULL;
+    struct bpr_thread *t = var ? py_self() : NULL;
     if (!t)
         return;
     if (!t->named)

@@ -109,9 +109,15 @@ struct py_site { uint32_t stack, what; const void *frame; };
 struct py_site py_site_enter(uint32_t stack, uint32_t what);
 void py_site_leave(struct py_site prev);
 /* Is recording on for this thread (shim active and not inside the shim)? */
-static inline bool py_recording(void) { return bpr_active(); }
-static inline void py_enter(void) { bpr_tls()->busy++; }
-static inline void py_leave(void) { bpr_tls()->busy--; }
+static inline bool py_recording(void) { return bpr_active_inline(); }
+static inline void py_enter(void) { bpr_tls_thread.busy++; }
+static inline void py_leave(void) { bpr_tls_thread.busy--; }
+/* bpr_self(), without a call once the thread has started recording. */
+static inline struct bpr_thread *py_self(void)
+{
+    struct bpr_thread *t = &bpr_tls_thread;
+    return t->started && bpr_ready_inline() ? t : bpr_self();
+}
 
 /* window.c: sites of native windows, and Blender's phase (start-up, event
  * loop, exit) for windows opened outside any Python call */
