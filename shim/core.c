@@ -243,6 +243,9 @@ __attribute__((noinline)) uint64_t bpr_emit_access(struct bpr_thread *t, uint8_t
             b = (int64_t)(((uint64_t)native << 32) | (uint32_t)b);
         }
     }
+    /* (with the GIL held: no other thread's access until a hand-off) */
+    if (flags & TRF_GIL)
+        return tw_emit_in_block(&t->tw, type, flags, aux, stack, a, b);
     return tw_emit(&t->tw, type, flags, aux, stack, a, b);
 }
 

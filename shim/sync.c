@@ -68,8 +68,18 @@ bool bpr_is_gil_object(const void *obj)
  * are not the program's synchronization. */
 static inline bool should_record_from(const void *obj, const void *caller)
 {
-    /* the caller first: most lock calls are the allocator's (quiet) */
-    return bpr_active_inline() && !bpr_is_quiet_caller_inline(caller) && !bpr_is_gil_object(obj);
+    if (!bpr_ready_inline())
+        return false;
+    /* A lock call on the GIL's objects: the thread is handing the GIL on or
+     * waiting for it, so another thread's access may come next, which must
+     * not get an earlier seq than this thread's next one (tw_emit_in_block).
+     * Whatever the thread is doing, the shim's own calls included. */
+    if (bpr_is_gil_object(obj)) {
+        tw_end_block(&bpr_tls_thread.tw);
+        return false;
+    }
+    /* then the caller: most other lock calls are the allocator's (quiet) */
+    return bpr_tls_thread.busy == 0 && !bpr_is_quiet_caller_inline(caller);
 }
 #define should_record(obj) should_record_from((obj), __builtin_return_address(0))
 
@@ -83,7 +93,12 @@ static inline void record(uint8_t type, uint16_t kind, const void *obj, uint8_t 
     struct bpr_thread *t = &bpr_tls_thread;
     if (__builtin_expect(!t->started, 0) && !(t = bpr_self()))
         return;
-    tw_emit(&t->tw, type, flags, kind, 0, (uint64_t)(uintptr_t)obj, 0);
+    /* A release's seq need only come before the acquire that pairs with it,
+     * which takes a fresh one after the real lock returns. */
+    if (type == TR_RELEASE)
+        tw_emit_in_block(&t->tw, type, flags, kind, 0, (uint64_t)(uintptr_t)obj, 0);
+    else
+        tw_emit(&t->tw, type, flags, kind, 0, (uint64_t)(uintptr_t)obj, 0);
 }
 
 static inline int acquired_from(int rc, uint16_t kind, const void *obj, uint8_t flags, const void *caller)

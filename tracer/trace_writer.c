@@ -741,6 +741,28 @@ uint64_t tw_emit(struct tw_thread *t, uint8_t type, uint8_t flags, uint16_t aux,
      * shim records a release before the real unlock and an acquire after the
      * real lock, so the two seqs are ordered like the operations. */
     uint64_t seq = atomic_fetch_add_explicit(&tw_seq, 1, memory_order_seq_cst);
+    t->blk_end = t->blk_next;   /* (later seqs must follow this one) */
+    tw_publish(r, type, flags, aux, stack, seq, a, b);
+    if (tw_time_every && ++t->since_time >= tw_time_every)
+        tw_emit_time(t);
+    return seq;
+}
+
+/* A locked add costs 30 to 40 cycles on the recording thread (it waits
+ * for the thread's stores to drain): a third of the recorder's own time in
+ * a loop of accesses (docs/performance.md, "Eighth pass").  One per block. */
+uint64_t tw_emit_in_block(struct tw_thread *t, uint8_t type, uint8_t flags, uint16_t aux,
+                          uint32_t stack, uint64_t a, int64_t b)
+{
+    struct trace_record *r = tw_reserve(t, 1);
+    if (!r)
+        return 0;
+    if (t->blk_next == t->blk_end || t->blk_gen != t->gen) {
+        t->blk_next = atomic_fetch_add_explicit(&tw_seq, TW_SEQ_BLOCK, memory_order_seq_cst);
+        t->blk_end = t->blk_next + TW_SEQ_BLOCK;
+        t->blk_gen = t->gen;
+    }
+    uint64_t seq = t->blk_next++;
     tw_publish(r, type, flags, aux, stack, seq, a, b);
     if (tw_time_every && ++t->since_time >= tw_time_every)
         tw_emit_time(t);
@@ -756,6 +778,7 @@ void tw_emit_time(struct tw_thread *t)
     /* Threads read the clock and take seqs in either order: readers make the
      * times nondecreasing in seq. */
     uint64_t seq = atomic_fetch_add_explicit(&tw_seq, 1, memory_order_seq_cst);
+    t->blk_end = t->blk_next;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;

@@ -21,6 +21,9 @@ struct tw_thread {
     struct trace_record *end;   /* one past the chunk's last slot */
     uint32_t since_time;        /* events since this thread's last TR_TIME */
     uint32_t stage;             /* staging chunk of cur/end + 1, 0 = none (private) */
+    uint64_t blk_next, blk_end; /* the thread's block of seqs (tw_emit_in_block): the
+                                   next one, one past the last; empty when equal */
+    uint32_t blk_gen;           /* writer session of the block */
 };
 
 /* Create PATH (truncating it) and write the header.  Returns 0, or -1 with
@@ -37,6 +40,24 @@ static inline int tw_is_open(void)
  * if the trace is not open or is full (the writer then warns once). */
 uint64_t tw_emit(struct tw_thread *t, uint8_t type, uint8_t flags, uint16_t aux,
                  uint32_t stack, uint64_t a, int64_t b);
+/* The same, for an event whose seq need only be ordered after the thread's
+ * own earlier events and before any event that can pair with it or fall
+ * between it and another thread's event it conflicts with: a release (the
+ * acquire that pairs with it takes a fresh seq, later), or an access made
+ * with the GIL held (another thread's access comes after a GIL hand-off,
+ * which ends the block: tw_end_block).  Such seqs come from a block of
+ * TW_SEQ_BLOCK the thread reserves with one atomic add; every event
+ * emitted with tw_emit ends the block, so the thread's seqs still grow
+ * (docs/trace-format.md, "Sequence numbers"). */
+#define TW_SEQ_BLOCK 64u
+uint64_t tw_emit_in_block(struct tw_thread *t, uint8_t type, uint8_t flags, uint16_t aux,
+                          uint32_t stack, uint64_t a, int64_t b);
+/* T's block ends: its next event takes a fresh seq (the thread is giving up
+ * the GIL, so another thread's access may come next). */
+static inline void tw_end_block(struct tw_thread *t)
+{
+    t->blk_end = t->blk_next;
+}
 /* Append a TR_TIME record: the monotonic time now, at the next seq. */
 void tw_emit_time(struct tw_thread *t);
 /* T records nothing more (its thread ends): its chunk is handed on to be

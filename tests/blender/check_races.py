@@ -15,6 +15,9 @@ native window (line "-" when its site has no frame in SCRIPT), "read line=N" or
 sorted.  Every race's count (accesses involved) is at least 1 and at most the
 events recorded.
 
+`# OBSERVED: CLASS VARIABLE: true|false` lines, when present, must equal the reports'
+"observed" flags one for one (whether the run interleaved the two sides).
+
 `# THREADS: ORIGIN NAME` lines, when present, must equal the set of threads the
 reports' accesses name (origin and name, "-" for none).
 
@@ -75,6 +78,12 @@ def check_once(bpyrace, script, lines, expected, run_no, window):
     if sides:
         expected = sorted(expected + ["SIDES " + x for x in sides])
         actual = sorted(actual + ["SIDES " + describe(r, script) for r in races])
+    observed = sorted(l[len("# OBSERVED: "):].strip() for l in lines if l.startswith("# OBSERVED: "))
+    if observed:
+        expected = sorted(expected + ["OBSERVED " + x for x in observed])
+        actual = sorted(actual + ["OBSERVED %s %s: %s" % (r.get("class"), r.get("variable"),
+                                                          "true" if r.get("observed") else "false")
+                                  for r in races])
     threads = sorted(l[len("# THREADS: "):].strip() for l in lines if l.startswith("# THREADS: "))
     if threads:
         expected = sorted(expected + ["THREAD " + x for x in threads])

@@ -495,6 +495,57 @@ static void test_populate_ahead(void)
     tw_set_thread_starter(NULL);
 }
 
+/* ---- seqs from a thread's block (tw_emit_in_block) ---- */
+
+/* Exact seqs, emitted from one OS thread for two writer threads A and B:
+ * a block serves A's releases and GIL-held accesses until any other event
+ * of A or a tw_end_block; B's fresh seqs come after A's whole block; a new
+ * session starts A's blocks again. */
+static void test_blocks(void)
+{
+    const char *path = tmp_path("blocks.trace");
+    CHECK(tw_open(path, 1, 0, NULL, 0) == 0);
+    struct tw_thread a = { .tid = 1 }, b = { .tid = 2 };
+    CHECK_EQ(tw_emit_in_block(&a, TR_WRITE, TRF_GIL, 0, 0, 7, 0), 1);   /* block 1..64 */
+    CHECK_EQ(tw_emit_in_block(&a, TR_RELEASE, 0, TRACE_SYNC_MUTEX, 0, 0x100, 0), 2);
+    CHECK_EQ(tw_emit(&b, TR_ACQUIRE, 0, TRACE_SYNC_MUTEX, 0, 0x100, 0), 65);
+    CHECK_EQ(tw_emit_in_block(&a, TR_READ, TRF_GIL, 0, 0, 7, -1), 3);   /* (B's event is no GIL hand-off) */
+    tw_end_block(&a);                                                    /* A hands the GIL on */
+    CHECK_EQ(tw_emit_in_block(&b, TR_WRITE, TRF_GIL, 0, 0, 7, 0), 66);  /* B's block 66..129 */
+    CHECK_EQ(tw_emit_in_block(&a, TR_READ, TRF_GIL, 0, 0, 7, -1), 130); /* A's next block: after B's */
+    CHECK_EQ(tw_emit(&a, TR_ACQUIRE, 0, TRACE_SYNC_MUTEX, 0, 0x100, 0), 194);
+    CHECK_EQ(tw_emit_in_block(&a, TR_RELEASE, 0, TRACE_SYNC_MUTEX, 0, 0x100, 0), 195); /* (ended by the acquire) */
+    for (unsigned i = 0; i < TW_SEQ_BLOCK; i++)   /* 195..258, then a block from 259 */
+        tw_emit_in_block(&a, TR_READ, TRF_GIL, 0, 0, 8, (int64_t)i);
+    CHECK_EQ(tw_emit_in_block(&a, TR_READ, TRF_GIL, 0, 0, 9, -1), 260);
+    tw_close();
+
+    struct trace_reader *r = open_ok(path);
+    CHECK(trace_warning(r) == NULL);
+    CHECK_EQ(trace_event_count(r), 73);
+    static const struct { uint64_t seq; uint32_t tid; } order[] = {
+        {1, 1}, {2, 1}, {3, 1}, {65, 2}, {66, 2}, {130, 1}, {194, 1}, {195, 1},
+    };
+    struct trace_event ev;
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        CHECK(trace_next(r, &ev));
+        CHECK_EQ(ev.seq, order[i].seq);
+        CHECK_EQ(ev.tid, order[i].tid);
+    }
+    uint64_t last = 195;
+    while (trace_next(r, &ev)) {
+        CHECK(ev.seq > last);
+        last = ev.seq;
+    }
+    CHECK_EQ(last, 260);
+    trace_close(r);
+
+    /* A new session: A's block of the last one is not used again. */
+    CHECK(tw_open(path, 1, 0, NULL, 0) == 0);
+    CHECK_EQ(tw_emit_in_block(&a, TR_WRITE, TRF_GIL, 0, 0, 7, 0), 1);
+    tw_close();
+}
+
 int main(void)
 {
     if (!tmpdir_make("bpyrace-tw"))
@@ -506,6 +557,7 @@ int main(void)
     test_sigkill(false);
     test_sigkill(true);
     test_time();
+    test_blocks();
     /* (starts the helper thread for good: the tests above fork and start
      * threads in the child, which TSan allows only from a single thread) */
     test_concurrent(true);
