@@ -152,7 +152,6 @@ void bpr_warn_once(const char *key, const char *fmt, ...)
 
 /* ---- threads ------------------------------------------------------------ */
 
-struct bpr_thread *bpr_tls(void) { return &bpr_tls_thread; }
 uint32_t bpr_alloc_tid(void) { return atomic_fetch_add(&next_tid, 1); }
 uint32_t bpr_new_string_id(void) { return atomic_fetch_add(&next_string_id, 1); }
 uint32_t bpr_new_stack_id(void) { return atomic_fetch_add(&next_stack_id, 1); }

@@ -98,7 +98,7 @@ static struct bpr_thread *outermost(void)
 {
     if (!bpr_active())
         return NULL;
-    struct bpr_thread *t = bpr_tls();
+    struct bpr_thread *t = &bpr_tls_thread;
     return t->gil_nest ? NULL : bpr_self();
 }
 
@@ -218,7 +218,7 @@ PyStatus_t bpr_hook_Py_InitializeFromConfig(const void *config)
     }
     if (pre)
         pre();   /* learns the GIL's mutex and conditions before the first switch */
-    struct bpr_thread *t = bpr_active() ? bpr_tls() : NULL;
+    struct bpr_thread *t = bpr_active() ? &bpr_tls_thread : NULL;
     NEST_BEGIN(t);   /* start-up's own GIL calls are not Blender's */
     PyStatus_t status = REAL(Py_InitializeFromConfig)(config);
     NEST_END(t);
@@ -243,7 +243,7 @@ const size_t bpr_n_entry_hooks = sizeof bpr_entry_hooks / sizeof bpr_entry_hooks
 int XPending(void *display)
 {
     static bool seen;
-    if (!seen && bpr_active() && bpr_tls()->origin == TRACE_ORIGIN_MAIN && bpr_py_event_loop) {
+    if (!seen && bpr_active() && bpr_tls_thread.origin == TRACE_ORIGIN_MAIN && bpr_py_event_loop) {
         seen = true;
         bpr_py_event_loop();
     }

@@ -163,7 +163,7 @@ bool bpr_is_quiet_caller(const void *ret)
      * (not dlopen's, held while constructors run): no lock-order cycle with a
      * constructor that waits for a lock this thread holds. */
     struct lookup l = { (uintptr_t)ret, false };
-    struct bpr_thread *t = bpr_tls();
+    struct bpr_thread *t = &bpr_tls_thread;
     t->busy++;
     dl_iterate_phdr(find_library, &l);
     t->busy--;

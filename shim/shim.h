@@ -123,7 +123,6 @@ BPR_HIDDEN extern bool bpr_opt_native_stacks;   /* --native-stacks */
  * its TLS is in the static block, which the Python module reaches too). */
 BPR_API extern __thread struct bpr_thread bpr_tls_thread __attribute__((tls_model("initial-exec")));
 BPR_API bool bpr_ready(void);
-BPR_API struct bpr_thread *bpr_tls(void);
 BPR_HIDDEN uint32_t bpr_alloc_tid(void);
 BPR_HIDDEN bool bpr_is_host_caller(const void *ret);
 BPR_HIDDEN bool bpr_is_python_caller(const void *ret);

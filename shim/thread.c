@@ -101,7 +101,7 @@ static uint32_t forget(pthread_t th)
 static void record_exit(void)
 {
     bpr_emit(TR_THREAD_EXIT, 0, 0, 0, 0, 0);
-    struct bpr_thread *t = bpr_tls();
+    struct bpr_thread *t = &bpr_tls_thread;
     tw_thread_done(&t->tw);   /* its last chunk is copied now, not at close */
     t->busy++;
 }
@@ -111,7 +111,7 @@ static void *trampoline(void *p)
     /* Identity first: free() may take an allocator mutex, whose wrapper
      * would otherwise give this thread an id of its own. */
     struct start_arg a = *(struct start_arg *)p;
-    struct bpr_thread *t = bpr_tls();
+    struct bpr_thread *t = &bpr_tls_thread;
     t->tw.tid = a.tid;
     t->origin = a.origin;
     t->parent = a.parent;

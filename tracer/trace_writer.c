@@ -731,8 +731,31 @@ int tw_open(const char *path, int pid, int ppid, const char *exe, uint32_t flags
 }
 
 
-uint64_t tw_emit(struct tw_thread *t, uint8_t type, uint8_t flags, uint16_t aux,
-                 uint32_t stack, uint64_t a, int64_t b)
+/* A seq from the counter; T's block ends, since T's later seqs must follow it. */
+static uint64_t tw_fresh_seq(struct tw_thread *t)
+{
+    uint64_t seq = atomic_fetch_add_explicit(&tw_seq, 1, memory_order_seq_cst);
+    t->blk_end = t->blk_next;
+    return seq;
+}
+
+/* The next seq of T's block, a new block when it is used up or of an older
+ * session.  A locked add costs 30 to 40 cycles on the recording thread (it
+ * waits for the thread's stores to drain): a third of the recorder's own
+ * time in a loop of accesses (docs/performance.md, "Eighth pass"). */
+static uint64_t tw_block_seq(struct tw_thread *t)
+{
+    if (t->blk_next == t->blk_end || t->blk_gen != t->gen) {
+        t->blk_next = atomic_fetch_add_explicit(&tw_seq, TW_SEQ_BLOCK, memory_order_seq_cst);
+        t->blk_end = t->blk_next + TW_SEQ_BLOCK;
+        t->blk_gen = t->gen;   /* (tw_reserve made T's chunk this session's) */
+    }
+    return t->blk_next++;
+}
+
+static inline __attribute__((always_inline)) uint64_t tw_emit_event(struct tw_thread *t, bool in_block,
+                                                                    uint8_t type, uint8_t flags, uint16_t aux,
+                                                                    uint32_t stack, uint64_t a, int64_t b)
 {
     struct trace_record *r = tw_reserve(t, 1);
     if (!r)
@@ -740,33 +763,23 @@ uint64_t tw_emit(struct tw_thread *t, uint8_t type, uint8_t flags, uint16_t aux,
     /* The seq is taken after the slot is ours, as late as possible: the
      * shim records a release before the real unlock and an acquire after the
      * real lock, so the two seqs are ordered like the operations. */
-    uint64_t seq = atomic_fetch_add_explicit(&tw_seq, 1, memory_order_seq_cst);
-    t->blk_end = t->blk_next;   /* (later seqs must follow this one) */
+    uint64_t seq = in_block ? tw_block_seq(t) : tw_fresh_seq(t);
     tw_publish(r, type, flags, aux, stack, seq, a, b);
     if (tw_time_every && ++t->since_time >= tw_time_every)
         tw_emit_time(t);
     return seq;
 }
 
-/* A locked add costs 30 to 40 cycles on the recording thread (it waits
- * for the thread's stores to drain): a third of the recorder's own time in
- * a loop of accesses (docs/performance.md, "Eighth pass").  One per block. */
+uint64_t tw_emit(struct tw_thread *t, uint8_t type, uint8_t flags, uint16_t aux,
+                 uint32_t stack, uint64_t a, int64_t b)
+{
+    return tw_emit_event(t, false, type, flags, aux, stack, a, b);
+}
+
 uint64_t tw_emit_in_block(struct tw_thread *t, uint8_t type, uint8_t flags, uint16_t aux,
                           uint32_t stack, uint64_t a, int64_t b)
 {
-    struct trace_record *r = tw_reserve(t, 1);
-    if (!r)
-        return 0;
-    if (t->blk_next == t->blk_end || t->blk_gen != t->gen) {
-        t->blk_next = atomic_fetch_add_explicit(&tw_seq, TW_SEQ_BLOCK, memory_order_seq_cst);
-        t->blk_end = t->blk_next + TW_SEQ_BLOCK;
-        t->blk_gen = t->gen;
-    }
-    uint64_t seq = t->blk_next++;
-    tw_publish(r, type, flags, aux, stack, seq, a, b);
-    if (tw_time_every && ++t->since_time >= tw_time_every)
-        tw_emit_time(t);
-    return seq;
+    return tw_emit_event(t, true, type, flags, aux, stack, a, b);
 }
 
 void tw_emit_time(struct tw_thread *t)
@@ -777,8 +790,7 @@ void tw_emit_time(struct tw_thread *t)
         return;
     /* Threads read the clock and take seqs in either order: readers make the
      * times nondecreasing in seq. */
-    uint64_t seq = atomic_fetch_add_explicit(&tw_seq, 1, memory_order_seq_cst);
-    t->blk_end = t->blk_next;
+    uint64_t seq = tw_fresh_seq(t);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;

@@ -699,11 +699,9 @@ uint32_t py_var(uint16_t kind, void *data, void *owner_id, const char *ident, Py
     const char *stored = NULL;
     uint32_t isid = ident && len < 511 ? intern_ident(ident, len, &stored) : 0;
     e->ident = stored ? (char *)stored : ident ? py_own_strndup(ident, (size_t)len) : NULL;
-    bool joined = src == PATH_STRUCT && obj && (kind == TRACE_VAR_PROPERTY || kind == TRACE_VAR_IDPROP);
-    if (!joined)
-        isid = 0;
+    bool joined = isid && src == PATH_STRUCT && obj && (kind == TRACE_VAR_PROPERTY || kind == TRACE_VAR_IDPROP);
     size_t tables = vars.tables;
-    uint32_t id = isid ? define_joined_var(kind, owner_id, isid, obj) : 0;
+    uint32_t id = joined ? define_joined_var(kind, owner_id, isid, obj) : 0;
     if (!id) {
         char base[1024], path[1200];
         py_enter();

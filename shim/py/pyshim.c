@@ -240,7 +240,7 @@ static int audit_hook(const char *event, PyObject *args, void *ud)
 {
     (void)ud;
     /* At finalization the module dict is gone: asking for it is fatal. */
-    if (bpr_tls()->busy || py_is_finalizing())
+    if (bpr_tls_thread.busy || py_is_finalizing())
         return 0;
     if (!installed)
         try_install();
@@ -252,7 +252,7 @@ static int audit_hook(const char *event, PyObject *args, void *ud)
 
 static void on_host_gil(void)
 {
-    if (bpr_tls()->busy == 0 && PyGILState_Check() && !py_is_finalizing()) {
+    if (bpr_tls_thread.busy == 0 && PyGILState_Check() && !py_is_finalizing()) {
         if (!installed)
             try_install();
         else

@@ -99,7 +99,7 @@ static PyObject *hooked_call(size_t i, const struct call *c)
 {
     const struct hook *h = &hooks[i];
     if (h->role == R_THREAD_START) {
-        struct bpr_thread *t = bpr_tls();
+        struct bpr_thread *t = &bpr_tls_thread;
         bool prev = t->python_creating;
         t->python_creating = true;
         PyObject *res = call_orig(h, c);

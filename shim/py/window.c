@@ -82,7 +82,7 @@ static bool python_running(void)
 
 struct py_site py_site_enter(uint32_t stack, uint32_t what)
 {
-    struct bpr_thread *t = bpr_tls();
+    struct bpr_thread *t = &bpr_tls_thread;
     struct py_site prev = {t->site_stack, t->site_what, t->site_frame};
     t->site_stack = stack;
     t->site_what = what;
@@ -92,7 +92,7 @@ struct py_site py_site_enter(uint32_t stack, uint32_t what)
 
 void py_site_leave(struct py_site prev)
 {
-    struct bpr_thread *t = bpr_tls();
+    struct bpr_thread *t = &bpr_tls_thread;
     t->site_stack = prev.stack;
     t->site_what = prev.what;
     t->site_frame = prev.frame;
@@ -109,13 +109,13 @@ bool py_release_is_host(void)
     const void *frame = py_innermost_frame();
     if (!frame)
         return true;
-    struct bpr_thread *t = bpr_tls();
+    struct bpr_thread *t = &bpr_tls_thread;
     return t->site_frame == frame;
 }
 
 static bool on_main_thread(void)
 {
-    return bpr_tls()->origin == TRACE_ORIGIN_MAIN;
+    return bpr_tls_thread.origin == TRACE_ORIGIN_MAIN;
 }
 
 static bool names_contain(PyCodeObject *code, const char *name)
@@ -188,7 +188,7 @@ void py_window_event_loop(void)
 
 void py_window_site(uint32_t *stack, uint32_t *what)
 {
-    struct bpr_thread *t = bpr_tls();
+    struct bpr_thread *t = &bpr_tls_thread;
     if (t->site_what) {
         *stack = t->site_stack;
         *what = t->site_what;
