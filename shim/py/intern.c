@@ -233,16 +233,72 @@ uint32_t py_stack_id_ex(bool *in_ops)
     return stack_id_of(py_tstate(), in_ops);
 }
 
+/* The last walks, by their innermost frame and instruction.  A loop's
+ * accesses come from a few lines whose callers stay where they are: a walk
+ * that meets every frame of one of these as it was (the same frame, code
+ * and instruction pointer at each level, and the chain's end where it
+ * ended) has the same stack, and skips the frames' completeness tests, the
+ * hash and the memo, most of the cost of an access's stack
+ * (docs/performance.md).  Used under the GIL only. */
+#define WALK_LEVELS 12   /* frames walked, incomplete ones included */
+#define WALK_CACHE 32u
+static struct walk {
+    uint8_t n;           /* levels; 0: empty */
+    bool ended;          /* the walk met the chain's end after them (not the depth) */
+    bool in_ops;
+    uint32_t id;
+    struct { const void *f, *code, *instr; } lv[WALK_LEVELS];
+} walk_cache[WALK_CACHE];
+
+static inline struct walk *walk_slot(const void *f, const void *instr)
+{
+    return &walk_cache[(((uintptr_t)f ^ (uintptr_t)instr) * 0x9e3779b97f4a7c15ull) >> 59];
+}
+
+static inline const void *frame_code_raw(const void *f)
+{
+    return PY_AT(f, py_in->f_code, const void *);
+}
+
+/* W's stack id if the thread's frames from F on are still W's, else 0. */
+static inline uint32_t walk_hit(const struct walk *w, const void *f)
+{
+    int i = 0;
+    for (; i < w->n; i++, f = py_frame_previous(f)) {
+        if (!f || f != w->lv[i].f || frame_code_raw(f) != w->lv[i].code ||
+            PY_AT(f, py_in->f_instr, const void *) != w->lv[i].instr)
+            return 0;
+    }
+    return i && (!w->ended || !f) ? w->id : 0;
+}
+
 /* The stack of TS (the calling thread's, which the caller has at hand) */
 static uint32_t stack_id_of(PyThreadState *ts, bool *in_ops)
 {
     static int depth;   /* the option is read once, at start-up */
     if (!depth)
         depth = bpr_stack_depth();
+    const void *top = py_current_frame_of(ts);
+    if (!top)
+        return 0;
+    struct walk *w = walk_slot(top, PY_AT(top, py_in->f_instr, const void *));
+    uint32_t hit = walk_hit(w, top);
+    if (hit) {
+        if (in_ops)
+            *in_ops = w->in_ops;
+        return hit;
+    }
     const void *frames[64];
+    struct walk seen = {0};
+    bool keep = true;
     int n = 0;
     uint64_t h = HASH0;
-    for (const void *f = py_current_frame_of(ts); f && n < depth; f = py_frame_previous(f)) {
+    const void *f = top;
+    for (; f && n < depth; f = py_frame_previous(f)) {
+        if (seen.n < WALK_LEVELS)
+            seen.lv[seen.n++] = (__typeof__(seen.lv[0])){f, frame_code_raw(f), PY_AT(f, py_in->f_instr, const void *)};
+        else
+            keep = false;
         PyCodeObject *code = py_frame_code_if_complete(f);
         if (!code)
             continue;
@@ -253,12 +309,18 @@ static uint32_t stack_id_of(PyThreadState *ts, bool *in_ops)
     }
     if (n == 0)
         return 0;
+    seen.ended = !f;
     if (h == 0)
         h = 1;   /* (as map_find) */
     __typeof__(stack_memo[0]) *memo = &stack_memo[(h >> 32) % STACK_MEMO];
     if (memo->hash == h) {
         if (in_ops)
             *in_ops = memo->in_ops;
+        if (keep && memo->id) {
+            seen.id = memo->id;
+            seen.in_ops = memo->in_ops;
+            *w = seen;
+        }
         return memo->id;
     }
     struct slot *e = map_find(&stacks, h, NULL, NULL);
@@ -291,6 +353,11 @@ static uint32_t stack_id_of(PyThreadState *ts, bool *in_ops)
     memo->in_ops = e->aux;
     if (in_ops)
         *in_ops = e->aux;
+    if (keep && e->id) {
+        seen.id = e->id;
+        seen.in_ops = e->aux;
+        *w = seen;
+    }
     return e->id;
 }
 

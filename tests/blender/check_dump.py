@@ -16,6 +16,8 @@ add, with `# EVENTS: thread_create thread_start acquire release ...`:
       `BPYRACE_SYNC NAME 0xADDR` (the address of the lock's semaphore; see sem_addr()
       in the scripts), rendered with NAME, between the first and the last kept
       read/write/call (an address may be reused before and after the script).
+A script with a `# CALLERS` line gets every frame of SCRIPT in a kept event's stack,
+innermost first: line=L<L2<L3 (the callers' lines), not only the innermost.
 Each event is projected to one line:
   read|write VAR [index=I] tid=T gil=G line=L
   call LEVEL WHAT [VAR] tid=T gil=G line=L
@@ -61,6 +63,7 @@ def main():
     conditional = [m.groups() for m in map(expect_re.match, text.splitlines()) if m]
     expected = [e[2].rstrip() for e in conditional]
     extra = set()
+    callers = "# CALLERS" in text.splitlines()
     for l in text.splitlines():
         if l.startswith("# EVENTS:"):
             extra.update(l[len("# EVENTS:"):].split())
@@ -114,6 +117,8 @@ def main():
             if not in_script(stack):
                 continue
             line = stack[0].get("line")
+            if callers:
+                line = "<".join(str(f.get("line")) for f in stack if f.get("file") == script)
             if ev == "call":
                 parts = ["call", str(e.get("level")), str(e.get("what"))]
                 if "var" in e:
