@@ -118,7 +118,7 @@ BPR_HIDDEN void bpr_thread_after_fork(void);   /* thread.c: reset its spinlock i
 /* core.c */
 /* (both read inline by the Python module's access path too) */
 BPR_API extern int bpr_state;   /* 0 uninitialised, 1 active, -1 inert */
-BPR_HIDDEN extern bool bpr_opt_native_stacks;   /* --native-stacks */
+BPR_API extern bool bpr_opt_native_stacks;      /* --native-stacks (read inline by the Python module too) */
 /* The calling thread's state, in initial-exec TLS (the shim is preloaded:
  * its TLS is in the static block, which the Python module reaches too). */
 BPR_API extern __thread struct bpr_thread bpr_tls_thread __attribute__((tls_model("initial-exec")));

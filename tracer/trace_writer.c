@@ -48,7 +48,7 @@
 /* Session state.  tw_open/tw_close/segment mapping run under tw_lock; the hot
  * path only reads tw_open_flag and tw_gen and bumps two counters. */
 atomic_int tw_open_flag;                      /* 1 while a trace is open */
-static _Atomic uint32_t tw_gen;               /* session number, never 0 once opened */
+_Atomic uint32_t tw_gen;                      /* session number, never 0 once opened */
 static _Atomic uint64_t tw_seq = 1;
 static _Atomic uint64_t tw_next_chunk;
 static atomic_flag tw_lock = ATOMIC_FLAG_INIT; /* segment mapping, open, close */
@@ -60,7 +60,7 @@ static dev_t tw_dev;                           /* the trace file, to know it aga
 static ino_t tw_ino;
 static char tw_path[PATH_MAX + 64];            /* absolute: reopened by name */
 static uint64_t tw_start_mono;                 /* CLOCK_MONOTONIC at tw_open */
-static uint32_t tw_time_every;                 /* a thread's events per TR_TIME, 0 none */
+uint32_t tw_time_every;                        /* a thread's events per TR_TIME, 0 none */
 
 void tw_set_time_every(uint32_t n)
 {
@@ -622,19 +622,6 @@ static inline __attribute__((always_inline)) struct trace_record *tw_reserve(str
     return r;
 }
 
-/* Fill R and publish it: the type byte goes last, with release order, so a
- * reader of the file after a SIGKILL sees a whole record or type 0. */
-static void tw_publish(struct trace_record *r, uint8_t type, uint8_t flags, uint16_t aux,
-                       uint32_t stack, uint64_t seq, uint64_t a, int64_t b)
-{
-    r->flags = flags;
-    r->aux = aux;
-    r->stack = stack;
-    r->seq = seq;
-    r->a = a;
-    r->b = b;
-    atomic_store_explicit((_Atomic uint8_t *)&r->type, type, memory_order_release);
-}
 
 int tw_open(const char *path, int pid, int ppid, const char *exe, uint32_t flags)
 {

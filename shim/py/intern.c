@@ -862,7 +862,10 @@ void py_record(uint8_t type, uint32_t var, int64_t index)
         py_note_thread_name();
     PyThreadState *ts = py_tstate();   /* (one lookup for the GIL test and the stack) */
     uint8_t flags = gil_held(t, ts) ? TRF_GIL : 0;
-    bpr_emit_access(t, type, flags, 0, stack_id_of(ts, NULL), var, index);
+    uint32_t stack = stack_id_of(ts, NULL);
+    if (flags && !bpr_opt_native_stacks && tw_try_emit_in_block(&t->tw, type, flags, 0, stack, var, index))
+        return;
+    bpr_emit_access(t, type, flags, 0, stack, var, index);
 }
 
 void py_record_call(uint16_t level, uint32_t id_var, uint32_t stack, uint32_t what)

@@ -546,6 +546,70 @@ static void test_blocks(void)
     tw_close();
 }
 
+/* tw_try_emit_in_block: the same seqs and records as tw_emit_in_block, and
+ * 0 (nothing written) whenever the out-of-line call has work to do: no chunk
+ * yet, no block, the block or the chunk used up, a TR_TIME due, another
+ * session. */
+static void test_try_in_block(void)
+{
+    const char *path = tmp_path("try.trace");
+    CHECK(tw_open(path, 1, 0, NULL, 0) == 0);
+    struct tw_thread a = { .tid = 1 };
+    CHECK_EQ(tw_try_emit_in_block(&a, TR_READ, TRF_GIL, 0, 5, 7, -1), 0);     /* no chunk yet */
+    CHECK_EQ(tw_emit_in_block(&a, TR_WRITE, TRF_GIL, 0, 5, 7, 0), 1);        /* block 1..64 */
+    CHECK_EQ(tw_try_emit_in_block(&a, TR_READ, TRF_GIL, 0, 5, 7, 3), 2);
+    tw_end_block(&a);
+    CHECK_EQ(tw_try_emit_in_block(&a, TR_READ, TRF_GIL, 0, 5, 7, 4), 0);      /* the block ended */
+    CHECK_EQ(tw_emit_in_block(&a, TR_READ, TRF_GIL, 0, 5, 7, 4), 65);
+    uint64_t seq = 65;
+    int fast = 0, slow = 0;
+    for (int i = 0; i < 3 * (int)TRACE_RECORDS_PER_CHUNK; i++) {   /* past blocks' and chunks' ends */
+        uint64_t s = tw_try_emit_in_block(&a, TR_READ, TRF_GIL, 0, 5, 8, i);
+        if (s)
+            fast++;
+        else {
+            s = tw_emit_in_block(&a, TR_READ, TRF_GIL, 0, 5, 8, i);
+            slow++;
+        }
+        CHECK_EQ(s, ++seq);
+    }
+    CHECK(fast > 0 && slow >= 3 * (int)TRACE_RECORDS_PER_CHUNK / (int)TW_SEQ_BLOCK);
+    tw_set_time_every(4);
+    int due = 0;
+    for (int i = 0; i < 8; i++)
+        if (!tw_try_emit_in_block(&a, TR_READ, TRF_GIL, 0, 5, 9, i)) {
+            tw_emit_in_block(&a, TR_READ, TRF_GIL, 0, 5, 9, i);
+            due++;
+        }
+    /* every fourth event is the out-of-line call's, with its TR_TIME, whose
+     * fresh seq ends the block: the next one takes a new block, out of line */
+    CHECK_EQ(due, 4);
+    tw_set_time_every(0);
+    tw_close();
+    CHECK_EQ(tw_try_emit_in_block(&a, TR_READ, TRF_GIL, 0, 5, 7, -1), 0);     /* closed */
+
+    struct trace_reader *r = open_ok(path);
+    CHECK(trace_warning(r) == NULL);
+    struct trace_event ev;
+    CHECK(trace_next(r, &ev));
+    CHECK_EQ(ev.seq, 1);
+    CHECK(trace_next(r, &ev));
+    CHECK_EQ(ev.seq, 2);
+    CHECK_EQ(ev.type, TR_READ);
+    CHECK_EQ(ev.stack, 5);
+    CHECK_EQ(ev.a, 7);
+    CHECK_EQ(ev.b, 3);
+    CHECK(ev.flags & TRF_GIL);
+    uint64_t n = 2, last = 2;
+    while (trace_next(r, &ev)) {
+        CHECK(ev.seq > last);
+        last = ev.seq;
+        n += ev.type != TR_TIME;
+    }
+    CHECK_EQ(n, 3 + 3 * TRACE_RECORDS_PER_CHUNK + 8);
+    trace_close(r);
+}
+
 int main(void)
 {
     if (!tmpdir_make("bpyrace-tw"))
@@ -558,6 +622,7 @@ int main(void)
     test_sigkill(true);
     test_time();
     test_blocks();
+    test_try_in_block();
     /* (starts the helper thread for good: the tests above fork and start
      * threads in the child, which TSan allows only from a single thread) */
     test_concurrent(true);
