@@ -479,6 +479,100 @@ static void requote(const char *in, char *out, size_t cap)
     out[o] = 0;
 }
 
+static void path_join(char *out, size_t cap, const char *base, const char *sep, const char *ident,
+                      size_t len, const char *close);
+
+/* The bpy.data path of an ID from the ID itself, for callers without a
+ * Python object for it (an RNA function's self): ID.name (offset 40 in
+ * Blender 3.4, docs/blender-internals.md) starts with a two-letter type
+ * code.  Unknown codes give no path rather than a wrong one. */
+static bool id_path_from_name(const void *id, char *out, size_t cap)
+{
+    static const struct { char code[3]; const char *coll; } codes[] = {
+        {"OB", "objects"}, {"ME", "meshes"}, {"SC", "scenes"}, {"CA", "cameras"}, {"LA", "lights"},
+        {"MA", "materials"}, {"IM", "images"}, {"WO", "worlds"}, {"TE", "textures"},
+        {"NT", "node_groups"}, {"AC", "actions"}, {"GR", "collections"}, {"CU", "curves"},
+        {"MB", "metaballs"}, {"LT", "lattices"}, {"AR", "armatures"}, {"KE", "shape_keys"},
+        {"TX", "texts"}, {"SO", "sounds"}, {"SK", "speakers"}, {"LP", "lightprobes"},
+        {"VF", "fonts"}, {"WM", "window_managers"}, {"SR", "screens"}, {"WS", "workspaces"},
+        {"BR", "brushes"}, {"PA", "particles"}, {"PL", "palettes"}, {"PC", "paint_curves"},
+        {"MC", "movieclips"}, {"MS", "masks"}, {"LS", "linestyles"}, {"CF", "cache_files"},
+        {"GD", "grease_pencils"}, {"CV", "hair_curves"}, {"PT", "pointclouds"}, {"VO", "volumes"},
+    };
+    const char *name = (const char *)id + 40;
+    if (memchr(name, 0, 66) == NULL)
+        return false;
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+        if (name[0] == codes[i].code[0] && name[1] == codes[i].code[1]) {
+            char quoted[200];
+            size_t o = 0;
+            for (const char *p = name + 2; *p && o + 2 < sizeof quoted; p++) {
+                if (*p == '"' || *p == '\\')
+                    quoted[o++] = '\\';
+                quoted[o++] = *p;
+            }
+            quoted[o] = 0;
+            char base[32];
+            path_join(base, sizeof base, "bpy.data.", "", codes[i].coll, strlen(codes[i].coll), "");
+            path_join(out, cap, base, "[\"", quoted, o, "\"]");   /* (snprintf: ten times the cost) */
+            return true;
+        }
+    return false;
+}
+
+/* An ID's path without its repr (about 5,000 instructions, a third of the
+ * recorder's extra time in a script that makes objects): Blender names an
+ * original, local ID bpy.data.<collection>['<name>'], which requote turns
+ * into bpy.data.<collection>["<name>"], as id_path_from_name writes it.
+ * Only for an ID that is on a list of bpy.data with other IDs (an evaluated
+ * copy, an embedded ID or one alone on its list is named by its repr), not
+ * linked from a library, with a name of plain characters (no quote,
+ * backslash or anything Python's repr would escape).  Each struct type's
+ * first CALIBRATE answers are compared with the repr: one difference and
+ * that type is named by its repr from then on (a Blender whose ID layout or
+ * names differ loses the shortcut, never the names).  Under the GIL. */
+#define ID_LIB_OFFSET 24   /* ID.lib, before ID.name at 40 (docs/blender-internals.md) */
+#define DIRECT_TYPES 64
+#define CALIBRATE 2
+static struct direct_type { const void *srna; int agreed; bool bad; } direct_types[DIRECT_TYPES];
+
+static bool id_name_plain(const void *id)
+{
+    const unsigned char *name = (const unsigned char *)id + 40;
+    int n = 0;
+    for (; n < 66 && name[n]; n++)
+        if (name[n] < 0x20 || name[n] > 0x7e || name[n] == '\\' || name[n] == '\'' || name[n] == '"')
+            return false;
+    return n > 2 && n < 66;
+}
+
+/* OBJ's path into OUT when OBJ is an ID that can be named directly. */
+static bool id_path_direct(PyObject *obj, char *out, size_t cap)
+{
+    struct rna_pointer *ptr = PYRNA_PTR(obj);
+    const void *id = ptr->data;
+    if (!id || id != ptr->owner_id)
+        return false;
+    const void *const *links = id;   /* ID.next, ID.prev */
+    if ((!links[0] && !links[1]) || *(const void *const *)((const char *)id + ID_LIB_OFFSET) ||
+        !id_name_plain(id))
+        return false;
+    return id_path_from_name(id, out, cap);
+}
+
+/* The calibration of struct type SRNA (added when new); NULL when full. */
+static struct direct_type *direct_type_of(const void *srna)
+{
+    size_t i = (((uintptr_t)srna >> 4) * 0x9e3779b97f4a7c15ull) >> 58;
+    for (size_t probe = 0; probe < DIRECT_TYPES; probe++, i = (i + 1) % DIRECT_TYPES) {
+        if (!direct_types[i].srna)
+            direct_types[i].srna = srna;
+        if (direct_types[i].srna == srna)
+            return &direct_types[i];
+    }
+    return NULL;
+}
+
 /* The bpy path of a struct (PATH_STRUCT) or of a property (PATH_PROPERTY). */
 static void object_path(PyObject *obj, enum py_path_source src, char *out, size_t cap)
 {
@@ -492,6 +586,18 @@ static void object_path(PyObject *obj, enum py_path_source src, char *out, size_
     }
     if (src == PATH_PROPERTY && ptr->data == py_main_data) {
         snprintf(out, cap, "bpy.data.%s", RNA_PROP_IDENTIFIER(PYRNA_PROP(obj)));
+        return;
+    }
+    char direct[512];
+    struct direct_type *dt = src == PATH_STRUCT && id_path_direct(obj, direct, sizeof direct)
+                                 ? direct_type_of(ptr->type) : NULL;
+    if (dt && dt->bad)
+        dt = NULL;
+    if (dt && dt->agreed >= CALIBRATE) {
+        size_t n = strlen(direct);
+        n = n < cap ? n : cap - 1;
+        memcpy(out, direct, n);
+        out[n] = 0;
         return;
     }
     PyObject *r = PyObject_Repr(obj);
@@ -513,6 +619,12 @@ static void object_path(PyObject *obj, enum py_path_source src, char *out, size_
         PyErr_Clear();
     }
     Py_XDECREF(r);
+    if (dt) {   /* calibrating: the same as the repr's, or never again for this type */
+        if (strcmp(direct, out) == 0)
+            dt->agreed++;
+        else
+            dt->bad = true;
+    }
 }
 
 /* OUT = BASE SEP IDENT[LEN] CLOSE, cut to CAP (snprintf's %s costs ten times
@@ -627,10 +739,12 @@ static bool id_prefix(const char *path, char *out, size_t cap)
     return true;
 }
 
-static uint32_t define_var(uint16_t kind, const char *path, uint32_t owner)
+/* A variable named PATH (whose string id is SID, 0: not interned yet). */
+static uint32_t define_var(uint16_t kind, const char *path, uint32_t sid, uint32_t owner)
 {
     uint32_t id = bpr_new_var_id();
-    uint32_t sid = py_string_id(path, -1);
+    if (!sid)
+        sid = py_string_id(path, -1);
     bpr_emit_def(TR_DEF_VAR, kind, owner, id, sid, NULL, 0);
     return id;
 }
@@ -645,7 +759,7 @@ static uint32_t id_var_known(void *owner_id)
 
 /* OWNER_ID's variable, defined with the ID prefix of PATH (a path inside
  * it) if it has none yet; 0 without an ID or a prefix. */
-static uint32_t id_var_from_path(void *owner_id, const char *path)
+static uint32_t id_var_from_path(void *owner_id, const char *path, uint32_t path_sid)
 {
     char idpath[1024];
     if (!owner_id)
@@ -662,45 +776,10 @@ static uint32_t id_var_from_path(void *owner_id, const char *path)
         e->owner = owner_id;
         e->kind = TRACE_VAR_ID;
         var_link((size_t)(e - vars.slots));
-        e->id = define_var(TRACE_VAR_ID, idpath, 0);
+        /* (PATH is the ID's own path when the struct is the ID: its id is at hand) */
+        e->id = define_var(TRACE_VAR_ID, idpath, strcmp(idpath, path) == 0 ? path_sid : 0, 0);
     }
     return e->id;
-}
-
-/* The bpy.data path of an ID from the ID itself, for callers without a
- * Python object for it (an RNA function's self): ID.name (offset 40 in
- * Blender 3.4, docs/blender-internals.md) starts with a two-letter type
- * code.  Unknown codes give no path rather than a wrong one. */
-static bool id_path_from_name(const void *id, char *out, size_t cap)
-{
-    static const struct { char code[3]; const char *coll; } codes[] = {
-        {"OB", "objects"}, {"ME", "meshes"}, {"SC", "scenes"}, {"CA", "cameras"}, {"LA", "lights"},
-        {"MA", "materials"}, {"IM", "images"}, {"WO", "worlds"}, {"TE", "textures"},
-        {"NT", "node_groups"}, {"AC", "actions"}, {"GR", "collections"}, {"CU", "curves"},
-        {"MB", "metaballs"}, {"LT", "lattices"}, {"AR", "armatures"}, {"KE", "shape_keys"},
-        {"TX", "texts"}, {"SO", "sounds"}, {"SK", "speakers"}, {"LP", "lightprobes"},
-        {"VF", "fonts"}, {"WM", "window_managers"}, {"SR", "screens"}, {"WS", "workspaces"},
-        {"BR", "brushes"}, {"PA", "particles"}, {"PL", "palettes"}, {"PC", "paint_curves"},
-        {"MC", "movieclips"}, {"MS", "masks"}, {"LS", "linestyles"}, {"CF", "cache_files"},
-        {"GD", "grease_pencils"}, {"CV", "hair_curves"}, {"PT", "pointclouds"}, {"VO", "volumes"},
-    };
-    const char *name = (const char *)id + 40;
-    if (memchr(name, 0, 66) == NULL)
-        return false;
-    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
-        if (name[0] == codes[i].code[0] && name[1] == codes[i].code[1]) {
-            char quoted[200];
-            size_t o = 0;
-            for (const char *p = name + 2; *p && o + 2 < sizeof quoted; p++) {
-                if (*p == '"' || *p == '\\')
-                    quoted[o++] = '\\';
-                quoted[o++] = *p;
-            }
-            quoted[o] = 0;
-            snprintf(out, cap, "bpy.data.%s[\"%s\"]", codes[i].coll, quoted);
-            return true;
-        }
-    return false;
 }
 
 uint32_t py_id_var(void *owner_id, PyObject *obj, enum py_path_source src)
@@ -710,7 +789,8 @@ uint32_t py_id_var(void *owner_id, PyObject *obj, enum py_path_source src)
     uint32_t known = id_var_known(owner_id);
     if (known)
         return known;
-    char path[1024] = "";
+    char path[1024];
+    path[0] = 0;
     if (obj) {
         py_enter();
         if (src == PATH_STRUCT)
@@ -721,7 +801,7 @@ uint32_t py_id_var(void *owner_id, PyObject *obj, enum py_path_source src)
     } else if (!id_path_from_name(owner_id, path, sizeof path)) {
         return 0;
     }
-    return id_var_from_path(owner_id, path);
+    return id_var_from_path(owner_id, path, 0);
 }
 
 /* A property's or ID property's variable named by its struct's path and its
@@ -738,7 +818,7 @@ static uint32_t define_joined_var(uint16_t kind, void *owner_id, uint32_t isid, 
     bool own = owner_id == PYRNA_PTR(obj)->owner_id;   /* (M's owner ID) */
     uint32_t owner = own ? m->owner_var : 0;
     if (!owner)
-        owner = id_var_from_path(owner_id, m->path);   /* (no path memo use: M stays) */
+        owner = id_var_from_path(owner_id, m->path, m->sid);   /* (no path memo use: M stays) */
     if (own)
         m->owner_var = owner;
     uint32_t id = bpr_new_var_id();
@@ -783,7 +863,7 @@ uint32_t py_var(uint16_t kind, void *data, void *owner_id, const char *ident, Py
             path_join(path, sizeof path, base, "[\"", ident, (size_t)len, "\"]");
         else
             path_join(path, sizeof path, base, ".", ident, (size_t)len, "");
-        id = define_var(kind, path, id_var_from_path(owner_id, path));
+        id = define_var(kind, path, 0, id_var_from_path(owner_id, path, 0));
     }
     /* Defining the owner ID's variable may have grown the map: then find
      * our slot again. */
@@ -803,7 +883,7 @@ uint32_t py_registry_var(const char *name)
             return regs[i].id;
         if (!regs[i].name) {
             regs[i].name = name;
-            regs[i].id = define_var(TRACE_VAR_REGISTRY, name, 0);
+            regs[i].id = define_var(TRACE_VAR_REGISTRY, name, 0, 0);
             return regs[i].id;
         }
     }
