@@ -520,8 +520,9 @@ static bool id_path_from_name(const void *id, char *out, size_t cap)
     return false;
 }
 
-/* An ID's path without its repr (about 5,000 instructions, a third of the
- * recorder's extra time in a script that makes objects): Blender names an
+/* An ID's path without its repr (about 5,000 instructions in Blender and
+ * libpython, for every new object and again after every operator, which
+ * may rename: docs/performance.md, "Ninth pass"): Blender names an
  * original, local ID bpy.data.<collection>['<name>'], which requote turns
  * into bpy.data.<collection>["<name>"], as id_path_from_name writes it.
  * Only for an ID that is on a list of bpy.data with other IDs (an evaluated
