@@ -622,7 +622,6 @@ static inline __attribute__((always_inline)) struct trace_record *tw_reserve(str
     return r;
 }
 
-
 int tw_open(const char *path, int pid, int ppid, const char *exe, uint32_t flags)
 {
     tw_lock_take();
