@@ -272,6 +272,16 @@ static inline uint32_t walk_hit(const struct walk *w, const void *f)
     return i && (!w->ended || !f) ? w->id : 0;
 }
 
+/* Keep SEEN (a whole walk, unless it was too deep) in W, with its result. */
+static inline void walk_keep(struct walk *w, struct walk *seen, bool whole, uint32_t id, bool in_ops)
+{
+    if (!whole || !id)
+        return;
+    seen->id = id;
+    seen->in_ops = in_ops;
+    *w = *seen;
+}
+
 /* The stack of TS (the calling thread's, which the caller has at hand) */
 static uint32_t stack_id_of(PyThreadState *ts, bool *in_ops)
 {
@@ -316,11 +326,7 @@ static uint32_t stack_id_of(PyThreadState *ts, bool *in_ops)
     if (memo->hash == h) {
         if (in_ops)
             *in_ops = memo->in_ops;
-        if (keep && memo->id) {
-            seen.id = memo->id;
-            seen.in_ops = memo->in_ops;
-            *w = seen;
-        }
+        walk_keep(w, &seen, keep, memo->id, memo->in_ops);
         return memo->id;
     }
     struct slot *e = map_find(&stacks, h, NULL, NULL);
@@ -353,11 +359,7 @@ static uint32_t stack_id_of(PyThreadState *ts, bool *in_ops)
     memo->in_ops = e->aux;
     if (in_ops)
         *in_ops = e->aux;
-    if (keep && e->id) {
-        seen.id = e->id;
-        seen.in_ops = e->aux;
-        *w = seen;
-    }
+    walk_keep(w, &seen, keep, e->id, e->aux);
     return e->id;
 }
 
@@ -482,6 +484,10 @@ static void requote(const char *in, char *out, size_t cap)
 static void path_join(char *out, size_t cap, const char *base, const char *sep, const char *ident,
                       size_t len, const char *close);
 
+#define ID_NAME_OFFSET 40   /* ID.name: two-letter type code, then the name (docs/blender-internals.md) */
+#define ID_NAME_SIZE 66
+#define ID_LIB_OFFSET 24    /* ID.lib, NULL unless linked (after ID.next and ID.prev at 0 and 8) */
+
 /* The bpy.data path of an ID from the ID itself, for callers without a
  * Python object for it (an RNA function's self): ID.name (offset 40 in
  * Blender 3.4, docs/blender-internals.md) starts with a two-letter type
@@ -499,8 +505,8 @@ static bool id_path_from_name(const void *id, char *out, size_t cap)
         {"MC", "movieclips"}, {"MS", "masks"}, {"LS", "linestyles"}, {"CF", "cache_files"},
         {"GD", "grease_pencils"}, {"CV", "hair_curves"}, {"PT", "pointclouds"}, {"VO", "volumes"},
     };
-    const char *name = (const char *)id + 40;
-    if (memchr(name, 0, 66) == NULL)
+    const char *name = (const char *)id + ID_NAME_OFFSET;
+    if (memchr(name, 0, ID_NAME_SIZE) == NULL)
         return false;
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
         if (name[0] == codes[i].code[0] && name[1] == codes[i].code[1]) {
@@ -532,19 +538,18 @@ static bool id_path_from_name(const void *id, char *out, size_t cap)
  * first CALIBRATE answers are compared with the repr: one difference and
  * that type is named by its repr from then on (a Blender whose ID layout or
  * names differ loses the shortcut, never the names).  Under the GIL. */
-#define ID_LIB_OFFSET 24   /* ID.lib, before ID.name at 40 (docs/blender-internals.md) */
 #define DIRECT_TYPES 64
 #define CALIBRATE 2
 static struct direct_type { const void *srna; int agreed; bool bad; } direct_types[DIRECT_TYPES];
 
 static bool id_name_plain(const void *id)
 {
-    const unsigned char *name = (const unsigned char *)id + 40;
+    const unsigned char *name = (const unsigned char *)id + ID_NAME_OFFSET;
     int n = 0;
-    for (; n < 66 && name[n]; n++)
+    for (; n < ID_NAME_SIZE && name[n]; n++)
         if (name[n] < 0x20 || name[n] > 0x7e || name[n] == '\\' || name[n] == '\'' || name[n] == '"')
             return false;
-    return n > 2 && n < 66;
+    return n > 2 && n < ID_NAME_SIZE;
 }
 
 /* OBJ's path into OUT when OBJ is an ID that can be named directly. */
