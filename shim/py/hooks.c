@@ -110,11 +110,11 @@ static uint32_t prop_var(PyObject *pyprop)
     return var;
 }
 
-/* The last answers of struct_attr_var: a loop over the same attributes
- * skips the name and variable lookups (the recorder's hot path,
+/* The last answers of struct_attr_var and idprop_var: a loop over the same
+ * attributes skips the name and variable lookups (the recorder's hot path,
  * docs/performance.md).  One bucket of two cache lines per struct, by
  * (data, struct type), holds up to ATTR_WAYS of its attributes by name
- * object: a loop over many objects misses the cache once per object, not
+ * object (and ID property keys by key object): a loop over many objects misses the cache once per object, not
  * once per attribute, and a struct's attributes never evict each other's
  * entries unless it has more than ATTR_WAYS of them in use (an add-on's
  * object is read and written through six or seven: with four ways, two
@@ -137,11 +137,22 @@ static struct __attribute__((aligned(128))) attr_bucket {
 static uint32_t attr_gen = 1;
 _Static_assert(sizeof(struct attr_bucket) == 128, "two cache lines per struct");
 
+/* A way holds an attribute's name object, or an ID property's key object
+ * with its low bit set (ob["location"] is not ob.location); either way a
+ * reference to the object. */
+#define IDPROP_KEY(key) ((PyObject *)((uintptr_t)(key) | 1u))
+static PyObject *way_object(PyObject *n)
+{
+    return (PyObject *)((uintptr_t)n & ~(uintptr_t)1u);
+}
+
 static void attr_bucket_clear(struct attr_bucket *b)
 {
     for (int w = 0; w < ATTR_WAYS; w++) {
         b->var[w] = 0;
-        Py_CLEAR(b->name[w]);
+        PyObject *n = way_object(b->name[w]);
+        b->name[w] = NULL;
+        Py_XDECREF(n);
     }
 }
 
@@ -174,8 +185,8 @@ static void attr_memo_put(struct attr_bucket *b, void *data, void *srna, PyObjec
             way = w;
             break;
         }
-    Py_INCREF(name);
-    PyObject *old = b->name[way];
+    Py_INCREF(way_object(name));
+    PyObject *old = way_object(b->name[way]);
     b->name[way] = name;
     b->var[way] = var;
     Py_XDECREF(old);
@@ -186,46 +197,73 @@ static bool attr_bucket_is(const struct attr_bucket *b, const void *data, const 
     return b->data == data && b->srna == srna && b->gen == attr_gen;
 }
 
-/* A struct's bucket is one of two, picked by two parts of its key's hash:
- * with one place each, 300 objects in 4,096 buckets put some beside another,
- * and such pairs evicted each other on every pass of a loop over them, a
+/* PTR's bucket: one of two, picked by two parts of its key's hash.  With
+ * one place each, 300 objects in 4,096 buckets put some beside another, and
+ * such pairs evicted each other on every pass of a loop over them, a
  * variable lookup for each of their attributes (the typical script's final
  * loop: 2,417 lookups in 20 passes, where the first pass's 1,201 are all it
- * needs, as it now takes). */
-static uint32_t struct_attr_var(PyObject *self, PyObject *name)
+ * needs, as it now takes).  Its own if it has one, else a free one, else
+ * the second, whose struct gives way. */
+static struct attr_bucket *attr_bucket_of(const struct rna_pointer *ptr)
 {
-    struct rna_pointer *ptr = PYRNA_PTR(self);
     uint64_t k = ((uint64_t)(uintptr_t)ptr->data ^ ((uint64_t)(uintptr_t)ptr->type << 3)) * 0x9e3779b97f4a7c15ull;
     struct attr_bucket *b = &attr_memo[k >> (64 - ATTR_MEMO_BITS)];
     if (!attr_bucket_is(b, ptr->data, ptr->type)) {
         struct attr_bucket *b2 = &attr_memo[(k >> (64 - 2 * ATTR_MEMO_BITS)) & (ATTR_MEMO - 1)];
         if (attr_bucket_is(b2, ptr->data, ptr->type) || b->gen == attr_gen)
-            b = b2;   /* its own, or a free one while the first is taken */
+            b = b2;
     }
+    return b;
+}
+
+/* NAME's variable in B if remembered there, else 0. */
+static uint32_t attr_memo_get(const struct attr_bucket *b, const struct rna_pointer *ptr, PyObject *name)
+{
     if (attr_bucket_is(b, ptr->data, ptr->type))
         for (int w = 0; w < ATTR_WAYS; w++)
             if (b->name[w] == name && b->var[w])
                 return b->var[w];
+    return 0;
+}
+
+static uint32_t struct_attr_var(PyObject *self, PyObject *name)
+{
+    struct rna_pointer *ptr = PYRNA_PTR(self);
+    struct attr_bucket *b = attr_bucket_of(ptr);
+    uint32_t var = attr_memo_get(b, ptr, name);
+    if (var)
+        return var;
     const char *ident;
     Py_ssize_t len;
     if (!py_is_rna_property(self, name, &ident, &len))
         return 0;
-    uint32_t var = py_var(TRACE_VAR_PROPERTY, ptr->data, ptr->owner_id, ident, len, self, PATH_STRUCT);
+    var = py_var(TRACE_VAR_PROPERTY, ptr->data, ptr->owner_id, ident, len, self, PATH_STRUCT);
     if (var)
         attr_memo_put(b, ptr->data, ptr->type, name, var);
     return var;
 }
 
+/* ob["key"]: remembered beside the struct's attributes, by the key object
+ * (a loop's literal key is the same object every time). */
 static uint32_t idprop_var(PyObject *self, PyObject *key)
 {
+    if (!PyUnicode_Check(key))
+        return 0;
+    struct rna_pointer *ptr = PYRNA_PTR(self);
+    struct attr_bucket *b = attr_bucket_of(ptr);
+    uint32_t var = attr_memo_get(b, ptr, IDPROP_KEY(key));
+    if (var)
+        return var;
     Py_ssize_t len;
-    const char *s = PyUnicode_Check(key) ? PyUnicode_AsUTF8AndSize(key, &len) : NULL;
+    const char *s = PyUnicode_AsUTF8AndSize(key, &len);
     if (!s) {
         PyErr_Clear();
         return 0;
     }
-    struct rna_pointer *ptr = PYRNA_PTR(self);
-    return py_var(TRACE_VAR_IDPROP, ptr->data, ptr->owner_id, s, len, self, PATH_STRUCT);
+    var = py_var(TRACE_VAR_IDPROP, ptr->data, ptr->owner_id, s, len, self, PATH_STRUCT);
+    if (var)
+        attr_memo_put(b, ptr->data, ptr->type, IDPROP_KEY(key), var);
+    return var;
 }
 
 static int64_t key_index(PyObject *key)
