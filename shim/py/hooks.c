@@ -114,8 +114,9 @@ static uint32_t prop_var(PyObject *pyprop)
  * attributes skips the name and variable lookups (the recorder's hot path,
  * docs/performance.md).  One bucket of two cache lines per struct, by
  * (data, struct type), holds up to ATTR_WAYS of its attributes by name
- * object (and ID property keys by key object): a loop over many objects misses the cache once per object, not
- * once per attribute, and a struct's attributes never evict each other's
+ * object (and ID property keys by key object): a loop over many objects
+ * misses the cache once per object, not once per attribute, and a struct's
+ * attributes never evict each other's
  * entries unless it has more than ATTR_WAYS of them in use (an add-on's
  * object is read and written through six or seven: with four ways, two
  * names of a loop's four took the same way in most runs, and a third of the
@@ -238,20 +239,23 @@ static uint32_t struct_attr_var(PyObject *self, PyObject *name)
     if (!py_is_rna_property(self, name, &ident, &len))
         return 0;
     var = py_var(TRACE_VAR_PROPERTY, ptr->data, ptr->owner_id, ident, len, self, PATH_STRUCT);
-    if (var)
+    if (var && PyUnicode_CheckExact(name))   /* (a str subclass: see idprop_var) */
         attr_memo_put(b, ptr->data, ptr->type, name, var);
     return var;
 }
 
 /* ob["key"]: remembered beside the struct's attributes, by the key object
- * (a loop's literal key is the same object every time). */
+ * (a loop's literal key is the same object every time).  Only a plain str:
+ * a subclass's __del__, run when the memo lets go of it, would be the
+ * program's code running inside a hook. */
 static uint32_t idprop_var(PyObject *self, PyObject *key)
 {
     if (!PyUnicode_Check(key))
         return 0;
     struct rna_pointer *ptr = PYRNA_PTR(self);
-    struct attr_bucket *b = attr_bucket_of(ptr);
-    uint32_t var = attr_memo_get(b, ptr, IDPROP_KEY(key));
+    bool memo = PyUnicode_CheckExact(key);
+    struct attr_bucket *b = memo ? attr_bucket_of(ptr) : NULL;
+    uint32_t var = memo ? attr_memo_get(b, ptr, IDPROP_KEY(key)) : 0;
     if (var)
         return var;
     Py_ssize_t len;
@@ -261,7 +265,7 @@ static uint32_t idprop_var(PyObject *self, PyObject *key)
         return 0;
     }
     var = py_var(TRACE_VAR_IDPROP, ptr->data, ptr->owner_id, s, len, self, PATH_STRUCT);
-    if (var)
+    if (var && memo)
         attr_memo_put(b, ptr->data, ptr->type, IDPROP_KEY(key), var);
     return var;
 }
