@@ -46,6 +46,9 @@ inner() {
     rm -f "$tmp"/i.trace*
 }
 median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+# the middle half of the per-round ratios (first to third quartile): how far
+# the machine moved the ratio from one round to the next
+spread() { sort -n | awk '{v[NR] = $1} END {q1 = int((NR + 3) / 4); q3 = NR + 1 - q1; printf "%.3fx-%.3fx", v[q1], v[q3]}'; }
 # timed SCRIPT FIELD LABEL: plain, recorded and patched in alternation; the
 # medians, and the median of the per-round ratios (each recorded run against
 # the plain run just before it: the machine's drift from round to round,
@@ -65,8 +68,8 @@ timed() {
     a=$(median <"$tmp/a") b=$(median <"$tmp/b") c=$(median <"$tmp/c")
     printf '%-18s %6.3f s plain, %6.3f s recorded (%.3fx), %6.3f s patched (%.3fx)\n' "$3" \
         "$a" "$b" "$(echo "$b / $a" | bc -l)" "$c" "$(echo "$c / $a" | bc -l)"
-    printf '%-18s paired ratios (medians): recorded %.3fx, patched %.3fx\n' "" \
-        "$(median <"$tmp/rb")" "$(median <"$tmp/rc")"
+    printf '%-18s paired ratios (medians): recorded %.3fx, patched %.3fx (middle halves %s, %s)\n' "" \
+        "$(median <"$tmp/rb")" "$(median <"$tmp/rc")" "$(spread <"$tmp/rb")" "$(spread <"$tmp/rc")"
 }
 timed "$script" loop_seconds "the 1M-access loop"
 timed "$here/typical_addon.py" script_seconds "typical_addon.py"

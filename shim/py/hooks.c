@@ -203,24 +203,24 @@ static bool attr_bucket_is(const struct attr_bucket *b, const void *data, const 
  * such pairs evicted each other on every pass of a loop over them, a
  * variable lookup for each of their attributes (the typical script's final
  * loop: 2,417 lookups in 20 passes, where the first pass's 1,201 are all it
- * needs, as it now takes).  Its own if it has one, else a free one, else
- * the second, whose struct gives way. */
-static struct attr_bucket *attr_bucket_of(const struct rna_pointer *ptr)
+ * needs, as it now takes).  Its own if it has one (*OWN true), else a
+ * free one, else the second, whose struct gives way. */
+static inline struct attr_bucket *attr_bucket_of(const struct rna_pointer *ptr, bool *own)
 {
     uint64_t k = ((uint64_t)(uintptr_t)ptr->data ^ ((uint64_t)(uintptr_t)ptr->type << 3)) * 0x9e3779b97f4a7c15ull;
     struct attr_bucket *b = &attr_memo[k >> (64 - ATTR_MEMO_BITS)];
-    if (!attr_bucket_is(b, ptr->data, ptr->type)) {
-        struct attr_bucket *b2 = &attr_memo[(k >> (64 - 2 * ATTR_MEMO_BITS)) & (ATTR_MEMO - 1)];
-        if (attr_bucket_is(b2, ptr->data, ptr->type) || b->gen == attr_gen)
-            b = b2;
-    }
-    return b;
+    *own = attr_bucket_is(b, ptr->data, ptr->type);
+    if (*own)
+        return b;
+    struct attr_bucket *b2 = &attr_memo[(k >> (64 - 2 * ATTR_MEMO_BITS)) & (ATTR_MEMO - 1)];
+    *own = attr_bucket_is(b2, ptr->data, ptr->type);
+    return *own || b->gen == attr_gen ? b2 : b;
 }
 
-/* NAME's variable in B if remembered there, else 0. */
-static uint32_t attr_memo_get(const struct attr_bucket *b, const struct rna_pointer *ptr, PyObject *name)
+/* NAME's variable in B (PTR's bucket if OWN) if remembered there, else 0. */
+static inline uint32_t attr_memo_get(const struct attr_bucket *b, bool own, PyObject *name)
 {
-    if (attr_bucket_is(b, ptr->data, ptr->type))
+    if (own)
         for (int w = 0; w < ATTR_WAYS; w++)
             if (b->name[w] == name && b->var[w])
                 return b->var[w];
@@ -230,8 +230,9 @@ static uint32_t attr_memo_get(const struct attr_bucket *b, const struct rna_poin
 static uint32_t struct_attr_var(PyObject *self, PyObject *name)
 {
     struct rna_pointer *ptr = PYRNA_PTR(self);
-    struct attr_bucket *b = attr_bucket_of(ptr);
-    uint32_t var = attr_memo_get(b, ptr, name);
+    bool own;
+    struct attr_bucket *b = attr_bucket_of(ptr, &own);
+    uint32_t var = attr_memo_get(b, own, name);
     if (var)
         return var;
     const char *ident;
@@ -253,9 +254,9 @@ static uint32_t idprop_var(PyObject *self, PyObject *key)
     if (!PyUnicode_Check(key))
         return 0;
     struct rna_pointer *ptr = PYRNA_PTR(self);
-    bool memo = PyUnicode_CheckExact(key);
-    struct attr_bucket *b = memo ? attr_bucket_of(ptr) : NULL;
-    uint32_t var = memo ? attr_memo_get(b, ptr, IDPROP_KEY(key)) : 0;
+    bool memo = PyUnicode_CheckExact(key), own = false;
+    struct attr_bucket *b = memo ? attr_bucket_of(ptr, &own) : NULL;
+    uint32_t var = memo ? attr_memo_get(b, own, IDPROP_KEY(key)) : 0;
     if (var)
         return var;
     Py_ssize_t len;
