@@ -116,11 +116,10 @@ static uint32_t prop_var(PyObject *pyprop)
  * (data, struct type), holds up to ATTR_WAYS of its attributes by name
  * object (and ID property keys by key object): a loop over many objects
  * misses the cache once per object, not once per attribute, and a struct's
- * attributes never evict each other's
- * entries unless it has more than ATTR_WAYS of them in use (an add-on's
- * object is read and written through six or seven: with four ways, two
- * names of a loop's four took the same way in most runs, and a third of the
- * typical script's accesses missed).  Each entry holds a reference to its
+ * attributes never evict each other's entries unless it has more than
+ * ATTR_WAYS of them in use (an add-on's object is read and written through
+ * six or seven: with four ways, two names of a loop's four took the same way
+ * in most runs, and a third of the typical script's accesses missed).  Each entry holds a reference to its
  * name, so that address cannot come to name another string while it is
  * here.  When an ID is removed (its address may come back as another ID's)
  * py_forget_attr_memo starts a new generation: a bucket of an older one
@@ -169,12 +168,17 @@ static void py_forget_attr_memo(void)
     memset(prop_memo, 0, sizeof prop_memo);
 }
 
+static bool attr_bucket_is(const struct attr_bucket *b, const void *data, const void *srna)
+{
+    return b->data == data && b->srna == srna && b->gen == attr_gen;
+}
+
 /* Remember NAME -> VAR in B, B's struct now (DATA, SRNA): a free way, else
  * the one the name's address picks (a loop over five attributes then loses
  * one or two of them, where evicting the oldest would lose all five). */
 static void attr_memo_put(struct attr_bucket *b, void *data, void *srna, PyObject *name, uint32_t var)
 {
-    if (b->data != data || b->srna != srna || b->gen != attr_gen) {
+    if (!attr_bucket_is(b, data, srna)) {
         attr_bucket_clear(b);
         b->data = data;
         b->srna = srna;
@@ -191,11 +195,6 @@ static void attr_memo_put(struct attr_bucket *b, void *data, void *srna, PyObjec
     b->name[way] = name;
     b->var[way] = var;
     Py_XDECREF(old);
-}
-
-static bool attr_bucket_is(const struct attr_bucket *b, const void *data, const void *srna)
-{
-    return b->data == data && b->srna == srna && b->gen == attr_gen;
 }
 
 /* PTR's bucket: one of two, picked by two parts of its key's hash.  With
