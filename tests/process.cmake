@@ -19,3 +19,9 @@ add_test(NAME process_hostile
          COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/process/hostile.py $<TARGET_FILE:bpyrace>)
 set_tests_properties(process_hostile PROPERTIES LABELS "blender" SKIP_RETURN_CODE 77 TIMEOUT 600
                      ENVIRONMENT "HOSTILE_FORK_STRESS=$<TARGET_FILE:hostile_fork_stress>;HOSTILE_SANITIZER_RUNTIME=${_san_path}")
+# The trace writer's helper thread has a descriptor table of its own holding the
+# trace alone: the program's pipes close when the program closes them.
+add_test(NAME process_helper_files
+         COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/process/helper_files.py
+                 $<TARGET_FILE:bpyrace_shim> $<TARGET_FILE:bpyrace>)
+set_tests_properties(process_helper_files PROPERTIES LABELS "blender" TIMEOUT 180)

@@ -30,6 +30,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -56,6 +57,10 @@ static atomic_int tw_failed;                  /* sticky: mapping more failed */
 static atomic_int tw_warned;
 
 static int tw_fd = -1;
+/* tw_fd and the file's identity, for the helper, which reads them without
+ * tw_lock (it has a descriptor table of its own: see tw_helper_file) */
+static _Atomic int tw_pub_fd = -1;
+static _Atomic uint64_t tw_pub_dev, tw_pub_ino;
 static dev_t tw_dev;                           /* the trace file, to know it again */
 static ino_t tw_ino;
 static char tw_path[PATH_MAX + 64];            /* absolute: reopened by name */
@@ -164,6 +169,7 @@ static int tw_fd_check(void)
         errno = ESTALE;   /* another file is at the trace's name */
         return -1;
     }
+    atomic_store(&tw_pub_fd, tw_fd);
     return 0;
 }
 
@@ -256,6 +262,8 @@ static _Atomic uint32_t tw_pf_asked;           /* populate requests made */
 static _Atomic uint64_t tw_pf_range;           /* the latest request: first chunk << 32 | windows */
 static _Atomic uint32_t tw_pf_gen;             /* ... and its session */
 static atomic_int tw_pf_state;                 /* 0 not started, 2 starting, 1 running, -1 none */
+static atomic_bool tw_helper_writes;          /* the helper pwrites (its last session's file was had) */
+static atomic_bool tw_in_place;                /* a chunk was written at its position (not staged) */
 
 void tw_set_thread_starter(int (*start)(void *(*fn)(void *)))
 {
@@ -308,11 +316,14 @@ static void tw_populate_range(uint64_t range, uint32_t gen)
 }
 
 static void tw_stage_copy_full(void);
+static void tw_helper_own_files(void);
+static int tw_helper_file(uint32_t gen);
 
 static void *tw_populate_main(void *arg)
 {
     (void)arg;
     prctl(PR_SET_NAME, "bpyrace-pages", 0, 0, 0);
+    tw_helper_own_files();
     /* Only on a core nothing else wants: Blender's own workers come first
      * (a page the helper has not made yet is faulted in by its writer, a
      * staging chunk it has not copied is copied by the writer that needs it). */
@@ -324,7 +335,10 @@ static void *tw_populate_main(void *arg)
         uint32_t asked = atomic_load(&tw_pf_asked);
         if (asked != done) {
             done = asked;   /* requests made meanwhile are folded into the latest */
-            tw_populate_range(atomic_load(&tw_pf_range), atomic_load(&tw_pf_gen));
+            uint32_t gen = atomic_load(&tw_pf_gen);
+            /* (first: whether the helper writes decides what is populated next) */
+            tw_helper_file(gen);
+            tw_populate_range(atomic_load(&tw_pf_range), gen);
         }
         tw_stage_copy_full();
         /* Announced before the wait, both seq_cst: a waker that reads false
@@ -371,8 +385,11 @@ static bool tw_populate_helper(void)
 }
 
 /* Ask for WINDOWS windows from chunk FROM of session GEN to be made resident. */
+static _Atomic uint32_t tw_pf_requests;        /* every request, the helper's or not */
+
 static void tw_populate_ask(uint64_t from, uint32_t windows, uint32_t gen)
 {
+    atomic_fetch_add(&tw_pf_requests, 1);
     uint64_t range = from << 32 | windows;
     if (!tw_populate_helper()) {
         tw_populate_range(range, gen);
@@ -382,6 +399,11 @@ static void tw_populate_ask(uint64_t from, uint32_t windows, uint32_t gen)
     atomic_store(&tw_pf_gen, gen);
     atomic_fetch_add(&tw_pf_asked, 1);
     tw_helper_wake();
+}
+
+uint32_t tw_populate_requests(void)
+{
+    return atomic_load(&tw_pf_requests);
 }
 
 static void tw_populate_ahead(uint64_t idx, uint32_t gen)
@@ -395,7 +417,79 @@ static void tw_populate_ahead(uint64_t idx, uint32_t gen)
     uint32_t k = (uint32_t)(next / TW_CHUNKS_PER_SEG);
     if (k < TW_MAX_SEGS && !atomic_load_explicit(&tw_seg[k], memory_order_acquire) && tw_ensure_segment_ex(k, true) != 0)
         return;
-    tw_populate_ask(next, 1, gen);
+    /* Chunks the helper writes with pwritev need no resident pages: only
+     * those written in place since the last window do.  (Until the helper
+     * first had a session's file, and if it could not have the last one,
+     * every window is asked for; a session it cannot write after all
+     * copies through the mapping, page faults included.) */
+    if (atomic_exchange(&tw_in_place, false) || !atomic_load(&tw_helper_writes))
+        tw_populate_ask(next, 1, gen);
+}
+
+/* ---- the helper's own descriptor table ----
+ * A store into a page of the shared mapping that the thread has not touched
+ * yet costs a trip to the hypervisor on a VM with shadow page tables, even
+ * for a page made resident ahead (7 us on the PVM guests measured, 9 us with
+ * the populating); pwritev copies the same page in the kernel, about 1 us a
+ * page in a batch (docs/performance.md, "Eleventh pass").  So the helper
+ * writes the chunks it copies with pwritev.  Not through the program's
+ * descriptor table: the program may close the trace's number and put a file
+ * of its own there between a check and the write (tw_fd_check).  The helper
+ * gives itself a table of its own (unshare CLONE_FILES), closes its copies
+ * of the program's descriptors (they would keep the program's pipes and
+ * sockets open) and opens the trace anew for each session, through
+ * /proc/self/fd (the program's table), checking that what it opened is the
+ * trace file.  Where any of that fails the helper copies through the
+ * mapping, as before. */
+static bool tw_helper_private;                 /* helper only: its table is its own */
+static int tw_helper_fd = -1;                  /* helper only: the trace, in that table */
+static uint32_t tw_helper_fd_gen;              /* helper only: the session it was opened for */
+
+static void tw_helper_own_files(void)
+{
+#if defined(SYS_close_range) && defined(CLONE_FILES)
+    /* close_range must work before the table is copied: the copies must go */
+    if (syscall(SYS_close_range, ~0u - 1u, ~0u, 0u) != 0 || unshare(CLONE_FILES) != 0)
+        return;
+    syscall(SYS_close_range, 0u, ~0u, 0u);
+    tw_helper_private = true;
+#endif
+}
+
+/* The helper's descriptor of session GEN's trace, or -1. */
+static int tw_helper_file(uint32_t gen)
+{
+    if (!tw_helper_private)
+        return -1;
+    if (tw_helper_fd_gen == gen)
+        return tw_helper_fd;
+    if (tw_helper_fd >= 0)
+        close(tw_helper_fd);   /* (a closed session's) */
+    tw_helper_fd = -1;
+    tw_helper_fd_gen = gen;   /* one try a session */
+    /* read after GEN: tw_open publishes them before the session number */
+    int num = atomic_load(&tw_pub_fd);
+    uint64_t dev = atomic_load(&tw_pub_dev), ino = atomic_load(&tw_pub_ino);
+    if (num < 0)
+        return -1;
+    /* O_PATH first: it opens nothing (a FIFO or a device the program put at
+     * the number would notice an open), and it pins the file checked */
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", num);
+    int pin = open(path, O_PATH | O_CLOEXEC);
+    if (pin < 0)
+        return -1;
+    struct stat st;
+    int fd = -1;
+    if (fstat(pin, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_dev == dev &&
+        (uint64_t)st.st_ino == ino && atomic_load(&tw_gen) == gen) {
+        snprintf(path, sizeof path, "/proc/thread-self/fd/%d", pin);   /* (the helper's own table) */
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+    }
+    close(pin);
+    tw_helper_fd = fd;
+    atomic_store(&tw_helper_writes, fd >= 0);
+    return fd;
 }
 
 /* ---- staging chunks ----
@@ -470,10 +564,78 @@ static bool tw_stage_claim_copy(uint32_t s, uint8_t after)
     return ok;
 }
 
+static uint64_t tw_stage_index(uint32_t s)
+{
+    return ((const struct trace_chunk_header *)tw_stage_chunk(s))->index;
+}
+
+/* The helper's writes: claim every full staging chunk, and write them with
+ * one pwritev per run of consecutive positions (a thread that records much
+ * fills chunks one after another).  A chunk is one page, written whole or
+ * not at all by a write cut short; a chunk the write did not take is copied
+ * through the mapping.  Returns how many were claimed, or -1 if the helper
+ * has no descriptor of its own for this session. */
+static int tw_stage_write_full(uint32_t gen)
+{
+    int fd = tw_helper_file(gen);
+    if (fd < 0)
+        return -1;
+    uint32_t run[TW_STAGE_WAKE];
+    uint32_t n = 0;
+    atomic_fetch_add(&tw_pf_inflight, 1);   /* (before the checks: see tw_populate_wait_idle) */
+    /* At most half the area at a time: a writer that needs a staging chunk
+     * meanwhile finds one free or full (and copies that one itself), not
+     * every one of them being written, which would send it to write in place. */
+    for (uint32_t s = 0; s < TW_STAGE_CHUNKS && n < TW_STAGE_WAKE; s++) {
+        uint8_t full = TW_SLOT_FULL;
+        if (atomic_load_explicit(&tw_slot_state[s], memory_order_relaxed) == TW_SLOT_FULL &&
+            atomic_compare_exchange_strong(&tw_slot_state[s], &full, TW_SLOT_COPYING))
+            run[n++] = s;
+    }
+    if (!atomic_load(&tw_open_flag) || atomic_load(&tw_gen) != gen) {
+        /* closing: the staging area may be unmapped already (tw_close copies them) */
+        for (uint32_t i = 0; i < n; i++)
+            atomic_store_explicit(&tw_slot_state[run[i]], TW_SLOT_FULL, memory_order_release);
+        atomic_fetch_sub(&tw_pf_inflight, 1);
+        return 0;
+    }
+    for (uint32_t i = 1; i < n; i++)   /* by position: insertion, n <= 32 */
+        for (uint32_t j = i; j > 0 && tw_stage_index(run[j - 1]) > tw_stage_index(run[j]); j--) {
+            uint32_t t = run[j];
+            run[j] = run[j - 1];
+            run[j - 1] = t;
+        }
+    for (uint32_t i = 0; i < n;) {
+        uint32_t len = 1;
+        while (i + len < n && tw_stage_index(run[i + len]) == tw_stage_index(run[i]) + len)
+            len++;
+        struct iovec iov[TW_STAGE_WAKE];
+        for (uint32_t j = 0; j < len; j++)
+            iov[j] = (struct iovec){tw_stage_chunk(run[i + j]), TRACE_CHUNK_SIZE};
+        ssize_t w = pwritev(fd, iov, (int)len, (off_t)(TRACE_HEADER_SIZE + tw_stage_index(run[i]) * TRACE_CHUNK_SIZE));
+        uint32_t written = w > 0 ? (uint32_t)((size_t)w / TRACE_CHUNK_SIZE) : 0;
+        for (uint32_t j = 0; j < len; j++) {
+            bool ok = j < written || tw_stage_copy(run[i + j], gen);
+            atomic_store_explicit(&tw_slot_state[run[i + j]], ok ? TW_SLOT_FREE : TW_SLOT_FULL,
+                                  memory_order_release);
+        }
+        i += len;
+    }
+    atomic_fetch_sub(&tw_pf_inflight, 1);
+    return (int)n;
+}
+
 /* The helper's part: every full staging chunk. */
 static void tw_stage_copy_full(void)
 {
     if (!atomic_load(&tw_staging))
+        return;
+    uint32_t gen = atomic_load(&tw_gen);
+    int n;
+    do
+        n = tw_stage_write_full(gen);
+    while (n == (int)TW_STAGE_WAKE);   /* (more may be full) */
+    if (n >= 0)
         return;
     for (uint32_t s = 0; s < TW_STAGE_CHUNKS; s++)
         tw_stage_claim_copy(s, TW_SLOT_FREE);
@@ -594,6 +756,8 @@ static int tw_new_chunk(struct tw_thread *t, uint32_t gen)
         atomic_thread_fence(memory_order_release);
         memset(chunk + TRACE_RECORD_SIZE, 0, TRACE_CHUNK_SIZE - TRACE_RECORD_SIZE);
         t->stage = (uint32_t)s + 1;
+    } else if (!atomic_load_explicit(&tw_in_place, memory_order_relaxed)) {
+        atomic_store_explicit(&tw_in_place, true, memory_order_relaxed);
     }
     tw_populate_ahead(idx, gen);
     struct trace_chunk_header *h = (struct trace_chunk_header *)chunk;
@@ -659,6 +823,9 @@ int tw_open(const char *path, int pid, int ppid, const char *exe, uint32_t flags
     fd = tw_fd;
     tw_dev = st.st_dev;
     tw_ino = st.st_ino;
+    atomic_store(&tw_pub_fd, tw_fd);
+    atomic_store(&tw_pub_dev, (uint64_t)st.st_dev);
+    atomic_store(&tw_pub_ino, (uint64_t)st.st_ino);
     char cwd[PATH_MAX];
     if (path[0] != '/' && getcwd(cwd, sizeof cwd))
         snprintf(tw_path, sizeof tw_path, "%s/%s", cwd, path);
@@ -700,6 +867,7 @@ int tw_open(const char *path, int pid, int ppid, const char *exe, uint32_t flags
     atomic_store(&tw_stage_hand, 0);
     atomic_store(&tw_stage_handed, 0);
     atomic_store(&tw_staging, false);
+    atomic_store(&tw_in_place, false);
     atomic_store(&tw_next_chunk, TW_STAGE_CHUNKS);
     atomic_store(&tw_seq, 1);
     atomic_store(&tw_failed, 0);
@@ -888,6 +1056,7 @@ void tw_close(void)
         close(tw_fd);
     }
     tw_fd = -1;
+    atomic_store(&tw_pub_fd, -1);
     atomic_fetch_add(&tw_gen, 1);
     tw_lock_drop();
 }
@@ -907,6 +1076,7 @@ void tw_forget_after_fork(void)
         if (tw_fd_ours())   /* else the number is the program's */
             close(tw_fd);
         tw_fd = -1;
+        atomic_store(&tw_pub_fd, -1);
     }
     for (uint32_t i = 0; i < tw_ngrave; i++)
         munmap(tw_grave[i].addr, tw_grave[i].len);

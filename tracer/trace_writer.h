@@ -119,6 +119,10 @@ void tw_close(void);
  * pthread_create, detached); without one, pages are made resident by the
  * writing thread itself (trace_writer.c, "making pages resident ahead"). */
 void tw_set_thread_starter(int (*start)(void *(*fn)(void *)));
+/* Requests to make pages resident (to the helper thread, or made by the
+ * asking thread itself), since the process started; for tests: which
+ * windows are asked for is the policy. */
+uint32_t tw_populate_requests(void);
 /* After fork(): the child must not write into the parent's file. */
 void tw_forget_after_fork(void);
 

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -454,17 +455,76 @@ static void write_past_window(const char *path)
         tw_emit(&t, TR_READ, 0, 0, 0, 1, i);
 }
 
-/* Opening asks for chunks 0-511 to be made resident, crossing into chunk 256
- * for chunks 512-767: by the helper (one thread, whatever the number of
- * requests), or by the writing thread itself when no helper can start. */
+/* The descriptors of the helper thread's own table (tw_helper_file): -1 if
+ * there is no helper; else how many, and whether the one is PATH. */
+static int helper_fds(const char *path, bool *is_trace)
+{
+    int found = -1;
+    DIR *d = opendir("/proc/self/task");
+    for (struct dirent *e; d && (e = readdir(d));) {
+        char p[300], comm[64] = "";
+        snprintf(p, sizeof p, "/proc/self/task/%s/comm", e->d_name);
+        FILE *f = fopen(p, "r");
+        bool helper = f && fgets(comm, sizeof comm, f) && strncmp(comm, "bpyrace-pages", 13) == 0;
+        if (f)
+            fclose(f);
+        if (!helper)
+            continue;
+        snprintf(p, sizeof p, "/proc/self/task/%s/fd", e->d_name);
+        DIR *fds = opendir(p);
+        found = 0;
+        *is_trace = false;
+        for (struct dirent *x; fds && (x = readdir(fds));) {
+            if (x->d_name[0] == '.')
+                continue;
+            char link[600], target[PATH_MAX];
+            snprintf(link, sizeof link, "%s/%s", p, x->d_name);
+            ssize_t n = readlink(link, target, sizeof target - 1);
+            target[n > 0 ? n : 0] = 0;
+            *is_trace = strcmp(target, path) == 0;
+            found++;
+        }
+        if (fds)
+            closedir(fds);
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+/* Threads that each take a staging chunk and keep it open. */
+#define HOLDERS ((int)TRACE_STAGE_CHUNKS)
+static pthread_barrier_t held, release_holders;
+
+static void *holder_main(void *arg)
+{
+    struct tw_thread t = { .tid = (uint32_t)(uintptr_t)arg };
+    tw_emit(&t, TR_READ, 0, 0, 0, t.tid, 0);
+    pthread_barrier_wait(&held);
+    pthread_barrier_wait(&release_holders);
+    return NULL;
+}
+
+/* Opening asks for chunks 0-511 to be made resident (the staging area is
+ * written in place by every thread).  The helper, with a descriptor of its
+ * own for the session, writes the chunks it copies with pwritev: they need
+ * no resident pages, so crossing into a window asks for nothing more; once
+ * a chunk has been written in place (every staging chunk held), crossing
+ * into a window asks for the one after it.  Without a helper (a forked
+ * child, none can start) the writing thread makes them resident itself.
+ * Checked far from the start: populating the first window makes the first
+ * 8 MiB resident on this kernel (large folios). */
+#define FAR_WINDOW 2560u   /* asked for when chunk 2304 begins */
+#define FAR_CHUNKS 2310
+
 static void test_populate_ahead(void)
 {
-    const char *path = tmp_path("resident.trace");
     tw_set_thread_starter(start_detached);
-    write_past_window(path);
-    CHECK_EQ(wait_resident(path, 512), 256);
-    /* (the kernel may bring pages in by itself: read-around of the writer's
-     * faults, large folios; the helper names itself when it first runs) */
+    const char *path = tmp_path("resident.trace");
+    uint32_t asked = tw_populate_requests();
+    CHECK(tw_open(path, 1, 0, NULL, 0) == 0);
+    CHECK_EQ(wait_resident(path, 256), 256);   /* tw_open asked for two windows */
+    /* (the helper names itself when it first runs) */
     int helpers = 0;
     for (int tries = 0; tries < 500 && helpers != 1; tries++) {
         helpers = threads_named("bpyrace-pages");
@@ -472,10 +532,53 @@ static void test_populate_ahead(void)
             usleep(10000);
     }
     CHECK_EQ(helpers, 1);
-    /* not asked for (the kernel brings in a little more than asked: large
-     * folios, read-around of the writer's own faults) */
-    CHECK_EQ(resident_chunks(path, 2048, 256), 0);
+    /* Its own table: the trace alone, once it has run for this session (a
+     * helper that has not had a session's file yet has every window asked
+     * for: the writer must not start before, for the count below). */
+    bool is_trace = false;
+    int fds = 0;
+    for (int tries = 0; tries < 500 && !(fds == 1 && is_trace); tries++) {
+        fds = helper_fds(path, &is_trace);
+        if (!(fds == 1 && is_trace))
+            usleep(10000);
+    }
+    CHECK_EQ(fds, 1);
+    CHECK(is_trace);
+    struct tw_thread t = { .tid = 1 };
+    for (int i = 0; i < (FAR_CHUNKS - 64) * (int)TRACE_RECORDS_PER_CHUNK; i++)   /* chunks 64 on */
+        tw_emit(&t, TR_READ, 0, 0, 0, 1, i);
+    CHECK_EQ(wait_resident(path, FAR_WINDOW - 512), 256);   /* staged, written by the helper */
+    /* tw_open's request only: none at chunks 256, 512, ... 2304 (residency
+     * cannot tell: a chunk the writer copied itself, when the helper fell
+     * behind, faults in a large folio around it) */
+    CHECK_EQ(tw_populate_requests() - asked, 1);
     tw_close();
+
+    const char *p2 = tmp_path("resident-in-place.trace");
+    asked = tw_populate_requests();
+    CHECK(tw_open(p2, 1, 0, NULL, 0) == 0);
+    CHECK_EQ(wait_resident(p2, 256), 256);
+    pthread_barrier_init(&held, NULL, HOLDERS + 1);
+    pthread_barrier_init(&release_holders, NULL, HOLDERS + 1);
+    pthread_t th[HOLDERS];
+    for (int i = 0; i < HOLDERS; i++)
+        CHECK(pthread_create(&th[i], NULL, holder_main, (void *)(uintptr_t)(i + 2)) == 0);
+    pthread_barrier_wait(&held);   /* chunks 64-127, every staging chunk, open */
+    struct tw_thread w = { .tid = 1 };
+    uint64_t n = (uint64_t)(FAR_CHUNKS - 128) * TRACE_RECORDS_PER_CHUNK;   /* chunks 128 on, in place */
+    for (uint64_t i = 0; i < n; i++)
+        tw_emit(&w, TR_READ, 0, 0, 0, 1, (int64_t)i);
+    CHECK_EQ(wait_resident(p2, FAR_WINDOW), 256);
+    CHECK_EQ(tw_populate_requests() - asked, 1 + FAR_CHUNKS / 256);   /* tw_open's, chunks 256 ... 2304 */
+    pthread_barrier_wait(&release_holders);
+    for (int i = 0; i < HOLDERS; i++)
+        pthread_join(th[i], NULL);
+    pthread_barrier_destroy(&held);
+    pthread_barrier_destroy(&release_holders);
+    tw_close();
+    struct trace_reader *r = open_ok(p2);
+    CHECK_EQ(trace_event_count(r), HOLDERS + n);
+    trace_close(r);
 
     fflush(NULL);
     pid_t pid = fork();
@@ -483,12 +586,14 @@ static void test_populate_ahead(void)
     if (pid == 0) {   /* the helper stayed in the parent: none here, and none can start */
         tw_forget_after_fork();
         tw_set_thread_starter(start_none);
-        const char *p2 = tmp_path("resident2.trace");
-        write_past_window(p2);
-        int now = resident_chunks(p2, 512, 256);
+        const char *p3 = tmp_path("resident2.trace");
+        uint32_t before = tw_populate_requests();
+        write_past_window(p3);
+        int now = resident_chunks(p3, 512, 256);
         int helpers = threads_named("bpyrace-pages");
+        uint32_t requests = tw_populate_requests() - before;   /* tw_open's, chunk 256's */
         tw_close();
-        _exit(now == 256 && helpers == 0 ? 0 : 1);
+        _exit(now == 256 && helpers == 0 && requests == 2 ? 0 : 1);
     }
     int status;
     CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
