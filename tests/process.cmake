@@ -24,4 +24,5 @@ set_tests_properties(process_hostile PROPERTIES LABELS "blender" SKIP_RETURN_COD
 add_test(NAME process_helper_files
          COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/process/helper_files.py
                  $<TARGET_FILE:bpyrace_shim> $<TARGET_FILE:bpyrace>)
-set_tests_properties(process_helper_files PROPERTIES LABELS "blender" TIMEOUT 180)
+set_tests_properties(process_helper_files PROPERTIES LABELS "blender" TIMEOUT 180
+                     ENVIRONMENT "HELPER_FILES_SANITIZER_RUNTIME=${_san_path}")

@@ -80,6 +80,10 @@ def main():
     os.close(w)
     base = os.path.join(tmp, "t.trace")
     env = dict(os.environ, LD_PRELOAD=SHIM, BPYRACE_TRACE=base, PIPE_FD=str(num))
+    runtime = os.environ.get("HELPER_FILES_SANITIZER_RUNTIME")
+    if runtime:   # a sanitizer build's shim, preloaded as `bpyrace run` does (tracer/run.c)
+        env["LD_PRELOAD"] = SHIM + ":" + runtime
+        env["ASAN_OPTIONS"] = "detect_leaks=0:verify_asan_link_order=0"
     proc = subprocess.Popen(["blender", "-b", "--factory-startup", "--python", script],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, pass_fds=(num,))
     os.close(num)
