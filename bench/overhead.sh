@@ -4,8 +4,8 @@
 # on bench/rna_heavy.py, in one run, best of REPEAT (default 5) each; then
 # the time each script measures itself (rna_heavy.py's 1M-access loop,
 # typical_addon.py's whole body, id_churn.py's 500 removals), plain and
-# recorded in alternation, the median of REPEAT each and the median of the
-# per-round ratios.
+# recorded in rounds (a shuffled order within each), the median of REPEAT
+# each and the median of the per-round ratios.
 # Usage: bench/overhead.sh [BPYRACE]   (default build/bpyrace)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -49,17 +49,24 @@ median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 # the middle half of the per-round ratios (first to third quartile): how far
 # the machine moved the ratio from one round to the next
 spread() { sort -n | awk '{v[NR] = $1} END {q1 = int((NR + 3) / 4); q3 = NR + 1 - q1; printf "%.3fx-%.3fx", v[q1], v[q3]}'; }
-# timed SCRIPT FIELD LABEL: plain, recorded and patched in alternation; the
+# timed SCRIPT FIELD LABEL: plain, recorded and patched in rounds; the
 # medians, and the median of the per-round ratios (each recorded run against
-# the plain run just before it: the machine's drift from round to round,
-# which on a shared VM moves the whole series by a tenth, cancels in a pair)
+# the plain run of its round: the machine's drift from round to round, which
+# on a shared VM moves the whole series by a tenth, cancels in a pair).  The
+# three runs of a round come in a shuffled order, so that whatever a run's
+# place in its round does to its time (cache, page cache, the host) is not
+# charged to one variant; docs/performance.md, "Eleventh pass".
 timed() {
     : >"$tmp/a"; : >"$tmp/b"; : >"$tmp/c"; : >"$tmp/rb"; : >"$tmp/rc"
     i=0
     while [ $i -lt "$REPEAT" ]; do
-        x=$(inner "$1" "$2" BPYRACE_BENCH=1)
-        y=$(inner "$1" "$2" LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/i.trace")
-        z=$(inner "$1" "$2" LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/i.trace" BPYRACE_PATCH_ENTRY_POINTS=1)
+        for v in $(printf 'x\ny\nz\n' | shuf); do
+            case $v in
+            x) x=$(inner "$1" "$2" BPYRACE_BENCH=1) ;;
+            y) y=$(inner "$1" "$2" LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/i.trace") ;;
+            z) z=$(inner "$1" "$2" LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/i.trace" BPYRACE_PATCH_ENTRY_POINTS=1) ;;
+            esac
+        done
         echo "$x" >>"$tmp/a"; echo "$y" >>"$tmp/b"; echo "$z" >>"$tmp/c"
         echo "$y / $x" | bc -l >>"$tmp/rb"
         echo "$z / $x" | bc -l >>"$tmp/rc"
