@@ -159,6 +159,7 @@ static int tw_fd_check(void)
     if (tw_fd_ours())
         return 0;
     tw_fd = -1;
+    atomic_store(&tw_pub_fd, -1);
     int fd = open(tw_path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return -1;
@@ -447,6 +448,9 @@ static uint32_t tw_helper_fd_gen;              /* helper only: the session it wa
 
 static void tw_helper_own_files(void)
 {
+    tw_helper_private = false;
+    tw_helper_fd = -1;
+    tw_helper_fd_gen = 0;
 #if defined(SYS_close_range) && defined(CLONE_FILES)
     /* close_range must work before the table is copied: the copies must go */
     if (syscall(SYS_close_range, ~0u - 1u, ~0u, 0u) != 0 || unshare(CLONE_FILES) != 0)
@@ -1083,5 +1087,6 @@ void tw_forget_after_fork(void)
     tw_ngrave = 0;
     atomic_fetch_add(&tw_gen, 1);
     atomic_store(&tw_pf_state, 0);   /* the helper thread stayed in the parent */
+    atomic_store(&tw_helper_writes, false);   /* (its descriptor is in the parent's helper's table) */
     atomic_store(&tw_pf_inflight, 0);
 }
