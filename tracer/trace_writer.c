@@ -442,6 +442,33 @@ static void tw_populate_ahead(uint64_t idx, uint32_t gen)
  * /proc/self/fd (the program's table), checking that what it opened is the
  * trace file.  Where any of that fails the helper copies through the
  * mapping, as before. */
+/* The helper's own table is known to nobody else, the sanitizers' runtimes
+ * included: a ThreadSanitizer build keeps one record per descriptor number
+ * for the whole process, and took the helper's descriptor 1 for the
+ * program's stdout (a race reported in the host).  So the helper's calls on
+ * its own descriptors are system calls, not the C library's (which a
+ * sanitizer intercepts). */
+static int tw_sys_open(const char *path, int flags)
+{
+    return (int)syscall(SYS_openat, AT_FDCWD, path, flags, 0);
+}
+
+static void tw_sys_close(int fd)
+{
+    syscall(SYS_close, fd);
+}
+
+static int tw_sys_fstat(int fd, struct stat *st)
+{
+    return (int)syscall(SYS_fstat, fd, st);
+}
+
+static ssize_t tw_sys_pwritev(int fd, const struct iovec *iov, int n, off_t off)
+{
+    /* (the offset in two halves, as the kernel takes it where a long is 32 bits) */
+    return (ssize_t)syscall(SYS_pwritev, fd, iov, (long)n, (long)off, (long)((uint64_t)off >> 32));
+}
+
 static bool tw_helper_private;                 /* helper only: its table is its own */
 static int tw_helper_fd = -1;                  /* helper only: the trace, in that table */
 static uint32_t tw_helper_fd_gen;              /* helper only: the session it was opened for */
@@ -468,7 +495,7 @@ static int tw_helper_file(uint32_t gen)
     if (tw_helper_fd_gen == gen)
         return tw_helper_fd;
     if (tw_helper_fd >= 0)
-        close(tw_helper_fd);   /* (a closed session's) */
+        tw_sys_close(tw_helper_fd);   /* (a closed session's) */
     tw_helper_fd = -1;
     tw_helper_fd_gen = gen;   /* one try a session */
     /* read after GEN: tw_open publishes them before the session number */
@@ -480,17 +507,17 @@ static int tw_helper_file(uint32_t gen)
      * the number would notice an open), and it pins the file checked */
     char path[64];
     snprintf(path, sizeof path, "/proc/self/fd/%d", num);
-    int pin = open(path, O_PATH | O_CLOEXEC);
+    int pin = tw_sys_open(path, O_PATH | O_CLOEXEC);
     if (pin < 0)
         return -1;
     struct stat st;
     int fd = -1;
-    if (fstat(pin, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_dev == dev &&
+    if (tw_sys_fstat(pin, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_dev == dev &&
         (uint64_t)st.st_ino == ino && atomic_load(&tw_gen) == gen) {
         snprintf(path, sizeof path, "/proc/thread-self/fd/%d", pin);   /* (the helper's own table) */
-        fd = open(path, O_WRONLY | O_CLOEXEC);
+        fd = tw_sys_open(path, O_WRONLY | O_CLOEXEC);
     }
-    close(pin);
+    tw_sys_close(pin);
     tw_helper_fd = fd;
     atomic_store(&tw_helper_writes, fd >= 0);
     return fd;
@@ -616,7 +643,8 @@ static int tw_stage_write_full(uint32_t gen)
         struct iovec iov[TW_STAGE_WAKE];
         for (uint32_t j = 0; j < len; j++)
             iov[j] = (struct iovec){tw_stage_chunk(run[i + j]), TRACE_CHUNK_SIZE};
-        ssize_t w = pwritev(fd, iov, (int)len, (off_t)(TRACE_HEADER_SIZE + tw_stage_index(run[i]) * TRACE_CHUNK_SIZE));
+        ssize_t w = tw_sys_pwritev(fd, iov, (int)len,
+                                   (off_t)(TRACE_HEADER_SIZE + tw_stage_index(run[i]) * TRACE_CHUNK_SIZE));
         uint32_t written = w > 0 ? (uint32_t)((size_t)w / TRACE_CHUNK_SIZE) : 0;
         for (uint32_t j = 0; j < len; j++) {
             bool ok = j < written || tw_stage_copy(run[i + j], gen);
