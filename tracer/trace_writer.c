@@ -56,13 +56,10 @@ static atomic_flag tw_lock = ATOMIC_FLAG_INIT; /* segment mapping, open, close *
 static atomic_int tw_failed;                  /* sticky: mapping more failed */
 static atomic_int tw_warned;
 
-static int tw_fd = -1;
-/* tw_fd and the file's identity, for the helper, which reads them without
- * tw_lock (it has a descriptor table of its own: see tw_helper_file) */
-static _Atomic int tw_pub_fd = -1;
-static _Atomic uint64_t tw_pub_dev, tw_pub_ino;
-static dev_t tw_dev;                           /* the trace file, to know it again */
-static ino_t tw_ino;
+/* Changed under tw_lock; atomic because the helper reads them without it
+ * (it opens the trace in a descriptor table of its own: tw_helper_file). */
+static _Atomic int tw_fd = -1;
+static _Atomic uint64_t tw_dev, tw_ino;        /* the trace file, to know it again */
 static char tw_path[PATH_MAX + 64];            /* absolute: reopened by name */
 static uint64_t tw_start_mono;                 /* CLOCK_MONOTONIC at tw_open */
 uint32_t tw_time_every;                        /* a thread's events per TR_TIME, 0 none */
@@ -145,7 +142,8 @@ static int tw_move_high(int fd)
 static int tw_fd_ours(void)
 {
     struct stat st;
-    return tw_fd >= 0 && fstat(tw_fd, &st) == 0 && st.st_dev == tw_dev && st.st_ino == tw_ino;
+    int fd = tw_fd;
+    return fd >= 0 && fstat(fd, &st) == 0 && (uint64_t)st.st_dev == tw_dev && (uint64_t)st.st_ino == tw_ino;
 }
 
 /* Make tw_fd the trace file again before using it: a number that is not ours
@@ -159,7 +157,6 @@ static int tw_fd_check(void)
     if (tw_fd_ours())
         return 0;
     tw_fd = -1;
-    atomic_store(&tw_pub_fd, -1);
     int fd = open(tw_path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return -1;
@@ -170,7 +167,6 @@ static int tw_fd_check(void)
         errno = ESTALE;   /* another file is at the trace's name */
         return -1;
     }
-    atomic_store(&tw_pub_fd, tw_fd);
     return 0;
 }
 
@@ -499,8 +495,8 @@ static int tw_helper_file(uint32_t gen)
     tw_helper_fd = -1;
     tw_helper_fd_gen = gen;   /* one try a session */
     /* read after GEN: tw_open publishes them before the session number */
-    int num = atomic_load(&tw_pub_fd);
-    uint64_t dev = atomic_load(&tw_pub_dev), ino = atomic_load(&tw_pub_ino);
+    int num = tw_fd;
+    uint64_t dev = tw_dev, ino = tw_ino;
     if (num < 0)
         return -1;
     /* O_PATH first: it opens nothing (a FIFO or a device the program put at
@@ -580,13 +576,19 @@ static bool tw_stage_copy(uint32_t s, uint32_t gen)
     return true;
 }
 
+/* Staging chunk S, if full, is now COPYING and the caller's. */
+static bool tw_stage_claim(uint32_t s)
+{
+    uint8_t full = TW_SLOT_FULL;
+    return atomic_load_explicit(&tw_slot_state[s], memory_order_relaxed) == TW_SLOT_FULL &&
+           atomic_compare_exchange_strong(&tw_slot_state[s], &full, TW_SLOT_COPYING);
+}
+
 /* Claim staging chunk S if it is full, copy it, and leave it in state
  * AFTER (FREE, or OPEN for a writer that takes it); true if copied. */
 static bool tw_stage_claim_copy(uint32_t s, uint8_t after)
 {
-    uint8_t full = TW_SLOT_FULL;
-    if (atomic_load_explicit(&tw_slot_state[s], memory_order_relaxed) != TW_SLOT_FULL ||
-        !atomic_compare_exchange_strong(&tw_slot_state[s], &full, TW_SLOT_COPYING))
+    if (!tw_stage_claim(s))
         return false;
     atomic_fetch_add(&tw_pf_inflight, 1);   /* (before the checks: see tw_populate_wait_idle) */
     bool ok = tw_stage_copy(s, atomic_load(&tw_gen));
@@ -617,12 +619,9 @@ static int tw_stage_write_full(uint32_t gen)
     /* At most half the area at a time: a writer that needs a staging chunk
      * meanwhile finds one free or full (and copies that one itself), not
      * every one of them being written, which would send it to write in place. */
-    for (uint32_t s = 0; s < TW_STAGE_CHUNKS && n < TW_STAGE_WAKE; s++) {
-        uint8_t full = TW_SLOT_FULL;
-        if (atomic_load_explicit(&tw_slot_state[s], memory_order_relaxed) == TW_SLOT_FULL &&
-            atomic_compare_exchange_strong(&tw_slot_state[s], &full, TW_SLOT_COPYING))
+    for (uint32_t s = 0; s < TW_STAGE_CHUNKS && n < TW_STAGE_WAKE; s++)
+        if (tw_stage_claim(s))
             run[n++] = s;
-    }
     if (!atomic_load(&tw_open_flag) || atomic_load(&tw_gen) != gen) {
         /* closing: the staging area may be unmapped already (tw_close copies them) */
         for (uint32_t i = 0; i < n; i++)
@@ -853,11 +852,8 @@ int tw_open(const char *path, int pid, int ppid, const char *exe, uint32_t flags
     }
     tw_fd = tw_move_high(fd);
     fd = tw_fd;
-    tw_dev = st.st_dev;
-    tw_ino = st.st_ino;
-    atomic_store(&tw_pub_fd, tw_fd);
-    atomic_store(&tw_pub_dev, (uint64_t)st.st_dev);
-    atomic_store(&tw_pub_ino, (uint64_t)st.st_ino);
+    tw_dev = (uint64_t)st.st_dev;
+    tw_ino = (uint64_t)st.st_ino;
     char cwd[PATH_MAX];
     if (path[0] != '/' && getcwd(cwd, sizeof cwd))
         snprintf(tw_path, sizeof tw_path, "%s/%s", cwd, path);
@@ -1088,7 +1084,6 @@ void tw_close(void)
         close(tw_fd);
     }
     tw_fd = -1;
-    atomic_store(&tw_pub_fd, -1);
     atomic_fetch_add(&tw_gen, 1);
     tw_lock_drop();
 }
@@ -1108,8 +1103,7 @@ void tw_forget_after_fork(void)
         if (tw_fd_ours())   /* else the number is the program's */
             close(tw_fd);
         tw_fd = -1;
-        atomic_store(&tw_pub_fd, -1);
-    }
+        }
     for (uint32_t i = 0; i < tw_ngrave; i++)
         munmap(tw_grave[i].addr, tw_grave[i].len);
     tw_ngrave = 0;

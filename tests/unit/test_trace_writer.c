@@ -393,8 +393,9 @@ static int start_none(void *(*fn)(void *))
     return EAGAIN;
 }
 
-/* Threads of this process named NAME. */
-static int threads_named(const char *name)
+/* Threads of this process named NAME; the last one's task id in LAST_TID
+ * (if not NULL). */
+static int threads_named_last(const char *name, char *last_tid, size_t size)
 {
     int n = 0;
     DIR *d = opendir("/proc/self/task");
@@ -402,14 +403,22 @@ static int threads_named(const char *name)
         char path[300], comm[64] = "";
         snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
         FILE *f = fopen(path, "r");
-        if (f && fgets(comm, sizeof comm, f) && strncmp(comm, name, strlen(name)) == 0)
+        if (f && fgets(comm, sizeof comm, f) && strncmp(comm, name, strlen(name)) == 0) {
             n++;
+            if (last_tid)
+                snprintf(last_tid, size, "%s", e->d_name);
+        }
         if (f)
             fclose(f);
     }
     if (d)
         closedir(d);
     return n;
+}
+
+static int threads_named(const char *name)
+{
+    return threads_named_last(name, NULL, 0);
 }
 
 /* Pages of the trace file's chunks FROM ... FROM + N - 1 in the page cache. */
@@ -459,36 +468,25 @@ static void write_past_window(const char *path)
  * there is no helper; else how many, and whether the one is PATH. */
 static int helper_fds(const char *path, bool *is_trace)
 {
-    int found = -1;
-    DIR *d = opendir("/proc/self/task");
-    for (struct dirent *e; d && (e = readdir(d));) {
-        char p[300], comm[64] = "";
-        snprintf(p, sizeof p, "/proc/self/task/%s/comm", e->d_name);
-        FILE *f = fopen(p, "r");
-        bool helper = f && fgets(comm, sizeof comm, f) && strncmp(comm, "bpyrace-pages", 13) == 0;
-        if (f)
-            fclose(f);
-        if (!helper)
+    char tid[256], dir[300];
+    if (threads_named_last("bpyrace-pages", tid, sizeof tid) == 0)
+        return -1;
+    snprintf(dir, sizeof dir, "/proc/self/task/%s/fd", tid);
+    int found = 0;
+    *is_trace = false;
+    DIR *fds = opendir(dir);
+    for (struct dirent *x; fds && (x = readdir(fds));) {
+        if (x->d_name[0] == '.')
             continue;
-        snprintf(p, sizeof p, "/proc/self/task/%s/fd", e->d_name);
-        DIR *fds = opendir(p);
-        found = 0;
-        *is_trace = false;
-        for (struct dirent *x; fds && (x = readdir(fds));) {
-            if (x->d_name[0] == '.')
-                continue;
-            char link[600], target[PATH_MAX];
-            snprintf(link, sizeof link, "%s/%s", p, x->d_name);
-            ssize_t n = readlink(link, target, sizeof target - 1);
-            target[n > 0 ? n : 0] = 0;
-            *is_trace = strcmp(target, path) == 0;
-            found++;
-        }
-        if (fds)
-            closedir(fds);
+        char link[600], target[PATH_MAX];
+        snprintf(link, sizeof link, "%s/%s", dir, x->d_name);
+        ssize_t n = readlink(link, target, sizeof target - 1);
+        target[n > 0 ? n : 0] = 0;
+        *is_trace = strcmp(target, path) == 0;
+        found++;
     }
-    if (d)
-        closedir(d);
+    if (fds)
+        closedir(fds);
     return found;
 }
 
