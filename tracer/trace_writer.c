@@ -282,8 +282,8 @@ static void tw_populate_wait_idle(void)
 
 /* Make chunks IDX ... IDX + TW_POPULATE_CHUNKS - 1 of session GEN resident,
  * if that session is still open and their segment mapped.  Never under
- * tw_lock: the helper runs at SCHED_IDLE, and a writer waiting for the lock
- * would wait for a thread that only gets an idle core. */
+ * tw_lock: the helper may be preempted at any point, and a writer spinning
+ * on the lock would wait for it. */
 static void tw_populate(uint64_t idx, uint32_t gen)
 {
 #ifdef MADV_POPULATE_WRITE
@@ -321,11 +321,14 @@ static void *tw_populate_main(void *arg)
     (void)arg;
     prctl(PR_SET_NAME, "bpyrace-pages", 0, 0, 0);
     tw_helper_own_files();
-    /* Only on a core nothing else wants: Blender's own workers come first
-     * (a page the helper has not made yet is faulted in by its writer, a
-     * staging chunk it has not copied is copied by the writer that needs it). */
-    struct sched_param idle = {0};
-    sched_setscheduler(0, SCHED_IDLE, &idle);
+    /* At the normal policy (a starter's SCHED_IDLE or SCHED_BATCH is left
+     * where the kernel allows): its pwritev costs about 1 us a page, while a
+     * writer that finds no free staging chunk copies one through the mapping
+     * at 7 to 17 us a page.  At SCHED_IDLE, on a core the program kept busy,
+     * it never ran and the writers paid that (docs/performance.md, "Twelfth
+     * pass"). */
+    struct sched_param normal = {0};
+    sched_setscheduler(0, SCHED_OTHER, &normal);
     uint32_t done = 0;
     for (;;) {
         uint32_t word = atomic_load(&tw_helper_word);
@@ -561,7 +564,7 @@ static void tw_stage_copy_to(const char *from, char *to)
 /* Copy staging chunk S (the caller set it COPYING and counts itself in
  * tw_pf_inflight) to its position.  False when the session is over or the
  * position's segment is not mapped (never mapped here: that takes tw_lock,
- * which the SCHED_IDLE helper must not hold; the chunk's writer mapped it). */
+ * which the helper must not hold; the chunk's writer mapped it). */
 static bool tw_stage_copy(uint32_t s, uint32_t gen)
 {
     if (!atomic_load(&tw_open_flag) || atomic_load(&tw_gen) != gen)
@@ -687,8 +690,8 @@ static int tw_stage_take(void)
             return (int)s;
         }
     }
-    /* The helper runs only on an idle core: with every core busy, the
-     * writer copies one itself (what writing in place would cost anyway). */
+    /* The helper is behind (not scheduled yet on a busy machine, or gone):
+     * the writer copies one itself (what writing in place would cost anyway). */
     for (uint32_t n = 0; n < TW_STAGE_CHUNKS; n++) {
         uint32_t s = (hand + n) % TW_STAGE_CHUNKS;
         if (tw_stage_claim_copy(s, TW_SLOT_OPEN))

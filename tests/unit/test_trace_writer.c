@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <time.h>
@@ -542,6 +543,11 @@ static void test_populate_ahead(void)
     }
     CHECK_EQ(fds, 1);
     CHECK(is_trace);
+    /* It runs at the normal policy: at SCHED_IDLE it never ran on a core the
+     * program kept busy, and the writers copied their chunks themselves. */
+    char tid[256];
+    CHECK(threads_named_last("bpyrace-pages", tid, sizeof tid) == 1);
+    CHECK_EQ(sched_getscheduler((pid_t)atoi(tid)), SCHED_OTHER);
     struct tw_thread t = { .tid = 1 };
     for (int i = 0; i < (FAR_CHUNKS - 64) * (int)TRACE_RECORDS_PER_CHUNK; i++)   /* chunks 64 on */
         tw_emit(&t, TR_READ, 0, 0, 0, 1, i);
