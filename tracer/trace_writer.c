@@ -587,14 +587,30 @@ static bool tw_stage_claim(uint32_t s)
            atomic_compare_exchange_strong(&tw_slot_state[s], &full, TW_SLOT_COPYING);
 }
 
-/* Claim staging chunk S if it is full, copy it, and leave it in state
- * AFTER (FREE, or OPEN for a writer that takes it); true if copied. */
+/* Empty staging chunk S, copied already: unpublish it first, so a crash
+ * from here on leaves a chunk that reads as unused.  A FREE staging chunk
+ * is all zeros (tw_open's file is new), so a writer that takes one stores
+ * its records and nothing else: the helper clears the chunks it wrote, on
+ * its own core (4 KiB of stores into lines the helper's write had just
+ * read cost the writer about a microsecond a chunk). */
+static void tw_stage_clear(uint32_t s)
+{
+    char *chunk = tw_stage_chunk(s);
+    atomic_store_explicit((_Atomic uint32_t *)chunk, 0, memory_order_relaxed);
+    atomic_thread_fence(memory_order_release);
+    memset(chunk + TRACE_RECORD_SIZE, 0, TRACE_CHUNK_SIZE - TRACE_RECORD_SIZE);
+}
+
+/* Claim staging chunk S if it is full, copy it, clear it and leave it in
+ * state AFTER (FREE, or OPEN for a writer that takes it); true if copied. */
 static bool tw_stage_claim_copy(uint32_t s, uint8_t after)
 {
     if (!tw_stage_claim(s))
         return false;
     atomic_fetch_add(&tw_pf_inflight, 1);   /* (before the checks: see tw_populate_wait_idle) */
     bool ok = tw_stage_copy(s, atomic_load(&tw_gen));
+    if (ok)
+        tw_stage_clear(s);
     atomic_fetch_sub(&tw_pf_inflight, 1);
     atomic_store_explicit(&tw_slot_state[s], ok ? after : TW_SLOT_FULL, memory_order_release);
     return ok;
@@ -650,6 +666,8 @@ static int tw_stage_write_full(uint32_t gen)
         uint32_t written = w > 0 ? (uint32_t)((size_t)w / TRACE_CHUNK_SIZE) : 0;
         for (uint32_t j = 0; j < len; j++) {
             bool ok = j < written || tw_stage_copy(run[i + j], gen);
+            if (ok)
+                tw_stage_clear(run[i + j]);
             atomic_store_explicit(&tw_slot_state[run[i + j]], ok ? TW_SLOT_FREE : TW_SLOT_FULL,
                                   memory_order_release);
         }
@@ -783,12 +801,7 @@ static int tw_new_chunk(struct tw_thread *t, uint32_t gen)
     char *chunk = seg + TRACE_HEADER_SIZE + (size_t)(idx % TW_CHUNKS_PER_SEG) * TRACE_CHUNK_SIZE;
     int s = atomic_load_explicit(&tw_staging, memory_order_relaxed) ? tw_stage_take() : -1;
     if (s >= 0) {
-        /* Its previous chunk is copied already: unpublish that first, so a
-         * crash from here on leaves a staging chunk that reads as unused. */
-        chunk = tw_stage_chunk((uint32_t)s);
-        atomic_store_explicit((_Atomic uint32_t *)chunk, 0, memory_order_relaxed);
-        atomic_thread_fence(memory_order_release);
-        memset(chunk + TRACE_RECORD_SIZE, 0, TRACE_CHUNK_SIZE - TRACE_RECORD_SIZE);
+        chunk = tw_stage_chunk((uint32_t)s);   /* (cleared: tw_stage_clear) */
         t->stage = (uint32_t)s + 1;
     } else if (!atomic_load_explicit(&tw_in_place, memory_order_relaxed)) {
         atomic_store_explicit(&tw_in_place, true, memory_order_relaxed);
