@@ -45,6 +45,7 @@
 #define TW_MAX_DEF_PAYLOAD (TRACE_CHUNK_SIZE - 2u * TRACE_RECORD_SIZE)
 #define TW_STAGE_CHUNKS TRACE_STAGE_CHUNKS /* the staging area: see "staging chunks" below */
 #define TW_STAGE_WAKE 32u                 /* full staging chunks per wake of the helper: half the area */
+#define TW_HELPER_NAP_NS 500000L          /* the helper's nap while chunks keep coming: 0.5 ms */
 
 /* Session state.  tw_open/tw_close/segment mapping run under tw_lock; the hot
  * path only reads tw_open_flag and tw_gen and bumps two counters. */
@@ -312,7 +313,7 @@ static void tw_populate_range(uint64_t range, uint32_t gen)
         tw_populate((range >> 32) + w * TW_POPULATE_CHUNKS, gen);
 }
 
-static void tw_stage_copy_full(void);
+static int tw_stage_copy_full(void);
 static void tw_helper_own_files(void);
 static int tw_helper_file(uint32_t gen);
 
@@ -340,12 +341,19 @@ static void *tw_populate_main(void *arg)
             tw_helper_file(gen);
             tw_populate_range(atomic_load(&tw_pf_range), gen);
         }
-        tw_stage_copy_full();
+        /* While chunks keep coming it comes back by itself after a nap, so
+         * the writers need not wake it: a wake costs the waking thread 4 to
+         * 30 us on a VM (the interprocessor interrupt), a 2 % of a loop of
+         * accesses that woke it every 32 chunks.  A nap that finds nothing
+         * ends the naps; a writer then wakes it (tw_stage_hand_on). */
+        bool wrote = tw_stage_copy_full() > 0;
         /* Announced before the wait, both seq_cst: a waker that reads false
          * bumped the word before this store, so the wait returns at once. */
         atomic_store(&tw_helper_asleep, true);
-        if (atomic_load(&tw_helper_word) == word)
-            syscall(SYS_futex, &tw_helper_word, FUTEX_WAIT_PRIVATE, word, NULL, NULL, 0);
+        if (atomic_load(&tw_helper_word) == word) {
+            struct timespec nap = {0, TW_HELPER_NAP_NS};
+            syscall(SYS_futex, &tw_helper_word, FUTEX_WAIT_PRIVATE, word, wrote ? &nap : NULL, NULL, 0);
+        }
         atomic_store(&tw_helper_asleep, false);
     }
     return NULL;
@@ -353,11 +361,12 @@ static void *tw_populate_main(void *arg)
 
 /* The wake is a system call and, the helper sleeping on the other core, an
  * interprocessor interrupt (a trip to the hypervisor in a VM): made only when
- * the helper is asleep; awake, it sees the bumped word before it waits. */
+ * the helper is asleep, and by one waker only (the flag is taken); awake, it
+ * sees the bumped word before it waits. */
 static void tw_helper_wake(void)
 {
     atomic_fetch_add(&tw_helper_word, 1);
-    if (atomic_load(&tw_helper_asleep))
+    if (atomic_load(&tw_helper_asleep) && atomic_exchange(&tw_helper_asleep, false))
         syscall(SYS_futex, &tw_helper_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
@@ -538,7 +547,7 @@ static int tw_helper_file(uint32_t gen)
 enum { TW_SLOT_FREE, TW_SLOT_OPEN, TW_SLOT_FULL, TW_SLOT_COPYING };
 static _Atomic uint8_t tw_slot_state[TW_STAGE_CHUNKS];
 static _Atomic uint32_t tw_stage_hand;         /* where the next search for a free one starts */
-static _Atomic uint32_t tw_stage_handed;       /* full ones handed on, for the wakes */
+static atomic_int tw_stage_pending;            /* full ones not claimed yet, for the wakes */
 static atomic_bool tw_staging;                 /* this session stages */
 
 static char *tw_stage_chunk(uint32_t s)
@@ -583,8 +592,20 @@ static bool tw_stage_copy(uint32_t s, uint32_t gen)
 static bool tw_stage_claim(uint32_t s)
 {
     uint8_t full = TW_SLOT_FULL;
-    return atomic_load_explicit(&tw_slot_state[s], memory_order_relaxed) == TW_SLOT_FULL &&
-           atomic_compare_exchange_strong(&tw_slot_state[s], &full, TW_SLOT_COPYING);
+    if (atomic_load_explicit(&tw_slot_state[s], memory_order_relaxed) != TW_SLOT_FULL ||
+        !atomic_compare_exchange_strong(&tw_slot_state[s], &full, TW_SLOT_COPYING))
+        return false;
+    atomic_fetch_sub_explicit(&tw_stage_pending, 1, memory_order_relaxed);
+    return true;
+}
+
+/* Staging chunk S is full (again): returns how many are now (a claim may
+ * count down first, so this is a close estimate, never used for more than
+ * when to wake the helper). */
+static int tw_stage_set_full(uint32_t s)
+{
+    atomic_store_explicit(&tw_slot_state[s], TW_SLOT_FULL, memory_order_release);
+    return atomic_fetch_add_explicit(&tw_stage_pending, 1, memory_order_relaxed) + 1;
 }
 
 /* Empty staging chunk S, copied already: unpublish it first, so a crash
@@ -612,7 +633,10 @@ static bool tw_stage_claim_copy(uint32_t s, uint8_t after)
     if (ok)
         tw_stage_clear(s);
     atomic_fetch_sub(&tw_pf_inflight, 1);
-    atomic_store_explicit(&tw_slot_state[s], ok ? after : TW_SLOT_FULL, memory_order_release);
+    if (ok)
+        atomic_store_explicit(&tw_slot_state[s], after, memory_order_release);
+    else
+        tw_stage_set_full(s);
     return ok;
 }
 
@@ -644,7 +668,7 @@ static int tw_stage_write_full(uint32_t gen)
     if (!atomic_load(&tw_open_flag) || atomic_load(&tw_gen) != gen) {
         /* closing: the staging area may be unmapped already (tw_close copies them) */
         for (uint32_t i = 0; i < n; i++)
-            atomic_store_explicit(&tw_slot_state[run[i]], TW_SLOT_FULL, memory_order_release);
+            tw_stage_set_full(run[i]);
         atomic_fetch_sub(&tw_pf_inflight, 1);
         return 0;
     }
@@ -666,10 +690,12 @@ static int tw_stage_write_full(uint32_t gen)
         uint32_t written = w > 0 ? (uint32_t)((size_t)w / TRACE_CHUNK_SIZE) : 0;
         for (uint32_t j = 0; j < len; j++) {
             bool ok = j < written || tw_stage_copy(run[i + j], gen);
-            if (ok)
-                tw_stage_clear(run[i + j]);
-            atomic_store_explicit(&tw_slot_state[run[i + j]], ok ? TW_SLOT_FREE : TW_SLOT_FULL,
-                                  memory_order_release);
+            if (!ok) {
+                tw_stage_set_full(run[i + j]);
+                continue;
+            }
+            tw_stage_clear(run[i + j]);
+            atomic_store_explicit(&tw_slot_state[run[i + j]], TW_SLOT_FREE, memory_order_release);
         }
         i += len;
     }
@@ -677,20 +703,21 @@ static int tw_stage_write_full(uint32_t gen)
     return (int)n;
 }
 
-/* The helper's part: every full staging chunk. */
-static void tw_stage_copy_full(void)
+/* The helper's part: every full staging chunk.  Returns how many it took. */
+static int tw_stage_copy_full(void)
 {
     if (!atomic_load(&tw_staging))
-        return;
+        return 0;
     uint32_t gen = atomic_load(&tw_gen);
-    int n;
+    int n, all = 0;
     do
-        n = tw_stage_write_full(gen);
+        all += (n = tw_stage_write_full(gen)) > 0 ? n : 0;
     while (n == (int)TW_STAGE_WAKE);   /* (more may be full) */
     if (n >= 0)
-        return;
+        return all;
     for (uint32_t s = 0; s < TW_STAGE_CHUNKS; s++)
-        tw_stage_claim_copy(s, TW_SLOT_FREE);
+        all += tw_stage_claim_copy(s, TW_SLOT_FREE);
+    return all;
 }
 
 /* A staging chunk for a new chunk, now OPEN and the caller's, or -1: none
@@ -722,8 +749,9 @@ static int tw_stage_take(void)
 static void tw_stage_hand_on(struct tw_thread *t, uint32_t gen)
 {
     if (t->stage && t->gen == gen) {
-        atomic_store_explicit(&tw_slot_state[t->stage - 1], TW_SLOT_FULL, memory_order_release);
-        if (atomic_fetch_add(&tw_stage_handed, 1) % TW_STAGE_WAKE == TW_STAGE_WAKE - 1)
+        /* Woken when half the area waits: a helper that naps between its
+         * rounds (while chunks keep coming) is rarely that far behind. */
+        if (tw_stage_set_full(t->stage - 1) >= (int)TW_STAGE_WAKE)
             tw_helper_wake();
     }
     t->stage = 0;
@@ -909,7 +937,7 @@ int tw_open(const char *path, int pid, int ppid, const char *exe, uint32_t flags
     for (uint32_t i = 0; i < TW_STAGE_CHUNKS; i++)
         atomic_store(&tw_slot_state[i], TW_SLOT_FREE);
     atomic_store(&tw_stage_hand, 0);
-    atomic_store(&tw_stage_handed, 0);
+    atomic_store(&tw_stage_pending, 0);
     atomic_store(&tw_staging, false);
     atomic_store(&tw_in_place, false);
     atomic_store(&tw_next_chunk, TW_STAGE_CHUNKS);
