@@ -5,7 +5,8 @@
 # the time each script measures itself (rna_heavy.py's 1M-access loop,
 # typical_addon.py's whole body, id_churn.py's 500 removals), plain and
 # recorded in rounds (a shuffled order within each), the median of REPEAT
-# each and the median of the per-round ratios.
+# each and the median of the per-round ratios.  Before and after, the speed
+# of each CPU (a warning when they differ: see cpu_speeds).
 # Usage: bench/overhead.sh [BPYRACE]   (default build/bpyrace)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,6 +29,35 @@ best() {   # best wall time in seconds of "$@" over REPEAT runs
     done
     echo "$b"
 }
+
+# cpu_speeds LABEL: the same pure-Python loop pinned to each CPU the run may
+# use.  On a VM whose virtual CPUs do not run at the same speed (the host
+# shares one with another guest; on the PVM guests measured one of two ran
+# at 55 % for minutes at a time, docs/performance.md, "Twelfth pass") a
+# run's time depends on where it ran, and the ratios below are unreliable.
+cpu_speeds() {
+    if ! command -v taskset >/dev/null || ! command -v python3 >/dev/null; then
+        echo "per-CPU speed ($1): not measured (needs taskset and python3)"
+        return
+    fi
+    line= lo= hi=
+    for c in $(python3 -c 'import os; print(*sorted(os.sched_getaffinity(0)))'); do
+        t=$(taskset -c "$c" python3 -c 'import time
+t = time.perf_counter()
+x = 0
+for i in range(2000000):
+    x += i
+print("%.3f" % (time.perf_counter() - t))')
+        line="$line cpu$c ${t}s"
+        if [ -z "$lo" ] || [ "$(echo "$t < $lo" | bc -l)" = 1 ]; then lo=$t; fi
+        if [ -z "$hi" ] || [ "$(echo "$t > $hi" | bc -l)" = 1 ]; then hi=$t; fi
+    done
+    echo "per-CPU speed ($1):$line"
+    if [ "$(echo "$hi > 1.2 * $lo" | bc -l)" = 1 ]; then
+        echo "warning: this machine's CPUs differ in speed by more than 20 %: the ratios below depend on where each run happened to be scheduled"
+    fi
+}
+cpu_speeds before
 
 plain=$(best blender -b --factory-startup --python "$script")
 shim=$(dirname "$BPYRACE")/libbpyrace_shim.so
@@ -81,4 +111,5 @@ timed() {
 timed "$script" loop_seconds "the 1M-access loop"
 timed "$here/typical_addon.py" script_seconds "typical_addon.py"
 timed "$here/id_churn.py" loop_seconds "ID churn"
+cpu_speeds after
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
