@@ -44,7 +44,7 @@
  * are cut at 511 bytes and stacks at 64 frames, 1 KiB, before they get here). */
 #define TW_MAX_DEF_PAYLOAD (TRACE_CHUNK_SIZE - 2u * TRACE_RECORD_SIZE)
 #define TW_STAGE_CHUNKS TRACE_STAGE_CHUNKS /* the staging area: see "staging chunks" below */
-#define TW_STAGE_WAKE 32u                 /* full staging chunks per wake of the helper: half the area */
+#define TW_STAGE_WAKE 32u                 /* full staging chunks waiting that wake the helper (half the area), and its batch */
 #define TW_HELPER_NAP_NS 500000L          /* the helper's nap while chunks keep coming: 0.5 ms */
 
 /* Session state.  tw_open/tw_close/segment mapping run under tw_lock; the hot
@@ -343,9 +343,9 @@ static void *tw_populate_main(void *arg)
         }
         /* While chunks keep coming it comes back by itself after a nap, so
          * the writers need not wake it: a wake costs the waking thread 4 to
-         * 30 us on a VM (the interprocessor interrupt), a 2 % of a loop of
-         * accesses that woke it every 32 chunks.  A nap that finds nothing
-         * ends the naps; a writer then wakes it (tw_stage_hand_on). */
+         * 30 us on a VM (the interprocessor interrupt), about 2 % of a loop
+         * of accesses that woke it every 32 chunks.  A nap that finds
+         * nothing ends the naps; a writer then wakes it (tw_stage_hand_on). */
         bool wrote = tw_stage_copy_full() > 0;
         /* Announced before the wait, both seq_cst: a waker that reads false
          * bumped the word before this store, so the wait returns at once. */
