@@ -619,7 +619,7 @@ static void tw_stage_clear(uint32_t s)
     char *chunk = tw_stage_chunk(s);
     atomic_store_explicit((_Atomic uint32_t *)chunk, 0, memory_order_relaxed);
     atomic_thread_fence(memory_order_release);
-    memset(chunk + TRACE_RECORD_SIZE, 0, TRACE_CHUNK_SIZE - TRACE_RECORD_SIZE);
+    memset(chunk + sizeof(uint32_t), 0, TRACE_CHUNK_SIZE - sizeof(uint32_t));   /* (the header's rest too) */
 }
 
 /* Claim staging chunk S if it is full, copy it, clear it and leave it in

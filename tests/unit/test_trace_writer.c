@@ -604,6 +604,52 @@ static void test_populate_ahead(void)
     tw_set_thread_starter(NULL);
 }
 
+/* Staging chunks of PATH that hold anything (the others are all zeros). */
+static int staging_in_use(const char *path)
+{
+    static char area[TRACE_STAGE_CHUNKS * TRACE_CHUNK_SIZE];
+    int fd = open(path, O_RDONLY);
+    CHECK(fd >= 0);
+    CHECK_EQ(pread(fd, area, sizeof area, TRACE_HEADER_SIZE), (ssize_t)sizeof area);
+    close(fd);
+    int n = 0;
+    for (size_t c = 0; c < TRACE_STAGE_CHUNKS; c++)
+        for (size_t i = 0; i < TRACE_CHUNK_SIZE; i++)
+            if (area[c * TRACE_CHUNK_SIZE + i]) {
+                n++;
+                break;
+            }
+    return n;
+}
+
+/* The helper clears each staging chunk it wrote (magic and records), so a
+ * writer that takes a free one stores only its records.  One thread fills
+ * 32 chunks and starts a 33rd: the 32 handed on (half the area waiting:
+ * the helper is woken) read as zeros once written; only the open one holds
+ * anything.  (Before, the writer cleared a chunk when it took it: 33.) */
+static void test_stage_cleared(void)
+{
+    tw_set_thread_starter(start_detached);
+    const char *path = tmp_path("cleared.trace");
+    CHECK(tw_open(path, 1, 0, NULL, 0) == 0);
+    struct tw_thread t = { .tid = 1 };
+    uint64_t n = 32 * (uint64_t)TRACE_RECORDS_PER_CHUNK + 1;
+    for (uint64_t i = 0; i < n; i++)
+        tw_emit(&t, TR_READ, 0, 0, 0, 1, (int64_t)i);
+    int in_use = TRACE_STAGE_CHUNKS;
+    for (int tries = 0; tries < 500 && in_use != 1; tries++) {
+        in_use = staging_in_use(path);
+        if (in_use != 1)
+            usleep(10000);
+    }
+    CHECK_EQ(in_use, 1);
+    tw_close();
+    struct trace_reader *r = open_ok(path);
+    CHECK_EQ(trace_event_count(r), n);
+    trace_close(r);
+    tw_set_thread_starter(NULL);
+}
+
 /* ---- seqs from a thread's block (tw_emit_in_block) ---- */
 
 /* Exact seqs, emitted from one OS thread for two writer threads A and B:
@@ -736,6 +782,7 @@ int main(void)
      * threads in the child, which TSan allows only from a single thread) */
     test_concurrent(true);
     test_populate_ahead();
+    test_stage_cleared();
     if (!tmpdir_remove())
         return 99;
     puts("test_trace_writer: all passed");
