@@ -67,18 +67,29 @@ static void *worker_main(void *arg)
 
 static int start_detached(void *(*fn)(void *));
 
-/* Whether the staging area (positions 0-63) of PATH is all zeros. */
-static bool staging_empty(const char *path)
+/* Staging chunks of PATH that hold anything (positions 0-63; the
+ * others are all zeros). */
+static int staging_in_use(const char *path)
 {
     static char area[TRACE_STAGE_CHUNKS * TRACE_CHUNK_SIZE];
     int fd = open(path, O_RDONLY);
     CHECK(fd >= 0);
     CHECK_EQ(pread(fd, area, sizeof area, TRACE_HEADER_SIZE), (ssize_t)sizeof area);
     close(fd);
-    for (size_t i = 0; i < sizeof area; i++)
-        if (area[i])
-            return false;
-    return true;
+    int n = 0;
+    for (size_t c = 0; c < TRACE_STAGE_CHUNKS; c++)
+        for (size_t i = 0; i < TRACE_CHUNK_SIZE; i++)
+            if (area[c * TRACE_CHUNK_SIZE + i]) {
+                n++;
+                break;
+            }
+    return n;
+}
+
+/* Whether the staging area of PATH is all zeros. */
+static bool staging_empty(const char *path)
+{
+    return staging_in_use(path) == 0;
 }
 
 /* STAGED: with the helper thread that copies chunks out of the staging area
@@ -604,25 +615,7 @@ static void test_populate_ahead(void)
     tw_set_thread_starter(NULL);
 }
 
-/* Staging chunks of PATH that hold anything (the others are all zeros). */
-static int staging_in_use(const char *path)
-{
-    static char area[TRACE_STAGE_CHUNKS * TRACE_CHUNK_SIZE];
-    int fd = open(path, O_RDONLY);
-    CHECK(fd >= 0);
-    CHECK_EQ(pread(fd, area, sizeof area, TRACE_HEADER_SIZE), (ssize_t)sizeof area);
-    close(fd);
-    int n = 0;
-    for (size_t c = 0; c < TRACE_STAGE_CHUNKS; c++)
-        for (size_t i = 0; i < TRACE_CHUNK_SIZE; i++)
-            if (area[c * TRACE_CHUNK_SIZE + i]) {
-                n++;
-                break;
-            }
-    return n;
-}
-
-/* The helper clears each staging chunk it wrote (magic and records), so a
+/* The helper clears each staging chunk it wrote (header and records), so a
  * writer that takes a free one stores only its records.  One thread fills
  * 32 chunks and starts a 33rd: the 32 handed on (half the area waiting:
  * the helper is woken) read as zeros once written; only the open one holds
