@@ -84,7 +84,7 @@ static struct __attribute__((aligned(64))) prop_set {
         const char *ident;   /* (a dynamic property freed and another made at its address) */
         uint32_t var;
     } way[PROP_WAYS];
-} prop_memo[1u << PROP_MEMO_BITS];
+} *prop_memo;   /* 1 << PROP_MEMO_BITS sets, in the hot region (py_hooks_memory_init) */
 _Static_assert(sizeof(struct prop_set) == 64, "one cache line per set");
 
 static uint32_t prop_var(PyObject *pyprop)
@@ -133,8 +133,15 @@ static struct __attribute__((aligned(128))) attr_bucket {
     PyObject *name[ATTR_WAYS];
     uint32_t var[ATTR_WAYS];
     uint32_t gen;   /* attr_gen when filled */
-} attr_memo[ATTR_MEMO];
+} *attr_memo;   /* ATTR_MEMO buckets, in the hot region */
 static uint32_t attr_gen = 1;
+
+bool py_hooks_memory_init(void)
+{
+    prop_memo = py_hot_table(sizeof *prop_memo << PROP_MEMO_BITS);
+    attr_memo = py_hot_table(sizeof *attr_memo * ATTR_MEMO);
+    return prop_memo && attr_memo;
+}
 _Static_assert(sizeof(struct attr_bucket) == 128, "two cache lines per struct");
 
 /* A way holds an attribute's name object, or an ID property's key object
@@ -165,7 +172,7 @@ static void py_forget_attr_memo(void)
         }
         attr_gen = 1;
     }
-    memset(prop_memo, 0, sizeof prop_memo);
+    memset(prop_memo, 0, sizeof *prop_memo << PROP_MEMO_BITS);
 }
 
 static bool attr_bucket_is(const struct attr_bucket *b, const void *data, const void *srna)
@@ -1085,7 +1092,7 @@ bool py_is_rna_property(PyObject *self, PyObject *name, const char **ident, Py_s
     Py_hash_t h = PyObject_Hash(name);
     if (names_used * 2 >= names_cap) {
         size_t ncap = names_cap ? names_cap * 2 : 4096;
-        struct name_slot *ns = py_own_table(ncap * sizeof *ns);
+        struct name_slot *ns = py_hot_table(ncap * sizeof *ns);
         if (!ns)
             return false;
         for (size_t i = 0; i < names_cap; i++)

@@ -55,7 +55,7 @@ struct map {
 /* A zeroed table of N slots, out of the program's heap (own_memory.c). */
 static struct slot *map_table(size_t n)
 {
-    return py_own_table(n * sizeof(struct slot));
+    return py_hot_table(n * sizeof(struct slot));
 }
 
 static struct map vars;
@@ -171,7 +171,7 @@ uint32_t py_string_id(const char *s, Py_ssize_t len)
  * a hit (an address can be reused for another name: Python strings,
  * unregistered classes' properties). */
 #define IDENT_MEMO 1024u
-static struct { const char *text, *stored; Py_ssize_t len; uint32_t sid; } ident_memo[IDENT_MEMO];
+static struct ident_memo { const char *text, *stored; Py_ssize_t len; uint32_t sid; } *ident_memo;   /* IDENT_MEMO, hot region */
 
 static uint32_t intern_ident(const char *ident, Py_ssize_t len, const char **stored)
 {
@@ -201,7 +201,7 @@ static uint32_t unicode_id(PyObject *u)
 static struct map stacks = { .first_cap = 4096 };
 /* The last stack ids by hash, ahead of the map (every access asks). */
 #define STACK_MEMO 4096u
-static struct { uint64_t hash; uint32_t id; bool in_ops; } stack_memo[STACK_MEMO];
+static struct stack_memo { uint64_t hash; uint32_t id; bool in_ops; } *stack_memo;   /* STACK_MEMO, hot region */
 
 static bool code_in_file(PyCodeObject *code, const char *suffix)
 {
@@ -241,18 +241,21 @@ uint32_t py_stack_id_ex(bool *in_ops)
  * hash and the memo, most of the cost of an access's stack
  * (docs/performance.md).  Used under the GIL only. */
 #define WALK_LEVELS 12   /* frames walked, incomplete ones included */
-#define WALK_CACHE 32u
+#define WALK_CACHE_BITS 8   /* 256 walks: a loop's accesses come from a dozen lines, and 32
+                               slots gave two of them the same slot in most loops (each then
+                               missed on every pass) */
+#define WALK_CACHE (1u << WALK_CACHE_BITS)
 static struct walk {
     uint8_t n;           /* levels; 0: empty */
     bool ended;          /* the walk met the chain's end after them (not the depth) */
     bool in_ops;
     uint32_t id;
     struct { const void *f, *code, *instr; } lv[WALK_LEVELS];
-} walk_cache[WALK_CACHE];
+} *walk_cache;   /* WALK_CACHE, hot region */
 
 static inline struct walk *walk_slot(const void *f, const void *instr)
 {
-    return &walk_cache[(((uintptr_t)f ^ (uintptr_t)instr) * 0x9e3779b97f4a7c15ull) >> 59];
+    return &walk_cache[(((uintptr_t)f ^ (uintptr_t)instr) * 0x9e3779b97f4a7c15ull) >> (64 - WALK_CACHE_BITS)];
 }
 
 static inline const void *frame_code_raw(const void *f)
@@ -273,13 +276,17 @@ static inline uint32_t walk_hit(const struct walk *w, const void *f)
 }
 
 /* Keep SEEN (a whole walk, unless it was too deep) in W, with its result. */
-static inline void walk_keep(struct walk *w, struct walk *seen, bool whole, uint32_t id, bool in_ops)
+static inline void walk_keep(struct walk *w, const struct walk *seen, bool whole, uint32_t id, bool in_ops)
 {
     if (!whole || !id)
         return;
-    seen->id = id;
-    seen->in_ops = in_ops;
-    *w = *seen;
+    /* (its levels only: a whole entry is 296 bytes, most walks one or two levels) */
+    w->n = 0;
+    memcpy(w->lv, seen->lv, sizeof seen->lv[0] * seen->n);
+    w->ended = seen->ended;
+    w->in_ops = in_ops;
+    w->id = id;
+    w->n = seen->n;
 }
 
 /* The stack of TS (the calling thread's, which the caller has at hand) */
@@ -299,7 +306,8 @@ static uint32_t stack_id_of(PyThreadState *ts, bool *in_ops)
         return hit;
     }
     const void *frames[64];
-    struct walk seen = {0};
+    struct walk seen;   /* (levels filled as walked: n says how many) */
+    seen.n = 0;
     bool keep = true;
     int n = 0;
     uint64_t h = HASH0;
@@ -672,7 +680,7 @@ static struct path_memo {
     const char *path;      /* ... and its interned text */
     uint32_t owner_var;    /* the struct's owner ID's variable, 0 not known yet (an ID's
                             * removal empties the memo, so it cannot go stale) */
-} path_memo[PATH_MEMO];
+} *path_memo;   /* PATH_MEMO, hot region */
 static uint32_t path_gen = 1, id_path_gen = 1;
 
 void py_paths_may_change(void)
@@ -878,6 +886,15 @@ uint32_t py_var(uint16_t kind, void *data, void *owner_id, const char *ident, Py
     if (e)
         e->id = id;
     return id;
+}
+
+bool py_intern_memory_init(void)
+{
+    ident_memo = py_hot_table(sizeof *ident_memo * IDENT_MEMO);
+    stack_memo = py_hot_table(sizeof *stack_memo * STACK_MEMO);
+    path_memo = py_hot_table(sizeof *path_memo * PATH_MEMO);
+    walk_cache = py_hot_table(sizeof *walk_cache * WALK_CACHE);
+    return ident_memo && stack_memo && path_memo && walk_cache;
 }
 
 /* ---- registries: one variable each, named by its Python module ---- */

@@ -45,6 +45,11 @@ void bpr_py_preinit(void)
         *sp = 0;
     tw_set_python_version(v);
     supported = py_internals_init();
+    if (supported && !(py_hooks_memory_init() && py_intern_memory_init())) {
+        bpr_warn_once("memory", "no memory for the recorder's tables: no RNA access is recorded");
+        supported = false;
+        return;
+    }
     if (!supported) {
         bpr_warn_once("python", "Python %s is not supported (bpyrace knows 3.11, 3.13 and 3.14): no RNA access "
                                 "is recorded, the program runs unchanged", v);

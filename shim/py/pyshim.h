@@ -96,6 +96,11 @@ extern void *py_main_data;           /* bpy.data's Main pointer */
 char *py_own_strndup(const char *s, size_t n);
 void *py_own_table(size_t bytes);
 void py_own_table_free(void *t, size_t bytes);
+/* A zeroed table from the hot region (huge pages), else py_own_table's. */
+void *py_hot_table(size_t bytes);
+/* The memos of hooks.c and intern.c, allocated there: false if no memory. */
+bool py_hooks_memory_init(void);
+bool py_intern_memory_init(void);
 
 /* Record one access (GIL held).  VAR 0 means nothing to record. */
 void py_record(uint8_t type, uint32_t var, int64_t index);
