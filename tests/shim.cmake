@@ -52,6 +52,12 @@ if(NOT BPYRACE_SANITIZE)
   list(APPEND _bt_names blender_heap)
 endif()
 
+# 5c. the recorder's hot tables share one 4 MiB region advised for huge pages,
+# resident from the start (smaps of the recorded process against plain Blender's)
+add_test(NAME blender_hot_region
+         COMMAND ${BPYRACE_PYTHON3} ${_bt}/check_hot_region.py $<TARGET_FILE:bpyrace>)
+list(APPEND _bt_names blender_hot_region)
+
 # 7. interpreter GIL switches are not recorded as acquire/release of the GIL's mutex
 add_test(NAME blender_gil_locks
          COMMAND ${BPYRACE_PYTHON3} ${_bt}/check_gil_locks.py $<TARGET_FILE:bpyrace>)
