@@ -61,11 +61,24 @@ cpu_speeds before
 
 plain=$(best blender -b --factory-startup --python "$script")
 shim=$(dirname "$BPYRACE")/libbpyrace_shim.so
-record=$(best env LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/r.trace" blender -b --factory-startup --python "$script")
-patched=$(best env LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/p.trace" BPYRACE_PATCH_ENTRY_POINTS=1 blender -b --factory-startup --python "$script")
+# What `bpyrace run` adds to the environment besides the trace: the shim, and
+# the thread-pool hooks (tasks), from its share directory (the build tree's,
+# or an installed one's).
+pools=
+for d in "$(dirname "$BPYRACE")/share/bpyrace" "$(dirname "$BPYRACE")/../share/bpyrace"; do
+    if [ -f "$d/bpyrace_pools.py" ]; then pools=$d/bpyrace_pools.py; break; fi
+done
+rec_env="LD_PRELOAD=$shim"
+if [ -n "$pools" ]; then
+    rec_env="$rec_env BPYRACE_POOLS_PY=$pools"
+else
+    echo "warning: no bpyrace_pools.py beside $BPYRACE: thread-pool jobs are not recorded as tasks in the recorded runs"
+fi
+record=$(best env $rec_env BPYRACE_TRACE="$tmp/r.trace" blender -b --factory-startup --python "$script")
+patched=$(best env $rec_env BPYRACE_TRACE="$tmp/p.trace" BPYRACE_PATCH_ENTRY_POINTS=1 blender -b --factory-startup --python "$script")
 full=$(best "$BPYRACE" run --quiet --exitcode 0 --force -o "$tmp/t.trace" -- blender -b --factory-startup --python "$script")
 printf 'plain blender      %6.3f s\n' "$plain"
-printf 'recording only     %6.3f s   ratio %.2fx (the shim preloaded, as bpyrace run does)\n' "$record" "$(echo "$record / $plain" | bc -l)"
+printf 'recording only     %6.3f s   ratio %.2fx (the shim and the pool hooks preloaded, as bpyrace run does)\n' "$record" "$(echo "$record / $plain" | bc -l)"
 printf 'recording, patched %6.3f s   ratio %.2fx (the GIL API hooked by patching its entry points, as on blender.org builds)\n' "$patched" "$(echo "$patched / $plain" | bc -l)"
 printf 'bpyrace run        %6.3f s   ratio %.2fx (recording and analysis)\n' "$full" "$(echo "$full / $plain" | bc -l)"
 # inner SCRIPT FIELD [ENV...]: the FIELD=seconds the script prints
@@ -93,8 +106,8 @@ timed() {
         for v in $(printf 'x\ny\nz\n' | shuf); do
             case $v in
             x) x=$(inner "$1" "$2" BPYRACE_BENCH=1) ;;
-            y) y=$(inner "$1" "$2" LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/i.trace") ;;
-            z) z=$(inner "$1" "$2" LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/i.trace" BPYRACE_PATCH_ENTRY_POINTS=1) ;;
+            y) y=$(inner "$1" "$2" $rec_env BPYRACE_TRACE="$tmp/i.trace") ;;
+            z) z=$(inner "$1" "$2" $rec_env BPYRACE_TRACE="$tmp/i.trace" BPYRACE_PATCH_ENTRY_POINTS=1) ;;
             esac
         done
         echo "$x" >>"$tmp/a"; echo "$y" >>"$tmp/b"; echo "$z" >>"$tmp/c"
