@@ -135,6 +135,7 @@ static struct __attribute__((aligned(128))) attr_bucket {
     uint32_t gen;   /* attr_gen when filled */
 } *attr_memo;   /* ATTR_MEMO buckets, in the hot region */
 static uint32_t attr_gen = 1;
+_Static_assert(sizeof(struct attr_bucket) == 128, "two cache lines per struct");
 
 bool py_hooks_memory_init(void)
 {
@@ -142,7 +143,6 @@ bool py_hooks_memory_init(void)
     attr_memo = py_hot_table(sizeof *attr_memo * ATTR_MEMO);
     return prop_memo && attr_memo;
 }
-_Static_assert(sizeof(struct attr_bucket) == 128, "two cache lines per struct");
 
 /* A way holds an attribute's name object, or an ID property's key object
  * with its low bit set (ob["location"] is not ob.location); either way a

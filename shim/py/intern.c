@@ -241,9 +241,9 @@ uint32_t py_stack_id_ex(bool *in_ops)
  * hash and the memo, most of the cost of an access's stack
  * (docs/performance.md).  Used under the GIL only. */
 #define WALK_LEVELS 12   /* frames walked, incomplete ones included */
-#define WALK_CACHE_BITS 8   /* 256 walks: a loop's accesses come from a dozen lines, and 32
-                               slots gave two of them the same slot in most loops (each then
-                               missed on every pass) */
+#define WALK_CACHE_BITS 8   /* 256 walks: with 32, seven lines of a loop shared a slot in
+                               about half of all layouts, and two lines sharing one missed
+                               on every pass (docs/performance.md, "Thirteenth pass") */
 #define WALK_CACHE (1u << WALK_CACHE_BITS)
 static struct walk {
     uint8_t n;           /* levels; 0: empty */

@@ -144,7 +144,7 @@ void *py_own_table(size_t bytes)
 
 void py_own_table_free(void *t, size_t bytes)
 {
-    if ((char *)t >= hot_start && (char *)t < hot_end)
+    if ((uintptr_t)t >= (uintptr_t)hot_start && (uintptr_t)t < (uintptr_t)hot_end)
         return;   /* (a first table outgrown: its part of the region stays unused) */
     if (t)
         munmap(t, bytes);
