@@ -35,6 +35,11 @@ best() {   # best wall time in seconds of "$@" over REPEAT runs
 # shares one with another guest; on the PVM guests measured one of two ran
 # at 55 % for minutes at a time, docs/performance.md, "Twelfth pass") a
 # run's time depends on where it ran, and the ratios below are unreliable.
+# The fastest CPU's time of the first call is kept: when the second call's
+# differs from it by more than 20 %, the whole machine changed speed during
+# the series (on the same VMs, both vCPUs at half speed for minutes:
+# "Thirteenth pass").
+first_lo=
 cpu_speeds() {
     if ! command -v taskset >/dev/null || ! command -v python3 >/dev/null; then
         echo "per-CPU speed ($1): not measured (needs taskset and python3)"
@@ -55,6 +60,11 @@ print("%.3f" % (time.perf_counter() - t))')
     echo "per-CPU speed ($1):$line"
     if [ "$(echo "$hi > 1.2 * $lo" | bc -l)" = 1 ]; then
         echo "warning: this machine's CPUs differ in speed by more than 20 %: the ratios below depend on where each run happened to be scheduled"
+    fi
+    if [ -z "$first_lo" ]; then
+        first_lo=$lo
+    elif [ "$(echo "$lo > 1.2 * $first_lo || $first_lo > 1.2 * $lo" | bc -l)" = 1 ]; then
+        echo "warning: the machine's speed changed by more than 20 % during the series (fastest CPU ${first_lo}s before, ${lo}s after): the ratios above mix runs at different speeds"
     fi
 }
 cpu_speeds before
