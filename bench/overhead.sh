@@ -78,14 +78,10 @@ pools=
 for d in "$(dirname "$BPYRACE")/share/bpyrace" "$(dirname "$BPYRACE")/../share/bpyrace"; do
     if [ -f "$d/bpyrace_pools.py" ]; then pools=$d/bpyrace_pools.py; break; fi
 done
-rec_env="LD_PRELOAD=$shim"
-if [ -n "$pools" ]; then
-    rec_env="$rec_env BPYRACE_POOLS_PY=$pools"
-else
-    echo "warning: no bpyrace_pools.py beside $BPYRACE: thread-pool jobs are not recorded as tasks in the recorded runs"
-fi
-record=$(best env $rec_env BPYRACE_TRACE="$tmp/r.trace" blender -b --factory-startup --python "$script")
-patched=$(best env $rec_env BPYRACE_TRACE="$tmp/p.trace" BPYRACE_PATCH_ENTRY_POINTS=1 blender -b --factory-startup --python "$script")
+# (an empty BPYRACE_POOLS_PY is the shim's "not set")
+[ -n "$pools" ] || echo "warning: no bpyrace_pools.py beside $BPYRACE: thread-pool jobs are not recorded as tasks in the recorded runs"
+record=$(best env LD_PRELOAD="$shim" BPYRACE_POOLS_PY="$pools" BPYRACE_TRACE="$tmp/r.trace" blender -b --factory-startup --python "$script")
+patched=$(best env LD_PRELOAD="$shim" BPYRACE_POOLS_PY="$pools" BPYRACE_TRACE="$tmp/p.trace" BPYRACE_PATCH_ENTRY_POINTS=1 blender -b --factory-startup --python "$script")
 full=$(best "$BPYRACE" run --quiet --exitcode 0 --force -o "$tmp/t.trace" -- blender -b --factory-startup --python "$script")
 printf 'plain blender      %6.3f s\n' "$plain"
 printf 'recording only     %6.3f s   ratio %.2fx (the shim and the pool hooks preloaded, as bpyrace run does)\n' "$record" "$(echo "$record / $plain" | bc -l)"
@@ -116,8 +112,8 @@ timed() {
         for v in $(printf 'x\ny\nz\n' | shuf); do
             case $v in
             x) x=$(inner "$1" "$2" BPYRACE_BENCH=1) ;;
-            y) y=$(inner "$1" "$2" $rec_env BPYRACE_TRACE="$tmp/i.trace") ;;
-            z) z=$(inner "$1" "$2" $rec_env BPYRACE_TRACE="$tmp/i.trace" BPYRACE_PATCH_ENTRY_POINTS=1) ;;
+            y) y=$(inner "$1" "$2" LD_PRELOAD="$shim" BPYRACE_POOLS_PY="$pools" BPYRACE_TRACE="$tmp/i.trace") ;;
+            z) z=$(inner "$1" "$2" LD_PRELOAD="$shim" BPYRACE_POOLS_PY="$pools" BPYRACE_TRACE="$tmp/i.trace" BPYRACE_PATCH_ENTRY_POINTS=1) ;;
             esac
         done
         echo "$x" >>"$tmp/a"; echo "$y" >>"$tmp/b"; echo "$z" >>"$tmp/c"

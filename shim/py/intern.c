@@ -281,7 +281,6 @@ static inline void walk_keep(struct walk *w, const struct walk *seen, bool whole
     if (!whole || !id)
         return;
     /* (its levels only: a whole entry is 296 bytes, most walks one or two levels) */
-    w->n = 0;
     memcpy(w->lv, seen->lv, sizeof seen->lv[0] * seen->n);
     w->ended = seen->ended;
     w->in_ops = in_ops;

@@ -8,7 +8,8 @@
  * after: in the operators of bench/typical_addon.py, jemalloc refilled its
  * 48-byte cache 47,700 times instead of 21,000, about 2 ms of a 100 ms
  * script (docs/performance.md, "Eighth pass").  Texts come from blocks of
- * our own, mapped here; tables are mappings of their own.  Called with the
+ * our own, mapped here; tables are mappings of their own; the first of both,
+ * and the memos, from the hot region below.  Called with the
  * GIL held; the lock only keeps a caller that is not from corrupting the
  * block. */
 #define _GNU_SOURCE
