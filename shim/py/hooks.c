@@ -87,22 +87,34 @@ static struct __attribute__((aligned(64))) prop_set {
 } *prop_memo;   /* 1 << PROP_MEMO_BITS sets, in the hot region (py_hooks_memory_init) */
 _Static_assert(sizeof(struct prop_set) == 64, "one cache line per set");
 
+static inline struct prop_set *prop_set_of(void *data, void *prop)
+{
+    uint64_t k = ((uint64_t)(uintptr_t)data ^ ((uint64_t)(uintptr_t)prop << 7)) * 0x9e3779b97f4a7c15ull;
+    return &prop_memo[k >> (64 - PROP_MEMO_BITS)];
+}
+
+static inline uint32_t prop_memo_get(const struct prop_set *set, void *data, void *prop, const char *id)
+{
+    for (int w = 0; w < PROP_WAYS; w++) {
+        const struct prop_memo *m = &set->way[w];
+        if (m->var && m->data == data && m->prop == prop && m->ident == id)
+            return m->var;
+    }
+    return 0;
+}
+
 static uint32_t prop_var(PyObject *pyprop)
 {
     struct rna_pointer *ptr = PYRNA_PTR(pyprop);
     void *prop = PYRNA_PROP(pyprop);
     if (!prop)
         return 0;
-    uint64_t k = ((uint64_t)(uintptr_t)ptr->data ^ ((uint64_t)(uintptr_t)prop << 7)) * 0x9e3779b97f4a7c15ull;
-    struct prop_set *set = &prop_memo[k >> (64 - PROP_MEMO_BITS)];
+    struct prop_set *set = prop_set_of(ptr->data, prop);
     const char *id = RNA_PROP_IDENTIFIER(prop);
-    for (int w = 0; w < PROP_WAYS; w++) {
-        const struct prop_memo *m = &set->way[w];
-        if (m->var && m->data == ptr->data && m->prop == prop && m->ident == id)
-            return m->var;
-    }
-    uint32_t var = py_var(TRACE_VAR_PROPERTY, ptr->data, ptr->owner_id, id, (Py_ssize_t)strlen(id), pyprop,
-                          PATH_PROPERTY);
+    uint32_t var = prop_memo_get(set, ptr->data, prop, id);
+    if (var)
+        return var;
+    var = py_var(TRACE_VAR_PROPERTY, ptr->data, ptr->owner_id, id, (Py_ssize_t)strlen(id), pyprop, PATH_PROPERTY);
     if (var) {   /* the newest first: the older of the two makes room */
         set->way[1] = set->way[0];
         set->way[0] = (struct prop_memo){ptr->data, prop, id, var};
@@ -277,6 +289,70 @@ static uint32_t idprop_var(PyObject *self, PyObject *key)
     return var;
 }
 
+/* ---- before the original call ----
+ * A hook looks its access's variable up before it calls Blender.  On a memo
+ * hit it has the variable, and keeps it unless an ID was removed during the
+ * call (that empties the memos and moves attr_gen on).  On a miss it starts
+ * loading the lines the definition after the call will read
+ * (py_var_prefetch): their misses then overlap Blender's work instead of
+ * following it, a third of a definition's cost (docs/performance.md,
+ * "Fourteenth pass").  Nothing is defined before the call: an access that
+ * fails defines nothing, as before. */
+static __attribute__((noinline, cold)) void prefetch_named(uint16_t kind, PyObject *self, PyObject *name)
+{
+    if (!PyUnicode_Check(name))
+        return;
+    Py_ssize_t len;
+    const char *s = PyUnicode_AsUTF8AndSize(name, &len);
+    if (!s) {
+        PyErr_Clear();
+        return;
+    }
+    struct rna_pointer *ptr = PYRNA_PTR(self);
+    py_var_prefetch(kind, ptr->data, ptr->owner_id, s, len, self, PATH_STRUCT);
+}
+
+static inline uint32_t struct_attr_before(PyObject *self, PyObject *name)
+{
+    bool own;
+    const struct attr_bucket *b = attr_bucket_of(PYRNA_PTR(self), &own);
+    uint32_t var = attr_memo_get(b, own, name);
+    if (__builtin_expect(!var, 0))
+        prefetch_named(TRACE_VAR_PROPERTY, self, name);
+    return var;
+}
+
+static inline uint32_t idprop_before(PyObject *self, PyObject *key)
+{
+    if (!PyUnicode_CheckExact(key))
+        return 0;
+    bool own;
+    const struct attr_bucket *b = attr_bucket_of(PYRNA_PTR(self), &own);
+    uint32_t var = attr_memo_get(b, own, IDPROP_KEY(key));
+    if (__builtin_expect(!var, 0))
+        prefetch_named(TRACE_VAR_IDPROP, self, key);
+    return var;
+}
+
+static inline uint32_t prop_before(PyObject *pyprop)
+{
+    struct rna_pointer *ptr = PYRNA_PTR(pyprop);
+    void *prop = PYRNA_PROP(pyprop);
+    if (!prop)
+        return 0;
+    const struct prop_set *set = prop_set_of(ptr->data, prop);
+    const char *id = RNA_PROP_IDENTIFIER(prop);
+    uint32_t var = prop_memo_get(set, ptr->data, prop, id);
+    if (__builtin_expect(!var, 0))
+        py_var_prefetch(TRACE_VAR_PROPERTY, ptr->data, ptr->owner_id, id, (Py_ssize_t)strlen(id), pyprop,
+                        PATH_PROPERTY);
+    return var;
+}
+
+/* VAR found before the call if it still stands (GEN: attr_gen then), else
+ * the lookup LATER. */
+#define AFTER(var, gen, later) ((var) && (gen) == attr_gen ? (var) : (later))
+
 static int64_t key_index(PyObject *key)
 {
     if (PyLong_Check(key)) {
@@ -294,35 +370,39 @@ static int64_t key_index(PyObject *key)
 
 static PyObject *hook_struct_getattro(PyObject *self, PyObject *name)
 {
+    uint32_t gen = attr_gen, var = py_recording() ? struct_attr_before(self, name) : 0;
     PyObject *res = orig_struct_getattro(self, name);
     if (res && py_recording())
-        py_record(TR_READ, struct_attr_var(self, name), -1);
+        py_record(TR_READ, AFTER(var, gen, struct_attr_var(self, name)), -1);
     return res;
 }
 
 static int hook_struct_setattro(PyObject *self, PyObject *name, PyObject *value)
 {
+    uint32_t gen = attr_gen, var = py_recording() ? struct_attr_before(self, name) : 0;
     int rc = orig_struct_setattro(self, name, value);
     if (PyUnicode_Check(name) && PyUnicode_GET_LENGTH(name) == 4 && PyUnicode_CompareWithASCIIString(name, "name") == 0)
         py_paths_may_change();   /* a struct's name is in its path and its children's */
     if (rc == 0 && py_recording())
-        py_record(TR_WRITE, struct_attr_var(self, name), -1);
+        py_record(TR_WRITE, AFTER(var, gen, struct_attr_var(self, name)), -1);
     return rc;
 }
 
 static PyObject *hook_struct_subscript(PyObject *self, PyObject *key)
 {
+    uint32_t gen = attr_gen, var = py_recording() ? idprop_before(self, key) : 0;
     PyObject *res = orig_struct_subscript(self, key);
     if (res && py_recording())
-        py_record(TR_READ, idprop_var(self, key), -1);
+        py_record(TR_READ, AFTER(var, gen, idprop_var(self, key)), -1);
     return res;
 }
 
 static int hook_struct_ass_subscript(PyObject *self, PyObject *key, PyObject *value)
 {
+    uint32_t gen = attr_gen, var = py_recording() ? idprop_before(self, key) : 0;
     int rc = orig_struct_ass_subscript(self, key, value);
     if (rc == 0 && py_recording())
-        py_record(TR_WRITE, idprop_var(self, key), -1);
+        py_record(TR_WRITE, AFTER(var, gen, idprop_var(self, key)), -1);
     return rc;
 }
 
@@ -338,33 +418,37 @@ static int hook_struct_contains(PyObject *self, PyObject *key)
 
 static PyObject *hook_array_item(PyObject *self, Py_ssize_t i)
 {
+    uint32_t gen = attr_gen, var = py_recording() ? prop_before(self) : 0;
     PyObject *res = orig_array_item(self, i);
     if (res && py_recording())
-        py_record(TR_READ, prop_var(self), i);
+        py_record(TR_READ, AFTER(var, gen, prop_var(self)), i);
     return res;
 }
 
 static int hook_array_ass_item(PyObject *self, Py_ssize_t i, PyObject *v)
 {
+    uint32_t gen = attr_gen, var = py_recording() ? prop_before(self) : 0;
     int rc = orig_array_ass_item(self, i, v);
     if (rc == 0 && py_recording())
-        py_record(TR_WRITE, prop_var(self), i);
+        py_record(TR_WRITE, AFTER(var, gen, prop_var(self)), i);
     return rc;
 }
 
 static PyObject *hook_array_subscript(PyObject *self, PyObject *key)
 {
+    uint32_t gen = attr_gen, var = py_recording() ? prop_before(self) : 0;
     PyObject *res = orig_array_subscript(self, key);
     if (res && py_recording())
-        py_record(TR_READ, prop_var(self), key_index(key));
+        py_record(TR_READ, AFTER(var, gen, prop_var(self)), key_index(key));
     return res;
 }
 
 static int hook_array_ass_subscript(PyObject *self, PyObject *key, PyObject *v)
 {
+    uint32_t gen = attr_gen, var = py_recording() ? prop_before(self) : 0;
     int rc = orig_array_ass_subscript(self, key, v);
     if (rc == 0 && py_recording())
-        py_record(TR_WRITE, prop_var(self), key_index(key));
+        py_record(TR_WRITE, AFTER(var, gen, prop_var(self)), key_index(key));
     return rc;
 }
 
@@ -1155,41 +1239,61 @@ struct math_callback {
 #define N_RNA_CALLBACKS 2   /* bpy_rna registers the array (0) and matrix (1) callbacks first */
 static struct math_callback orig_cb[N_RNA_CALLBACKS], hook_cb[N_RNA_CALLBACKS];
 
-static void math_record(PyObject *self, uint8_t type, int64_t index)
+/* Only wrappers of RNA arrays: the callback slots bpy_rna registered. */
+static inline PyObject *math_rna_user(PyObject *self)
 {
     PyObject *user = MATH_CB_USER(self);
-    /* only wrappers of RNA arrays: the callback slots bpy_rna registered */
-    if (user && py_recording() && PyObject_TypeCheck(user, type_array))
-        py_record(type, prop_var(user), index);
+    return user && py_recording() && PyObject_TypeCheck(user, type_array) ? user : NULL;
+}
+
+/* After the original callback: USER (math_rna_user) and VAR (prop_before)
+ * were found before it, when attr_gen was GEN; USER is NULL if recording
+ * was off then. */
+static void math_record(PyObject *self, uint8_t type, int64_t index, PyObject *user, uint32_t var, uint32_t gen)
+{
+    if (user ? py_recording() : (user = math_rna_user(self)) != NULL)
+        py_record(type, AFTER(var, gen, prop_var(user)), index);
 }
 
 #define MATH_HOOKS(i)                                                                       \
     static int math_get_##i(PyObject *s, int sub)                                           \
     {                                                                                       \
+        uint32_t gen = attr_gen;                                                            \
+        PyObject *user = math_rna_user(s);                                                  \
+        uint32_t var = user ? prop_before(user) : 0;                                        \
         int rc = orig_cb[i].get(s, sub);                                                    \
         if (rc != -1)                                                                       \
-            math_record(s, TR_READ, -1);                                                    \
+            math_record(s, TR_READ, -1, user, var, gen);                                    \
         return rc;                                                                          \
     }                                                                                       \
     static int math_set_##i(PyObject *s, int sub)                                           \
     {                                                                                       \
+        uint32_t gen = attr_gen;                                                            \
+        PyObject *user = math_rna_user(s);                                                  \
+        uint32_t var = user ? prop_before(user) : 0;                                        \
         int rc = orig_cb[i].set(s, sub);                                                    \
         if (rc != -1)                                                                       \
-            math_record(s, TR_WRITE, -1);                                                   \
+            math_record(s, TR_WRITE, -1, user, var, gen);                                   \
         return rc;                                                                          \
     }                                                                                       \
     static int math_get_index_##i(PyObject *s, int sub, int idx)                            \
     {                                                                                       \
+        uint32_t gen = attr_gen;                                                            \
+        PyObject *user = math_rna_user(s);                                                  \
+        uint32_t var = user ? prop_before(user) : 0;                                        \
         int rc = orig_cb[i].get_index(s, sub, idx);                                         \
         if (rc != -1)                                                                       \
-            math_record(s, TR_READ, idx);                                                   \
+            math_record(s, TR_READ, idx, user, var, gen);                                   \
         return rc;                                                                          \
     }                                                                                       \
     static int math_set_index_##i(PyObject *s, int sub, int idx)                            \
     {                                                                                       \
+        uint32_t gen = attr_gen;                                                            \
+        PyObject *user = math_rna_user(s);                                                  \
+        uint32_t var = user ? prop_before(user) : 0;                                        \
         int rc = orig_cb[i].set_index(s, sub, idx);                                         \
         if (rc != -1)                                                                       \
-            math_record(s, TR_WRITE, idx);                                                  \
+            math_record(s, TR_WRITE, idx, user, var, gen);                                  \
         return rc;                                                                          \
     }
 MATH_HOOKS(0)

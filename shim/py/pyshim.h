@@ -80,6 +80,12 @@ enum py_path_source { PATH_STRUCT, PATH_PROPERTY };
 uint32_t py_var(uint16_t kind, void *data, void *owner_id, const char *ident, Py_ssize_t len,
                 PyObject *obj, enum py_path_source src);
 uint32_t py_id_var(void *owner_id, PyObject *obj, enum py_path_source src);
+/* Start loading what py_var's definition of that variable reads first (its
+ * slot, its owner's and data's chains, its owner's variable, OBJ's struct
+ * path when SRC is PATH_STRUCT), and change nothing: a hook calls it before
+ * the original call when no memo knew the variable. */
+void py_var_prefetch(uint16_t kind, void *data, void *owner_id, const char *ident, Py_ssize_t len,
+                     PyObject *obj, enum py_path_source src);
 void py_note_thread_name(void);
 /* A rename, an RNA function or operator call, or an ID removal may have
  * changed structs' paths: the memo of struct paths is emptied. */
