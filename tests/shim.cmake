@@ -58,6 +58,12 @@ add_test(NAME blender_hot_region
          COMMAND ${BPYRACE_PYTHON3} ${_bt}/check_hot_region.py $<TARGET_FILE:bpyrace>)
 list(APPEND _bt_names blender_hot_region)
 
+# 5d. bench/recording_cost.py's switch (_bpyrace.bench_pause): only with
+# BPYRACE_BENCH_PAUSE=1, nothing recorded while paused, idempotent
+add_test(NAME blender_bench_pause
+         COMMAND ${BPYRACE_PYTHON3} ${_bt}/check_bench_pause.py $<TARGET_FILE:bpyrace>)
+list(APPEND _bt_names blender_bench_pause)
+
 # 7. interpreter GIL switches are not recorded as acquire/release of the GIL's mutex
 add_test(NAME blender_gil_locks
          COMMAND ${BPYRACE_PYTHON3} ${_bt}/check_gil_locks.py $<TARGET_FILE:bpyrace>)

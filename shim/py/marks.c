@@ -8,6 +8,7 @@
 #include "pyshim.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static int64_t marks_now_us(void)
@@ -54,6 +55,34 @@ static PyObject *marks_mark(PyObject *self, PyObject *args)
     bpr_emit(TR_MARK, PyGILState_Check() ? TRF_GIL : 0, (uint16_t)kind, 0, sid, b);
     Py_RETURN_NONE;
 }
+
+/* _bpyrace.bench_pause(paused): for bench/recording_cost.py only, which
+ * times the same code recorded and not recorded in turns within one process
+ * (a VM's speed then cancels out of the ratio, docs/performance.md).
+ * While paused, the calling thread records nothing (its accesses and its
+ * lock calls), as inside the shim's own work; the hooks still run.  Only
+ * around code that calls no operator and starts no thread: their paired
+ * hooks would see half of a call.  Present only when BPYRACE_BENCH_PAUSE=1,
+ * so that no program can switch its recording off by accident. */
+static __thread bool bench_paused;
+
+static PyObject *marks_bench_pause(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    int paused = PyObject_IsTrue(arg);
+    if (paused < 0)
+        return NULL;
+    if (paused != bench_paused) {
+        bench_paused = paused;
+        bpr_tls_thread.busy += paused ? 1 : -1;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef bench_methods[] = {
+    {"bench_pause", marks_bench_pause, METH_O, "bench_pause(paused): this thread records nothing while paused"},
+    {NULL, NULL, 0, NULL},
+};
 
 static PyMethodDef marks_methods[] = {
     {"mark", marks_mark, METH_VARARGS, "mark(kind, test_id, value=0): record a test mark"},
@@ -115,6 +144,9 @@ void py_install_marks(void)
     PyObject *m = PyModule_Create(&marks_module);
     PyObject *mods = PyImport_GetModuleDict();
     if (m && mods && PyDict_SetItemString(mods, "_bpyrace", m) == 0) {
+        const char *bench = getenv("BPYRACE_BENCH_PAUSE");
+        if (bench && strcmp(bench, "1") == 0 && PyModule_AddFunctions(m, bench_methods) != 0)
+            PyErr_Clear();
         load_pools();
         const char *dir = getenv("BPYRACE_TEST_PY");
         if (dir && *dir) {
