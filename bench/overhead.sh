@@ -5,8 +5,9 @@
 # the time each script measures itself (rna_heavy.py's 1M-access loop,
 # typical_addon.py's whole body, id_churn.py's 500 removals), plain and
 # recorded in rounds (a shuffled order within each), the median of REPEAT
-# each and the median of the per-round ratios.  Before and after, the speed
-# of each CPU (a warning when they differ: see cpu_speeds).
+# each and the median of the per-round ratios, also over the rounds alone
+# in which the CPUs ran at one speed (even_round).  Before and after, the
+# speed of each CPU (a warning when they differ: see cpu_speeds).
 # Usage: bench/overhead.sh [BPYRACE]   (default build/bpyrace)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -105,10 +106,33 @@ spread() { sort -n | awk '{v[NR] = $1} END {q1 = int((NR + 3) / 4); q3 = NR + 1 
 # three runs of a round come in a shuffled order, so that whatever a run's
 # place in its round does to its time (cache, page cache, the host) is not
 # charged to one variant; docs/performance.md, "Eleventh pass".
+# even_round: 1 if every CPU runs the same short loop within 20 % of the
+# others' time (CPUS, measured before and after a round: both lists
+# together), else 0; 1 when it cannot be measured.  A round in which one
+# vCPU ran slower, or the machine changed speed, measures where its runs
+# happened to be scheduled more than the recorder (docs/performance.md,
+# "Fourteenth pass").
+probe_cpus() {
+    command -v taskset >/dev/null && command -v python3 >/dev/null || return 0
+    for c in $(python3 -c 'import os; print(*sorted(os.sched_getaffinity(0)))'); do
+        taskset -c "$c" python3 -c 'import time
+t = time.perf_counter()
+x = 0
+for i in range(300000):
+    x += i
+print("%.4f" % (time.perf_counter() - t))'
+    done
+}
+even_round() {
+    echo "$@" | awk '{ if (NF == 0) { print 1; exit } lo = hi = $1
+        for (i = 2; i <= NF; i++) { if ($i < lo) lo = $i; if ($i > hi) hi = $i }
+        print (hi <= 1.2 * lo) ? 1 : 0 }'
+}
 timed() {
-    : >"$tmp/a"; : >"$tmp/b"; : >"$tmp/c"; : >"$tmp/rb"; : >"$tmp/rc"
+    : >"$tmp/a"; : >"$tmp/b"; : >"$tmp/c"; : >"$tmp/rb"; : >"$tmp/rc"; : >"$tmp/eb"; : >"$tmp/ec"
     i=0
     while [ $i -lt "$REPEAT" ]; do
+        before=$(probe_cpus)
         for v in $(printf 'x\ny\nz\n' | shuf); do
             case $v in
             x) x=$(inner "$1" "$2" BPYRACE_BENCH=1) ;;
@@ -119,6 +143,10 @@ timed() {
         echo "$x" >>"$tmp/a"; echo "$y" >>"$tmp/b"; echo "$z" >>"$tmp/c"
         echo "$y / $x" | bc -l >>"$tmp/rb"
         echo "$z / $x" | bc -l >>"$tmp/rc"
+        if [ "$(even_round $before $(probe_cpus))" = 1 ]; then
+            echo "$y / $x" | bc -l >>"$tmp/eb"
+            echo "$z / $x" | bc -l >>"$tmp/ec"
+        fi
         i=$((i + 1))
     done
     a=$(median <"$tmp/a") b=$(median <"$tmp/b") c=$(median <"$tmp/c")
@@ -126,6 +154,13 @@ timed() {
         "$a" "$b" "$(echo "$b / $a" | bc -l)" "$c" "$(echo "$c / $a" | bc -l)"
     printf '%-18s paired ratios (medians): recorded %.3fx, patched %.3fx (middle halves %s, %s)\n' "" \
         "$(median <"$tmp/rb")" "$(median <"$tmp/rc")" "$(spread <"$tmp/rb")" "$(spread <"$tmp/rc")"
+    n=$(wc -l <"$tmp/eb")
+    if [ "$n" -gt 0 ]; then
+        printf '%-18s rounds with the CPUs at one speed: %d of %d, paired: recorded %.3fx, patched %.3fx (middle halves %s, %s)\n' "" \
+            "$n" "$REPEAT" "$(median <"$tmp/eb")" "$(median <"$tmp/ec")" "$(spread <"$tmp/eb")" "$(spread <"$tmp/ec")"
+    else
+        printf '%-18s rounds with the CPUs at one speed: none of %d\n' "" "$REPEAT"
+    fi
 }
 timed "$script" loop_seconds "the 1M-access loop"
 timed "$here/typical_addon.py" script_seconds "typical_addon.py"
