@@ -40,20 +40,28 @@ best() {   # best wall time in seconds of "$@" over REPEAT runs
 # differs from it by more than 20 %, the whole machine changed speed during
 # the series (on the same VMs, both vCPUs at half speed for minutes:
 # "Thirteenth pass").
+# can_probe: taskset and python3 are there; cpu_list: the CPUs the run may
+# use; cpu_loop CPU N: seconds of a pure-Python loop of N steps pinned to CPU
+# (also probe_cpus, around every round).
+can_probe() { command -v taskset >/dev/null && command -v python3 >/dev/null; }
+cpu_list() { python3 -c 'import os; print(*sorted(os.sched_getaffinity(0)))'; }
+cpu_loop() {
+    taskset -c "$1" python3 -c 'import sys, time
+t = time.perf_counter()
+x = 0
+for i in range(int(sys.argv[1])):
+    x += i
+print("%.4f" % (time.perf_counter() - t))' "$2"
+}
 first_lo=
 cpu_speeds() {
-    if ! command -v taskset >/dev/null || ! command -v python3 >/dev/null; then
+    if ! can_probe; then
         echo "per-CPU speed ($1): not measured (needs taskset and python3)"
         return
     fi
     line= lo= hi=
-    for c in $(python3 -c 'import os; print(*sorted(os.sched_getaffinity(0)))'); do
-        t=$(taskset -c "$c" python3 -c 'import time
-t = time.perf_counter()
-x = 0
-for i in range(2000000):
-    x += i
-print("%.3f" % (time.perf_counter() - t))')
+    for c in $(cpu_list); do
+        t=$(cpu_loop "$c" 2000000)
         line="$line cpu$c ${t}s"
         if [ -z "$lo" ] || [ "$(echo "$t < $lo" | bc -l)" = 1 ]; then lo=$t; fi
         if [ -z "$hi" ] || [ "$(echo "$t > $hi" | bc -l)" = 1 ]; then hi=$t; fi
@@ -113,14 +121,9 @@ spread() { sort -n | awk '{v[NR] = $1} END {q1 = int((NR + 3) / 4); q3 = NR + 1 
 # happened to be scheduled more than the recorder (docs/performance.md,
 # "Fourteenth pass").
 probe_cpus() {
-    command -v taskset >/dev/null && command -v python3 >/dev/null || return 0
-    for c in $(python3 -c 'import os; print(*sorted(os.sched_getaffinity(0)))'); do
-        taskset -c "$c" python3 -c 'import time
-t = time.perf_counter()
-x = 0
-for i in range(300000):
-    x += i
-print("%.4f" % (time.perf_counter() - t))'
+    can_probe || return 0
+    for c in $(cpu_list); do
+        cpu_loop "$c" 300000
     done
 }
 even_round() {
