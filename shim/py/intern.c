@@ -400,10 +400,16 @@ static struct map chains = { .first_cap = 4096 };
 
 static bool chain_eq(const struct slot *s, const void *key) { return s->data == key; }
 
+/* The hash of KEY's chain heads (chain_of, py_var_prefetch). */
+static inline uint64_t chain_hash(const void *key)
+{
+    return mix(HASH0, (uintptr_t)key);
+}
+
 /* KEY's chain heads, made when ADD; NULL if none (or out of memory). */
 static struct slot *chain_of(void *key, bool add)
 {
-    uint64_t h = mix(HASH0, (uintptr_t)key);
+    uint64_t h = chain_hash(key);
     if (!add)
         return map_lookup(&chains, h, chain_eq, key);
     struct slot *c = map_find(&chains, h, chain_eq, key);
@@ -762,11 +768,23 @@ static uint32_t define_var(uint16_t kind, const char *path, uint32_t sid, uint32
     return id;
 }
 
+/* The hashes of variable keys: a property's (KIND, DATA, IDENT) and an ID's
+ * own (py_var, the ID lookups, py_var_prefetch). */
+static inline uint64_t var_hash(uint16_t kind, const void *data, const char *ident, Py_ssize_t len)
+{
+    return hash_bytes(ident, (size_t)len, hash_bytes(&data, sizeof data, kind));
+}
+
+static inline uint64_t id_var_hash(const void *owner_id)
+{
+    return hash_bytes(&owner_id, sizeof owner_id, 7);
+}
+
 /* OWNER_ID's variable if it has one, else 0 (nothing is defined). */
 static uint32_t id_var_known(void *owner_id)
 {
     struct var_key k = {owner_id, TRACE_VAR_ID, NULL, 0};
-    const struct slot *e = map_lookup(&vars, hash_bytes(&owner_id, sizeof owner_id, 7), var_eq, &k);
+    const struct slot *e = map_lookup(&vars, id_var_hash(owner_id), var_eq, &k);
     return e ? e->id : 0;
 }
 
@@ -781,7 +799,7 @@ static uint32_t id_var_from_path(void *owner_id, const char *path, uint32_t path
     if (known || !id_prefix(path, idpath, sizeof idpath))
         return known;
     struct var_key k = {owner_id, TRACE_VAR_ID, NULL, 0};
-    struct slot *e = map_find(&vars, hash_bytes(&owner_id, sizeof owner_id, 7), var_eq, &k);
+    struct slot *e = map_find(&vars, id_var_hash(owner_id), var_eq, &k);
     if (!e)
         return 0;
     if (!e->id) {
@@ -843,7 +861,7 @@ uint32_t py_var(uint16_t kind, void *data, void *owner_id, const char *ident, Py
                 PyObject *obj, enum py_path_source src)
 {
     struct var_key k = {data, kind, ident, (size_t)len};
-    uint64_t h = hash_bytes(ident, (size_t)len, hash_bytes(&data, sizeof data, kind));
+    uint64_t h = var_hash(kind, data, ident, len);
     struct slot *e = map_find(&vars, h, var_eq, &k);
     if (!e)
         return 0;
@@ -901,13 +919,13 @@ static inline void map_prefetch(const struct map *m, uint64_t h)
 void py_var_prefetch(uint16_t kind, void *data, void *owner_id, const char *ident, Py_ssize_t len,
                      PyObject *obj, enum py_path_source src)
 {
-    map_prefetch(&vars, hash_bytes(ident, (size_t)len, hash_bytes(&data, sizeof data, kind)));
+    map_prefetch(&vars, var_hash(kind, data, ident, len));
     if (owner_id) {
-        map_prefetch(&chains, mix(HASH0, (uintptr_t)owner_id));
-        map_prefetch(&vars, hash_bytes(&owner_id, sizeof owner_id, 7));   /* (id_var_known's key) */
+        map_prefetch(&chains, chain_hash(owner_id));
+        map_prefetch(&vars, id_var_hash(owner_id));
     }
     if (data && data != owner_id)
-        map_prefetch(&chains, mix(HASH0, (uintptr_t)data));
+        map_prefetch(&chains, chain_hash(data));
     if (obj && src == PATH_STRUCT)
         __builtin_prefetch(path_memo_slot(obj));
 }
