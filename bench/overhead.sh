@@ -5,7 +5,8 @@
 # the time each script measures itself (rna_heavy.py's 1M-access loop,
 # typical_addon.py's whole body, id_churn.py's 500 removals), plain and
 # recorded in rounds (a shuffled order within each), the median of REPEAT
-# each and the median of the per-round ratios, also over the rounds alone
+# each and the median of the per-round ratios (with a plain-against-plain
+# control in the same rounds), also over the rounds alone
 # in which the CPUs ran at one speed (even_round).  Before and after, the
 # speed of each CPU (a warning when they differ: see cpu_speeds).
 # Usage: bench/overhead.sh [BPYRACE]   (default build/bpyrace)
@@ -111,9 +112,13 @@ spread() { sort -n | awk '{v[NR] = $1} END {q1 = int((NR + 3) / 4); q3 = NR + 1 
 # medians, and the median of the per-round ratios (each recorded run against
 # the plain run of its round: the machine's drift from round to round, which
 # on a shared VM moves the whole series by a tenth, cancels in a pair).  The
-# three runs of a round come in a shuffled order, so that whatever a run's
+# runs of a round come in a shuffled order, so that whatever a run's
 # place in its round does to its time (cache, page cache, the host) is not
-# charged to one variant; docs/performance.md, "Eleventh pass".
+# charged to one variant; docs/performance.md, "Eleventh pass".  A fourth
+# run of each round is plain again (w): its paired median against the first
+# plain run is the control, the ratio the machine alone gives two identical
+# runs in the same rounds, against which the recorded ratio is read
+# (docs/performance.md, "Fifteenth pass").
 # even_round: 1 if every CPU runs the same short loop within 20 % of the
 # others' time (CPUS, measured before and after a round: both lists
 # together), else 0; 1 when it cannot be measured.  A round in which one
@@ -132,13 +137,14 @@ even_round() {
         print (hi <= 1.2 * lo) ? 1 : 0 }'
 }
 timed() {
-    : >"$tmp/a"; : >"$tmp/b"; : >"$tmp/c"; : >"$tmp/rb"; : >"$tmp/rc"; : >"$tmp/eb"; : >"$tmp/ec"
+    : >"$tmp/a"; : >"$tmp/b"; : >"$tmp/c"; : >"$tmp/rb"; : >"$tmp/rc"; : >"$tmp/eb"; : >"$tmp/ec"; : >"$tmp/ra"
     i=0
     while [ $i -lt "$REPEAT" ]; do
         before=$(probe_cpus)
-        for v in $(printf 'x\ny\nz\n' | shuf); do
+        for v in $(printf 'x\nw\ny\nz\n' | shuf); do
             case $v in
             x) x=$(inner "$1" "$2" BPYRACE_BENCH=1) ;;
+            w) w=$(inner "$1" "$2" BPYRACE_BENCH=1) ;;
             y) y=$(inner "$1" "$2" LD_PRELOAD="$shim" BPYRACE_POOLS_PY="$pools" BPYRACE_TRACE="$tmp/i.trace") ;;
             z) z=$(inner "$1" "$2" LD_PRELOAD="$shim" BPYRACE_POOLS_PY="$pools" BPYRACE_TRACE="$tmp/i.trace" BPYRACE_PATCH_ENTRY_POINTS=1) ;;
             esac
@@ -146,6 +152,7 @@ timed() {
         echo "$x" >>"$tmp/a"; echo "$y" >>"$tmp/b"; echo "$z" >>"$tmp/c"
         echo "$y / $x" | bc -l >>"$tmp/rb"
         echo "$z / $x" | bc -l >>"$tmp/rc"
+        echo "$w / $x" | bc -l >>"$tmp/ra"
         if [ "$(even_round $before $(probe_cpus))" = 1 ]; then
             echo "$y / $x" | bc -l >>"$tmp/eb"
             echo "$z / $x" | bc -l >>"$tmp/ec"
@@ -157,6 +164,8 @@ timed() {
         "$a" "$b" "$(echo "$b / $a" | bc -l)" "$c" "$(echo "$c / $a" | bc -l)"
     printf '%-18s paired ratios (medians): recorded %.3fx, patched %.3fx (middle halves %s, %s)\n' "" \
         "$(median <"$tmp/rb")" "$(median <"$tmp/rc")" "$(spread <"$tmp/rb")" "$(spread <"$tmp/rc")"
+    printf '%-18s control: plain against plain %.3fx (middle half %s): how far the machine alone moves a paired median\n' "" \
+        "$(median <"$tmp/ra")" "$(spread <"$tmp/ra")"
     n=$(wc -l <"$tmp/eb")
     if [ "$n" -gt 0 ]; then
         printf '%-18s rounds with the CPUs at one speed: %d of %d, paired: recorded %.3fx, patched %.3fx (middle halves %s, %s)\n' "" \

@@ -1300,7 +1300,12 @@ MATH_HOOKS(0)
 MATH_HOOKS(1)
 
 struct seg { uintptr_t lo, hi; int flags; };
-struct exe_map { struct seg segs[16]; int n; uintptr_t lo, hi; /* hull of the segments */ };
+struct exe_map {
+    struct seg segs[16];
+    int n;
+    uintptr_t lo, hi;     /* hull of the segments */
+    uintptr_t wlo, whi;   /* hull of the writable ones */
+};
 
 static int exe_segments(struct dl_phdr_info *info, size_t size, void *data)
 {
@@ -1312,10 +1317,14 @@ static int exe_segments(struct dl_phdr_info *info, size_t size, void *data)
             m->segs[m->n++] = (struct seg){info->dlpi_addr + ph->p_vaddr,
                                            info->dlpi_addr + ph->p_vaddr + ph->p_memsz, (int)ph->p_flags};
     }
-    m->lo = UINTPTR_MAX;
+    m->lo = m->wlo = UINTPTR_MAX;
     for (int i = 0; i < m->n; i++) {
         m->lo = m->segs[i].lo < m->lo ? m->segs[i].lo : m->lo;
         m->hi = m->segs[i].hi > m->hi ? m->segs[i].hi : m->hi;
+        if (m->segs[i].flags & PF_W) {
+            m->wlo = m->segs[i].lo < m->wlo ? m->segs[i].lo : m->wlo;
+            m->whi = m->segs[i].hi > m->whi ? m->segs[i].hi : m->whi;
+        }
     }
     return 1;   /* the first object is the executable */
 }
@@ -1328,11 +1337,15 @@ static bool in_seg(const struct exe_map *m, uintptr_t p, int need)
     return false;
 }
 
-static bool looks_like_callback(const struct exe_map *m, uintptr_t p)
+/* P points at what could be a registered Mathutils_Callback: five words in a
+ * segment with the flags WHERE, at least three of them (the first three
+ * always) pointers into code. */
+static bool looks_like_callback(const struct exe_map *m, uintptr_t p, int where)
 {
     /* most words of a data segment are no pointer into the executable: two
      * comparisons, before the segments are looked at (start-up time) */
-    if (p < m->lo || p >= m->hi || (p & 7) || !in_seg(m, p, PF_R) || !in_seg(m, p + 32, PF_R))
+    uintptr_t lo = where & PF_W ? m->wlo : m->lo, hi = where & PF_W ? m->whi : m->hi;
+    if (p < lo || p >= hi || (p & 7) || !in_seg(m, p, where) || !in_seg(m, p + 32, where))
         return false;
     const uintptr_t *fn = (const uintptr_t *)p;
     int nonnull = 0;
@@ -1342,6 +1355,39 @@ static bool looks_like_callback(const struct exe_map *m, uintptr_t p)
         nonnull += fn[i] != 0;
     }
     return nonnull >= 3 && fn[0] && fn[1] && fn[2];
+}
+
+/* The executable's table of registered callbacks: in a writable segment,
+ * at least two entries that look like callbacks (WHERE: see above), then
+ * NULLs up to its 16th.  Sets *MATCHES to the number of such tables. */
+static uintptr_t **find_callback_table(const struct exe_map *m, int where, int *matches)
+{
+    uintptr_t **found = NULL;
+    *matches = 0;
+    for (int s = 0; s < m->n; s++) {
+        if (!(m->segs[s].flags & PF_W))
+            continue;
+        uintptr_t lo = (m->segs[s].lo + 7) & ~(uintptr_t)7;
+        for (uintptr_t a = lo; a + 16 * 8 <= m->segs[s].hi; a += 8) {
+            uintptr_t *arr = (uintptr_t *)a;
+            if (!looks_like_callback(m, arr[0], where) || !looks_like_callback(m, arr[1], where))
+                continue;
+            if (a > lo && looks_like_callback(m, arr[-1], where))
+                continue;
+            /* registered callbacks, then NULLs up to the table's end */
+            int k = 2;
+            while (k < 16 && arr[k] && looks_like_callback(m, arr[k], where))
+                k++;
+            bool tail_null = true;
+            for (int j = k; j < 16; j++)
+                tail_null &= arr[j] == 0;
+            if (!tail_null || k == 16)   /* a full table has no room: not ours */
+                continue;
+            found = (uintptr_t **)arr;
+            (*matches)++;
+        }
+    }
+    return found;
 }
 
 size_t py_math_cb_user = 32;
@@ -1385,31 +1431,16 @@ int py_install_mathutils_hooks(void)
         return -1;
     struct exe_map m = {0};
     dl_iterate_phdr(exe_segments, &m);
-    uintptr_t **found = NULL;
-    int matches = 0;
-    for (int s = 0; s < m.n; s++) {
-        if (!(m.segs[s].flags & PF_W))
-            continue;
-        uintptr_t lo = (m.segs[s].lo + 7) & ~(uintptr_t)7;
-        for (uintptr_t a = lo; a + 16 * 8 <= m.segs[s].hi; a += 8) {
-            uintptr_t *arr = (uintptr_t *)a;
-            if (!looks_like_callback(&m, arr[0]) || !looks_like_callback(&m, arr[1]))
-                continue;
-            if (a > lo && looks_like_callback(&m, arr[-1]))
-                continue;
-            /* registered callbacks, then NULLs up to the table's end */
-            int k = 2;
-            while (k < 16 && arr[k] && looks_like_callback(&m, arr[k]))
-                k++;
-            bool tail_null = true;
-            for (int j = k; j < 16; j++)
-                tail_null &= arr[j] == 0;
-            if (!tail_null || k == 16)   /* a full table has no room: not ours */
-                continue;
-            found = (uintptr_t **)arr;
-            matches++;
-        }
-    }
+    /* Blender's callbacks are structs it registers by address, so they are
+     * writable data (or RELRO data, in the same segment): looking only there
+     * first leaves the pointers into code and read-only data untouched,
+     * where reading five words behind each one faulted in pages of a 78 MB
+     * executable (15 ms of start-up: docs/performance.md, "Fifteenth pass").
+     * Any other layout gets the wider search. */
+    int matches;
+    uintptr_t **found = find_callback_table(&m, PF_R | PF_W, &matches);
+    if (matches != 1)
+        found = find_callback_table(&m, PF_R, &matches);
     if (matches != 1) {
         bpr_warn_once("mathutils", "mathutils callback table not found (%d candidates): accesses through "
                                    "Vector/Euler/Matrix wrappers (obj.location.x = 1) are not recorded", matches);
