@@ -13,7 +13,7 @@ import time
 import bpy
 import _bpyrace
 
-PAIRS = {"loop": 200, "rna": 200, "first": 40}
+PAIRS = {"loop": 200, "rna": 200, "first": 40, "context": 120}
 scene = bpy.context.scene
 mesh = bpy.data.meshes.new("cost_mesh")
 made = [0]
@@ -90,3 +90,21 @@ r, e, base = pairs("rna", rna)
 print("cost rna ratio=%.4f ns_per_access=%.1f plain_ms=%.3f" % (r, e / 2000 * 1e9, base * 1e3))
 r, e, base = pairs("first", first, lambda: make(50))
 print("cost first ratio=%.4f us_per_object=%.3f plain_ms=%.3f" % (r, e / 50 * 1e6, base * 1e3))
+
+# The same loop in typical_addon.py's context: once the scene has been
+# evaluated at frames (its keyframes, then frame_set), each hide_render write
+# costs Blender several times more, whose work evicts the recorder's tables
+# between two objects.  The objects `first` made are removed first: a scene
+# of thousands of objects makes every write slower still.
+bpy.data.batch_remove([ob for ob in bpy.data.objects if ob not in objs])
+for f in (1, 20, 40):
+    scene.frame_set(f)
+    for ob in objs[:50]:
+        ob.location.z = f * 0.1
+        ob.keyframe_insert("location", frame=f)
+for f in range(1, 41):
+    scene.frame_set(f)
+for _ in range(2):
+    loop()
+r, e, base = pairs("context", loop)
+print("cost context ratio=%.4f ns_per_access=%.1f plain_ms=%.3f" % (r, e / (2 * 300 * 7) * 1e9, base * 1e3))

@@ -8,6 +8,9 @@
 #   rna    rna_heavy.py's loop: ns an access
 #   first  a first pass over new objects: us an object (10 accesses, 4 of
 #          them new variables)
+#   context the loop again once the scene has been evaluated at frames, as
+#          in typical_addon.py, where Blender's work between two objects is
+#          several times longer: ns an access
 # The ratios leave out the installed hooks' own cost and start-up: for the
 # ratios against plain Blender, bench/overhead.sh.
 # Usage: bench/recording_cost.sh [BPYRACE]   (default build/bpyrace)
@@ -24,7 +27,7 @@ while [ $i -lt "$RUNS" ]; do
     env LD_PRELOAD="$shim" BPYRACE_TRACE="$tmp/c.trace" BPYRACE_BENCH_PAUSE=1 \
         blender -b --factory-startup --python "$here/recording_cost.py" 2>&1 | grep '^cost ' >"$tmp/run" || true
     rm -f "$tmp"/c.trace*
-    if [ "$(wc -l <"$tmp/run")" -ne 3 ]; then
+    if [ "$(wc -l <"$tmp/run")" -ne 4 ]; then
         echo "recording_cost.sh: run $((i + 1)) printed no figures (is _bpyrace.bench_pause there?)" >&2
         exit 1
     fi
@@ -32,7 +35,7 @@ while [ $i -lt "$RUNS" ]; do
     cat "$tmp/run" >>"$tmp/all"
     i=$((i + 1))
 done
-for w in loop rna first; do
+for w in loop rna first context; do
     grep "^cost $w " "$tmp/all" | awk -v w="$w" '
         { for (f = 3; f <= NF; f++) { split($f, kv, "="); v[kv[1], NR] = kv[2]; k[f] = kv[1] } n = NR; nf = NF }
         END {
