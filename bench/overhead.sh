@@ -4,16 +4,22 @@
 # on bench/rna_heavy.py, in one run, best of REPEAT (default 5) each; then
 # the time each script measures itself (rna_heavy.py's 1M-access loop,
 # typical_addon.py's whole body, id_churn.py's 500 removals), plain and
-# recorded in rounds (a shuffled order within each), the median of REPEAT
-# each and the median of the per-round ratios (with a plain-against-plain
-# control in the same rounds), also over the rounds alone
-# in which the CPUs ran at one speed (even_round).  Before and after, the
-# speed of each CPU (a warning when they differ: see cpu_speeds).
+# recorded in rounds (a shuffled order within each), the median of each
+# and the median of the per-round ratios with its 95 % confidence interval
+# (with a plain-against-plain control in the same rounds), also over the
+# rounds alone in which the CPUs ran at one speed (even_round).  Before and
+# after, the speed of each CPU (a warning when they differ: see cpu_speeds).
+# Rounds: REPEAT (default 5) for the 1M-access loop and ID churn, whose
+# per-round ratios move by a few percent; TYPICAL_ROUNDS (default 40) for
+# typical_addon.py, whose plain runs alone move by 10 % from one run to the
+# next (its five bpy.ops calls): with 5 rounds its median could not tell
+# 1.05x from 1.10x (docs/performance.md, "Sixteenth pass").
 # Usage: bench/overhead.sh [BPYRACE]   (default build/bpyrace)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 BPYRACE=${1:-$here/../build/bpyrace}
 REPEAT=${REPEAT:-5}
+TYPICAL_ROUNDS=${TYPICAL_ROUNDS:-40}
 script=$here/rna_heavy.py
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -108,7 +114,14 @@ median() { sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 # the middle half of the per-round ratios (first to third quartile): how far
 # the machine moved the ratio from one round to the next
 spread() { sort -n | awk '{v[NR] = $1} END {q1 = int((NR + 3) / 4); q3 = NR + 1 - q1; printf "%.3fx-%.3fx", v[q1], v[q3]}'; }
-# timed SCRIPT FIELD LABEL: plain, recorded and patched in rounds; the
+# the 95 % confidence interval of the median of the per-round ratios, free of
+# any assumption on their distribution: the order statistics of ranks
+# n/2 - 0.98 sqrt(n), rounded, and its mirror (the binomial's normal
+# approximation: ranks 6 and 15 of 20, 14 and 27 of 40); with 5 rounds or
+# fewer, the whole range
+ci95() { sort -n | awk '{v[NR] = $1} END {lo = int(NR / 2 - 0.98 * sqrt(NR) + 0.5); if (lo < 1) lo = 1
+    printf "%.3fx-%.3fx", v[lo], v[NR + 1 - lo]}'; }
+# timed SCRIPT FIELD LABEL ROUNDS: plain, recorded and patched in ROUNDS rounds; the
 # medians, and the median of the per-round ratios (each recorded run against
 # the plain run of its round: the machine's drift from round to round, which
 # on a shared VM moves the whole series by a tenth, cancels in a pair).  The
@@ -139,7 +152,7 @@ even_round() {
 timed() {
     : >"$tmp/a"; : >"$tmp/b"; : >"$tmp/c"; : >"$tmp/rb"; : >"$tmp/rc"; : >"$tmp/eb"; : >"$tmp/ec"; : >"$tmp/ra"
     i=0
-    while [ $i -lt "$REPEAT" ]; do
+    while [ $i -lt "$4" ]; do
         before=$(probe_cpus)
         for v in $(printf 'x\nw\ny\nz\n' | shuf); do
             case $v in
@@ -162,20 +175,20 @@ timed() {
     a=$(median <"$tmp/a") b=$(median <"$tmp/b") c=$(median <"$tmp/c")
     printf '%-18s %6.3f s plain, %6.3f s recorded (%.3fx), %6.3f s patched (%.3fx)\n' "$3" \
         "$a" "$b" "$(echo "$b / $a" | bc -l)" "$c" "$(echo "$c / $a" | bc -l)"
-    printf '%-18s paired ratios (medians): recorded %.3fx, patched %.3fx (middle halves %s, %s)\n' "" \
-        "$(median <"$tmp/rb")" "$(median <"$tmp/rc")" "$(spread <"$tmp/rb")" "$(spread <"$tmp/rc")"
-    printf '%-18s control: plain against plain %.3fx (middle half %s): how far the machine alone moves a paired median\n' "" \
-        "$(median <"$tmp/ra")" "$(spread <"$tmp/ra")"
+    printf '%-18s paired ratios (medians of %d rounds): recorded %.3fx, patched %.3fx (95 %% CI %s, %s; middle halves %s, %s)\n' "" \
+        "$4" "$(median <"$tmp/rb")" "$(median <"$tmp/rc")" "$(ci95 <"$tmp/rb")" "$(ci95 <"$tmp/rc")" "$(spread <"$tmp/rb")" "$(spread <"$tmp/rc")"
+    printf '%-18s control: plain against plain %.3fx (95 %% CI %s; middle half %s): how far the machine alone moves a paired median\n' "" \
+        "$(median <"$tmp/ra")" "$(ci95 <"$tmp/ra")" "$(spread <"$tmp/ra")"
     n=$(wc -l <"$tmp/eb")
     if [ "$n" -gt 0 ]; then
         printf '%-18s rounds with the CPUs at one speed: %d of %d, paired: recorded %.3fx, patched %.3fx (middle halves %s, %s)\n' "" \
-            "$n" "$REPEAT" "$(median <"$tmp/eb")" "$(median <"$tmp/ec")" "$(spread <"$tmp/eb")" "$(spread <"$tmp/ec")"
+            "$n" "$4" "$(median <"$tmp/eb")" "$(median <"$tmp/ec")" "$(spread <"$tmp/eb")" "$(spread <"$tmp/ec")"
     else
-        printf '%-18s rounds with the CPUs at one speed: none of %d\n' "" "$REPEAT"
+        printf '%-18s rounds with the CPUs at one speed: none of %d\n' "" "$4"
     fi
 }
-timed "$script" loop_seconds "the 1M-access loop"
-timed "$here/typical_addon.py" script_seconds "typical_addon.py"
-timed "$here/id_churn.py" loop_seconds "ID churn"
+timed "$script" loop_seconds "the 1M-access loop" "$REPEAT"
+timed "$here/typical_addon.py" script_seconds "typical_addon.py" "$TYPICAL_ROUNDS"
+timed "$here/id_churn.py" loop_seconds "ID churn" "$REPEAT"
 cpu_speeds after
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"

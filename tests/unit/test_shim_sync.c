@@ -4,7 +4,11 @@
  * operation with the right thread, kind and mode, thread create/start/join
  * with parents, and — because a release is recorded before the real unlock
  * and an acquire after the real lock — a strict acquire/release alternation
- * on the mutex in seq order.  Runs under TSan in CI (ctest -L tsan).
+ * on the mutex in seq order.  A mutex only the main thread takes, before the
+ * others start: after its first acquire, each acquire pairs with the same
+ * thread's release and takes the next seq of the thread's block, so it comes
+ * right after that release in seq order (a fresh seq would follow the 63
+ * seqs the release's block reserved).  Runs under TSan in CI (ctest -L tsan).
  * Exit 0 pass, 1 fail, 99 harness broken. */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -24,8 +28,10 @@ __attribute__((visibility("default"))) char _PyRuntime[64];
 
 #define THREADS 4
 #define ROUNDS 1000
+#define SOLO_ROUNDS 200
 
 static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t solo = PTHREAD_MUTEX_INITIALIZER;
 static pthread_rwlock_t rwlock = PTHREAD_RWLOCK_INITIALIZER;
 static pthread_mutex_t cmutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
@@ -61,6 +67,11 @@ int main(void)
         return 99;
     }
     sem_init(&sem, 0, 0);
+    for (int i = 0; i < SOLO_ROUNDS; i++) {
+        pthread_mutex_lock(&solo);
+        counter++;
+        pthread_mutex_unlock(&solo);
+    }
     pthread_t th[THREADS];
     for (int i = 0; i < THREADS; i++)
         if (pthread_create(&th[i], NULL, worker, NULL) != 0)
@@ -80,6 +91,8 @@ int main(void)
     int mutex_acq[64] = {0}, mutex_rel[64] = {0}, sem_post_n[64] = {0}, sem_wait_n[64] = {0};
     int rd_acq = 0, rd_rel = 0, wr_acq = 0, wr_rel = 0, signals = 0, wakeups = 0;
     int last_mutex_op = TR_RELEASE, alternation_errors = 0;
+    int solo_acq = 0, solo_rel = 0, solo_next_seq = 0;
+    struct trace_event prev = {0};
     uint64_t last_seq = 0;
     struct trace_event ev;
     while (trace_next(r, &ev)) {
@@ -103,7 +116,12 @@ int main(void)
             break;
         case TR_ACQUIRE:
         case TR_RELEASE:
-            if (ev.a == (uintptr_t)&mutex) {
+            if (ev.a == (uintptr_t)&solo) {
+                CHECK(ev.aux == TRACE_SYNC_MUTEX && ev.tid == 1, "solo mutex: kind %u, T%u", ev.aux, ev.tid);
+                *(ev.type == TR_ACQUIRE ? &solo_acq : &solo_rel) += 1;
+                solo_next_seq += ev.type == TR_ACQUIRE && prev.type == TR_RELEASE && prev.a == ev.a &&
+                                 prev.tid == ev.tid && prev.seq + 1 == ev.seq;
+            } else if (ev.a == (uintptr_t)&mutex) {
                 CHECK(ev.aux == TRACE_SYNC_MUTEX, "mutex kind");
                 (ev.type == TR_ACQUIRE ? mutex_acq : mutex_rel)[t]++;
                 alternation_errors += ev.type == last_mutex_op;
@@ -125,7 +143,14 @@ int main(void)
             }
             break;
         }
+        prev = ev;
     }
+    CHECK(solo_acq == SOLO_ROUNDS && solo_rel == SOLO_ROUNDS, "solo mutex %d/%d", solo_acq, solo_rel);
+    /* every acquire after the first, but for those that start a block (one
+     * in 32: a block holds 32 acquire/release pairs) */
+    CHECK(solo_next_seq >= SOLO_ROUNDS - 1 - (SOLO_ROUNDS + 31) / 32,
+          "solo mutex: %d of %d acquires right after the thread's own release in seq order", solo_next_seq,
+          SOLO_ROUNDS - 1);
     CHECK(creates == THREADS && starts == THREADS && joins == THREADS, "threads: %d created, %d started, %d joined",
           creates, starts, joins);
     int threads_with_ops = 0;
