@@ -103,15 +103,20 @@ static inline uint32_t prop_memo_get(const struct prop_set *set, void *data, voi
     return 0;
 }
 
+static inline uint32_t last_attr_prop(const struct rna_pointer *ptr, const char *id);
+
 static uint32_t prop_var(PyObject *pyprop)
 {
     struct rna_pointer *ptr = PYRNA_PTR(pyprop);
     void *prop = PYRNA_PROP(pyprop);
     if (!prop)
         return 0;
-    struct prop_set *set = prop_set_of(ptr->data, prop);
     const char *id = RNA_PROP_IDENTIFIER(prop);
-    uint32_t var = prop_memo_get(set, ptr->data, prop, id);
+    uint32_t var = last_attr_prop(ptr, id);
+    if (var)
+        return var;
+    struct prop_set *set = prop_set_of(ptr->data, prop);
+    var = prop_memo_get(set, ptr->data, prop, id);
     if (var)
         return var;
     var = py_var(TRACE_VAR_PROPERTY, ptr->data, ptr->owner_id, id, (Py_ssize_t)strlen(id), pyprop, PATH_PROPERTY);
@@ -148,6 +153,51 @@ static struct __attribute__((aligned(128))) attr_bucket {
 } *attr_memo;   /* ATTR_MEMO buckets, in the hot region */
 static uint32_t attr_gen = 1;
 _Static_assert(sizeof(struct attr_bucket) == 128, "two cache lines per struct");
+
+/* The last attribute of a struct read through its getattro that gave an
+ * array or a wrapper: ob.location.x reads the element right after
+ * ob.location, and the element's variable is the attribute's, (data,
+ * identifier).  The property memo's line for it is a miss after Blender's
+ * work between two objects (80 ns, most of a mathutils element's cost in the
+ * typical script's final loop: docs/performance.md, "Sixteenth pass"), the
+ * struct's bucket was just read.  Holds a reference to the name (an exact
+ * str).  Stale once attr_gen moves (an ID removed).  Under the GIL. */
+static struct {
+    void *data;
+    PyObject *name;
+    uint32_t var, gen;
+} last_attr;
+
+static inline void last_attr_note(const struct rna_pointer *ptr, PyObject *name, uint32_t var, PyObject *res)
+{
+    /* (values and structs have no elements to read through prop_before) */
+    if (!var || !PyUnicode_CheckExact(name) || PyFloat_CheckExact(res) || PyLong_CheckExact(res) || PyBool_Check(res) ||
+        PyUnicode_CheckExact(res) || res == Py_None || PyObject_TypeCheck(res, type_struct))
+        return;
+    if (last_attr.name != name) {
+        PyObject *old = last_attr.name;
+        Py_INCREF(name);
+        last_attr.name = name;
+        Py_XDECREF(old);
+    }
+    last_attr.data = ptr->data;
+    last_attr.var = var;
+    last_attr.gen = attr_gen;
+}
+
+/* The variable of PTR's property named ID if it is the last attribute's. */
+static inline uint32_t last_attr_prop(const struct rna_pointer *ptr, const char *id)
+{
+    if (last_attr.data != ptr->data || last_attr.gen != attr_gen || !last_attr.var || !id)
+        return 0;
+    Py_ssize_t n;
+    const char *s = PyUnicode_AsUTF8AndSize(last_attr.name, &n);
+    if (!s) {
+        PyErr_Clear();
+        return 0;
+    }
+    return strncmp(s, id, (size_t)n) == 0 && id[n] == 0 ? last_attr.var : 0;
+}
 
 bool py_hooks_memory_init(void)
 {
@@ -340,9 +390,12 @@ static inline uint32_t prop_before(PyObject *pyprop)
     void *prop = PYRNA_PROP(pyprop);
     if (!prop)
         return 0;
-    const struct prop_set *set = prop_set_of(ptr->data, prop);
     const char *id = RNA_PROP_IDENTIFIER(prop);
-    uint32_t var = prop_memo_get(set, ptr->data, prop, id);
+    uint32_t var = last_attr_prop(ptr, id);
+    if (var)
+        return var;
+    const struct prop_set *set = prop_set_of(ptr->data, prop);
+    var = prop_memo_get(set, ptr->data, prop, id);
     if (__builtin_expect(!var, 0))
         py_var_prefetch(TRACE_VAR_PROPERTY, ptr->data, ptr->owner_id, id, (Py_ssize_t)strlen(id), pyprop,
                         PATH_PROPERTY);
@@ -372,8 +425,11 @@ static PyObject *hook_struct_getattro(PyObject *self, PyObject *name)
 {
     uint32_t gen = attr_gen, var = py_recording() ? struct_attr_before(self, name) : 0;
     PyObject *res = orig_struct_getattro(self, name);
-    if (res && py_recording())
-        py_record(TR_READ, AFTER(var, gen, struct_attr_var(self, name)), -1);
+    if (res && py_recording()) {
+        var = AFTER(var, gen, struct_attr_var(self, name));
+        py_record(TR_READ, var, -1);
+        last_attr_note(PYRNA_PTR(self), name, var, res);
+    }
     return res;
 }
 
