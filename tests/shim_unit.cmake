@@ -1,25 +1,16 @@
-# The shim's core sources, linked into each test program below instead of
-# preloading libbpyrace_shim.so; shim_test(NAME SOURCES...) makes such a
-# program, exporting its symbols (-rdynamic) as the preloaded shim does.
-set(_shim_core ${CMAKE_SOURCE_DIR}/shim/core.c ${CMAKE_SOURCE_DIR}/shim/sync.c ${CMAKE_SOURCE_DIR}/shim/quiet.c
-  ${CMAKE_SOURCE_DIR}/shim/thread.c ${CMAKE_SOURCE_DIR}/shim/gil.c ${CMAKE_SOURCE_DIR}/shim/patch.c)
-function(shim_test name)
-  add_executable(${name} ${ARGN} ${_shim_core})
-  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/shim ${CMAKE_SOURCE_DIR}/tracer)
-  target_link_libraries(${name} PRIVATE bpyrace_trace PkgConfig::UNWIND bpyrace_capstone ${CMAKE_DL_LIBS} Threads::Threads)
-  target_link_options(${name} PRIVATE -rdynamic)
-endfunction()
+# The shim's core, linked into each test program below instead of preloading
+# libbpyrace_shim.so (bpyrace_shim_linked, shim/CMakeLists.txt).
 
 # The shim's sync and thread wrappers linked into a test program (no Blender);
 # label tsan: CI runs it in the -DBPYRACE_SANITIZE=thread build too.
-shim_test(test_shim_sync ${CMAKE_CURRENT_LIST_DIR}/unit/test_shim_sync.c)
+bpyrace_shim_linked(test_shim_sync ${CMAKE_CURRENT_LIST_DIR}/unit/test_shim_sync.c)
 add_test(NAME shim_sync COMMAND test_shim_sync)
 set_tests_properties(shim_sync PROPERTIES LABELS "shim;unit;tsan" TIMEOUT 120
   ENVIRONMENT "BPYRACE_TRACE=${CMAKE_CURRENT_BINARY_DIR}/shim_sync.trace")
 
 # The pthread_t table over thousands of detached threads (a long session's
 # Python threads), then joins: each still recorded.
-shim_test(test_shim_joins ${CMAKE_CURRENT_LIST_DIR}/unit/test_shim_joins.c)
+bpyrace_shim_linked(test_shim_joins ${CMAKE_CURRENT_LIST_DIR}/unit/test_shim_joins.c)
 add_test(NAME shim_joins COMMAND test_shim_joins)
 set_tests_properties(shim_joins PROPERTIES LABELS "shim;unit;tsan" TIMEOUT 120
   ENVIRONMENT "BPYRACE_TRACE=${CMAKE_CURRENT_BINARY_DIR}/shim_joins.trace")
@@ -28,7 +19,7 @@ set_tests_properties(shim_joins PROPERTIES LABELS "shim;unit;tsan" TIMEOUT 120
 # (shim/quiet.c): a stand-in library whose name marks it quiet.
 add_library(jemalloc_bprtest SHARED ${CMAKE_CURRENT_LIST_DIR}/unit/quiet_lib.c)
 target_link_libraries(jemalloc_bprtest PRIVATE Threads::Threads)
-shim_test(test_quiet_bypass ${CMAKE_CURRENT_LIST_DIR}/unit/test_quiet_bypass.c)
+bpyrace_shim_linked(test_quiet_bypass ${CMAKE_CURRENT_LIST_DIR}/unit/test_quiet_bypass.c)
 add_test(NAME shim_quiet_bypass COMMAND test_quiet_bypass $<TARGET_FILE:jemalloc_bprtest>)
 set_tests_properties(shim_quiet_bypass PROPERTIES LABELS "shim;unit;tsan" TIMEOUT 60
   ENVIRONMENT "BPYRACE_TRACE=${CMAKE_CURRENT_BINARY_DIR}/quiet_bypass.trace")
@@ -36,14 +27,14 @@ set_tests_properties(shim_quiet_bypass PROPERTIES LABELS "shim;unit;tsan" TIMEOU
 # Entry-point patching on hand-written prologues (shim/patch.c); dladdr1
 # reads the functions' sizes through the exported symbols.
 enable_language(ASM)
-shim_test(test_patch ${CMAKE_CURRENT_LIST_DIR}/unit/test_patch.c ${CMAKE_CURRENT_LIST_DIR}/unit/patch_cases.S)
+bpyrace_shim_linked(test_patch ${CMAKE_CURRENT_LIST_DIR}/unit/test_patch.c ${CMAKE_CURRENT_LIST_DIR}/unit/patch_cases.S)
 add_test(NAME shim_patch COMMAND test_patch)
 set_tests_properties(shim_patch PROPERTIES LABELS "shim;unit;tsan" TIMEOUT 60)
 
 # The wrapper layouts of Blender 2.8 to 5.x (shim/py/pyshim.c), on wrappers
 # built in memory: no Blender 4.4+ runs here yet.
 file(GLOB _py_sources ${CMAKE_SOURCE_DIR}/shim/py/*.c)
-add_executable(test_py_layout ${CMAKE_CURRENT_LIST_DIR}/unit/test_py_layout.c ${_py_sources} ${_shim_core})
+add_executable(test_py_layout ${CMAKE_CURRENT_LIST_DIR}/unit/test_py_layout.c ${_py_sources} ${BPYRACE_SHIM_CORE})
 target_include_directories(test_py_layout PRIVATE ${CMAKE_SOURCE_DIR}/shim/py ${CMAKE_SOURCE_DIR}/tracer)
 target_link_libraries(test_py_layout PRIVATE bpyrace_trace Python3::Python PkgConfig::UNWIND bpyrace_capstone
   ${CMAKE_DL_LIBS} Threads::Threads)
